@@ -34,3 +34,31 @@ export function scoreWindows(probabilities: Float32Array, labels: Uint8Array, th
   }
   return { windows, perOutputAccuracy: correctOutputs / (windows * KEY_COUNT), allKeysCorrect: correctWindows / windows };
 }
+
+/**
+ * Labels onset windows from a reference note list: key k of window w is 1 when a reference note of that key starts
+ * within `toleranceSeconds` of the window's onset. This is what the classifier is asked to predict.
+ *
+ * @param onsetSeconds the time of each window's onset.
+ * @param reference notes as `{ onsetSeconds, pitch }` with MIDI pitches.
+ * @returns `[window][KEY_COUNT]`.
+ */
+export function labelWindows(
+  onsetSeconds: ArrayLike<number>,
+  reference: ReadonlyArray<{ readonly onsetSeconds: number; readonly pitch: number }>,
+  toleranceSeconds: number,
+  lowestMidiPitch: number,
+): Uint8Array {
+  const labels = new Uint8Array(onsetSeconds.length * KEY_COUNT);
+  const sorted = [...reference].sort((a, b) => a.onsetSeconds - b.onsetSeconds);
+  let first = 0;
+  for (let w = 0; w < onsetSeconds.length; w++) {
+    const t = onsetSeconds[w]!;
+    while (first < sorted.length && sorted[first]!.onsetSeconds < t - toleranceSeconds) first++;
+    for (let i = first; i < sorted.length && sorted[i]!.onsetSeconds <= t + toleranceSeconds; i++) {
+      const key = sorted[i]!.pitch - lowestMidiPitch;
+      if (key >= 0 && key < KEY_COUNT) labels[w * KEY_COUNT + key] = 1;
+    }
+  }
+  return labels;
+}

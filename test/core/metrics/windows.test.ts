@@ -1,4 +1,4 @@
-import { scoreWindows } from '../../../core/metrics';
+import { labelWindows, scoreWindows } from '../../../core/metrics';
 import { KEY_COUNT } from '../../../core/params';
 
 describe('scoreWindows', () => {
@@ -14,5 +14,25 @@ describe('scoreWindows', () => {
     expect(scores.windows).toBe(2);
     expect(scores.allKeysCorrect).toBe(0.5);
     expect(scores.perOutputAccuracy).toBeCloseTo((2 * KEY_COUNT - 2) / (2 * KEY_COUNT), 12);
+  });
+});
+
+describe('labelWindows', () => {
+  it('marks the keys whose reference onsets fall within the tolerance of each window', () => {
+    const labels = labelWindows(
+      [1.0, 2.0],
+      [
+        { onsetSeconds: 1.04, pitch: 60 },
+        { onsetSeconds: 0.97, pitch: 64 },
+        { onsetSeconds: 1.2, pitch: 67 }, // too late for either window
+        { onsetSeconds: 2.0, pitch: 21 },
+        { onsetSeconds: 2.0, pitch: 200 }, // off the keyboard
+      ],
+      0.05,
+      21,
+    );
+    const onKeys = (w: number) => [...labels.subarray(w * KEY_COUNT, (w + 1) * KEY_COUNT)].flatMap((v, k) => (v ? [k + 21] : []));
+    expect(onKeys(0)).toEqual([60, 64]);
+    expect(onKeys(1)).toEqual([21]);
   });
 });
