@@ -14,6 +14,7 @@ export type ErrorCode =
   | 'MODEL_MISMATCH'
   | 'MODEL_LOAD_FAILED'
   | 'INVALID_MESSAGE'
+  | 'INVALID_SETTINGS'
   | 'INVALID_NOTE_LIST'
   | 'INTERNAL';
 
