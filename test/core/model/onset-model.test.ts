@@ -1,0 +1,94 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DSP_PARAMETERS_HASH } from '../../../core/features';
+import { loadOnsetModel, validateModelCard, type ModelCard } from '../../../core/model';
+import { NotescribeError } from '../../../core/errors';
+import { BIN_COUNT, KEY_COUNT, WINDOW_FRAME_COUNT, ONSET_WINDOW_FRAMES } from '../../../core/params';
+
+const fixtureDir = join(__dirname, '../../fixtures/model');
+const onnxBytes = new Uint8Array(readFileSync(join(fixtureDir, 'fixture.onnx')));
+// The fixture's logic does not depend on the DSP parameters, so tests pin its card to the engine's current hash.
+const card: ModelCard = validateModelCard({
+  ...JSON.parse(readFileSync(join(fixtureDir, 'fixture.card.json'), 'utf8')),
+  dspParametersHash: DSP_PARAMETERS_HASH,
+});
+const WINDOW = WINDOW_FRAME_COUNT * BIN_COUNT;
+
+async function rejection(promise: Promise<unknown>): Promise<string> {
+  try {
+    await promise;
+  } catch (error) {
+    return error instanceof NotescribeError ? `${error.code}: ${error.message}` : String(error);
+  }
+  return 'no error';
+}
+
+describe('loadOnsetModel', () => {
+  it('refuses a card trained on other DSP parameters, naming both hashes', async () => {
+    const message = await rejection(loadOnsetModel(onnxBytes, { ...card, dspParametersHash: 'abc123' }));
+    expect(message).toMatch(/^MODEL_MISMATCH/);
+    expect(message).toContain('card hash abc123');
+    expect(message).toContain(`engine hash ${DSP_PARAMETERS_HASH}`);
+  });
+
+  it('refuses bytes that are not an ONNX model', async () => {
+    expect(await rejection(loadOnsetModel(new Uint8Array([1, 2, 3]), card))).toMatch(/^MODEL_LOAD_FAILED/);
+  });
+
+  it('falls back to CPU when CUDA is not available, and says which it uses', async () => {
+    const model = await loadOnsetModel(onnxBytes, card, { executionProviders: ['cuda', 'cpu'] });
+    expect(['cuda', 'cpu']).toContain(model.executionProvider);
+    expect(model.providerNotes.at(-1)).toBe(`onnxruntime is running the model on ${model.executionProvider.toUpperCase()}`);
+    await model.release();
+  });
+});
+
+describe('OnsetModel.predict', () => {
+  it('computes the fixture rule: a key whose bins rise by 2 is an onset, velocity follows its level', async () => {
+    const model = await loadOnsetModel(onnxBytes, card);
+    const windows = new Float32Array(WINDOW);
+    // Key 40 (MIDI 61) owns bins 160…163; raise its centre bin 161 from the onset frame on.
+    for (let f = ONSET_WINDOW_FRAMES.before; f < WINDOW_FRAME_COUNT; f++) windows[f * BIN_COUNT + 161] = 2;
+    const { onsetProbability, velocity } = await model.predict(windows, 1);
+    expect(onsetProbability).toHaveLength(KEY_COUNT);
+    expect(onsetProbability[40]).toBeCloseTo(1 / (1 + Math.exp(-8)), 6);
+    expect(onsetProbability[39]).toBeCloseTo(1 / (1 + Math.exp(8)), 6);
+    expect(velocity[40]).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+    expect(velocity[41]).toBeCloseTo(0.5, 6);
+    await model.release();
+  });
+
+  it('gives identical results for batch sizes 1 and 7', async () => {
+    const model = await loadOnsetModel(onnxBytes, card);
+    const count = 17;
+    const windows = new Float32Array(count * WINDOW);
+    let seed = 12345;
+    for (let i = 0; i < windows.length; i++) {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      windows[i] = (seed / 2 ** 31) * 4 - 1;
+    }
+    const one = await model.predict(windows, count, { batchSize: 1 });
+    const seven = await model.predict(windows, count, { batchSize: 7 });
+    expect(one.onsetProbability).toHaveLength(count * KEY_COUNT);
+    expect(Array.from(seven.onsetProbability)).toEqual(Array.from(one.onsetProbability));
+    expect(Array.from(seven.velocity)).toEqual(Array.from(one.velocity));
+    // The batches really differ: the last window's outputs are not all alike.
+    expect(new Set(one.onsetProbability.subarray((count - 1) * KEY_COUNT)).size).toBeGreaterThan(1);
+    await model.release();
+  });
+
+  it('refuses too few floats for the count', async () => {
+    const model = await loadOnsetModel(onnxBytes, card);
+    expect(await rejection(model.predict(new Float32Array(WINDOW), 2))).toMatch(/^MODEL_MISMATCH: predict: 2 windows/);
+    await model.release();
+  });
+});
+
+describe('loadOnsetModel against the graph', () => {
+  it('refuses a graph whose tensor names differ from the contract even when the card agrees', async () => {
+    const misnamed = new Uint8Array(readFileSync(join(fixtureDir, 'fixture-misnamed.onnx')));
+    const message = await rejection(loadOnsetModel(misnamed, card));
+    expect(message).toMatch(/^MODEL_MISMATCH/);
+    expect(message).toContain('the graph has no tensor "velocity" (it has "onset_probability", "vel")');
+  });
+});
