@@ -71,7 +71,7 @@ const cardSchema = {
   },
 } as const;
 
-const ajv = new Ajv({ allErrors: true, strict: true });
+const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
 const validate = ajv.compile(cardSchema as unknown as JSONSchemaType<ModelCard>);
 
 /** The shapes this engine expects, batch axis first (any symbolic name or -1 matches it). */

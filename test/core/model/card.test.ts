@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseModelCard, validateModelCard, type ModelCard } from '../../../core/model';
+import { parseModelCard, validateModelCard, type ModelCard } from '../../../core/model/card';
 import { NotescribeError } from '../../../core/errors';
 
 const fixtureCard = JSON.parse(
