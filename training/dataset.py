@@ -1,0 +1,72 @@
+"""Loads a rendered split: feature files from `notescribe features` + the rendered notes → windows and labels."""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from labels import DEFAULT_TOLERANCE_S, build_labels, cut_windows
+
+
+@dataclass
+class SplitData:
+    """Windows [N, 13, 352] float16 (float32 on demand), labels [N, 88], and per-split bookkeeping."""
+
+    windows: np.ndarray
+    onset: np.ndarray
+    velocity: np.ndarray
+    item_of_window: np.ndarray
+    items: list[str]
+    matched_notes: int = 0
+    total_notes: int = 0
+    offsets_s: np.ndarray = field(default_factory=lambda: np.zeros(0, np.float32))
+    header: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+    @property
+    def detector_recall(self) -> float:
+        return self.matched_notes / self.total_notes if self.total_notes else 0.0
+
+
+def _stem(path: Path) -> str:
+    return path.name.split('.')[0]
+
+
+def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S) -> SplitData:
+    """Reads every feature file in `split_dir/features` and pairs it with `split_dir/notes/<name>.json`."""
+    from notescribe_features import read_features  # the features engineer's reader of the engine's feature files
+
+    windows, onsets, velocities, owners, names = [], [], [], [], []
+    matched = total = 0
+    offsets: list[np.ndarray] = []
+    header: dict = {}
+    seconds = 0.0
+    feature_files = sorted(p for p in (split_dir / 'features').iterdir() if p.is_file())
+    for index, path in enumerate(feature_files):
+        name = _stem(path)
+        notes_path = split_dir / 'notes' / f'{name}.json'
+        if not notes_path.exists():
+            continue
+        spectrogram, onset_frames, header = read_features(str(path))
+        notes = json.loads(notes_path.read_text())
+        frame_rate = float(header.get('frameRateHz', 100.0)) if isinstance(header, dict) else 100.0
+        labels = build_labels(onset_frames, notes, frame_rate_hz=frame_rate, tolerance_s=tolerance_s)
+        windows.append(cut_windows(spectrogram, onset_frames).astype(np.float16))
+        onsets.append(labels.onset)
+        velocities.append(labels.velocity)
+        owners.append(np.full(len(onset_frames), len(names), dtype=np.int32))
+        names.append(name)
+        matched += labels.matched_notes
+        total += labels.total_notes
+        offsets.append(labels.offsets_s)
+        seconds += spectrogram.shape[0] / frame_rate
+        del index
+    if not names:
+        raise FileNotFoundError(f'no feature files with notes under {split_dir}')
+    return SplitData(
+        windows=np.concatenate(windows), onset=np.concatenate(onsets), velocity=np.concatenate(velocities),
+        item_of_window=np.concatenate(owners), items=names, matched_notes=matched, total_notes=total,
+        offsets_s=np.concatenate(offsets), header=header, seconds=seconds,
+    )

@@ -1,0 +1,89 @@
+"""The onset classifier: a small residual CNN of long, skinny convolutions in the spirit of AnthemScore.
+
+    windows [B, 1, 13, 352]
+      → input BatchNorm (learns the log-amplitude offset and scale)
+      → stem 3×5 conv (local time/frequency edges: attacks, partials)
+      → 13×1 conv: a long, skinny kernel over the whole window in time, collapsing it to [B, C, 352]
+      → + a fixed bin-position channel (timbre and partial spacing depend on register)
+      → residual blocks of 1×5 convolutions along frequency, dilated 1, 2, 4 … 64: every output sees every input bin
+        (receptive field ±254 bins each side of 352), which is what lets a key be told from another key's harmonics
+      → 1×1 conv, then a 4-wide, stride-4 frequency conv centred on each key's bin: 352 bins → 88 keys, 2 channels
+      → sigmoid: onset_probability [B, 88], velocity [B, 88]
+No dense layers: the model is convolutional along frequency, so a key's detector is shared across the keyboard.
+"""
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+BIN_COUNT = 352
+KEY_COUNT = 88
+WINDOW_FRAME_COUNT = 13
+
+
+class _FrequencyBlock(nn.Module):
+    def __init__(self, channels: int, dilation: int, kernel: int = 5) -> None:
+        super().__init__()
+        pad = dilation * (kernel - 1) // 2
+        self.conv = nn.Conv1d(channels, channels, kernel, padding=pad, dilation=dilation, bias=False)
+        self.norm = nn.BatchNorm1d(channels)
+        self.act = nn.ReLU()
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.act(self.norm(self.conv(x)))
+
+
+class OnsetNet(nn.Module):
+    """`forward(windows [B,1,13,352]) -> (onset_probability [B,88], velocity [B,88])`, both sigmoids.
+    `forward_logits` gives the pre-sigmoid onset logits (for a numerically stable loss) and the velocity."""
+
+    def __init__(self, stem_channels: int = 16, width: int = 32, dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64),
+                 head_channels: int = 64) -> None:
+        super().__init__()
+        self.config = {'stem_channels': stem_channels, 'width': width, 'dilations': list(dilations),
+                       'head_channels': head_channels}
+        self.input_norm = nn.BatchNorm2d(1)
+        self.stem = nn.Sequential(nn.Conv2d(1, stem_channels, (3, 5), padding=(1, 2), bias=False),
+                                  nn.BatchNorm2d(stem_channels), nn.ReLU())
+        self.time = nn.Sequential(nn.Conv2d(stem_channels, width - 1, (WINDOW_FRAME_COUNT, 1), bias=False),
+                                  nn.BatchNorm2d(width - 1), nn.ReLU())
+        self.register_buffer('position', torch.linspace(-1.0, 1.0, BIN_COUNT).reshape(1, 1, BIN_COUNT))
+        self.blocks = nn.Sequential(*[_FrequencyBlock(width, d) for d in dilations])
+        self.head = nn.Sequential(nn.Conv1d(width, head_channels, 1), nn.ReLU(),
+                                  # padding 1: output j covers bins 4j-1 … 4j+2, around key j's centre bin 4j+1
+                                  nn.Conv1d(head_channels, 2, 4, stride=4, padding=1))
+
+    def forward_logits(self, windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        x = self.stem(self.input_norm(windows))
+        x = self.time(x).squeeze(2)  # [B, width-1, 352]
+        x = torch.cat([x, self.position.expand(x.shape[0], -1, -1)], dim=1)
+        x = self.head(self.blocks(x))  # [B, 2, 88]
+        return x[:, 0, :], x[:, 1, :]
+
+    def forward(self, windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        onset_logits, velocity_logits = self.forward_logits(windows)
+        return torch.sigmoid(onset_logits), torch.sigmoid(velocity_logits)
+
+
+def count_macs(model: OnsetNet) -> int:
+    """Multiply-accumulates of one window's forward pass, counted from the convolution shapes (the rest is noise)."""
+    macs = 0
+    hooks = []
+
+    def hook(module: nn.Module, _inp, out: torch.Tensor) -> None:
+        nonlocal macs
+        assert isinstance(module, (nn.Conv1d, nn.Conv2d))
+        kernel = 1
+        for k in module.kernel_size:
+            kernel *= k
+        macs += out.numel() // out.shape[0] * (module.in_channels // module.groups) * kernel
+
+    for m in model.modules():
+        if isinstance(m, (nn.Conv1d, nn.Conv2d)):
+            hooks.append(m.register_forward_hook(hook))
+    model.eval()
+    with torch.no_grad():
+        model(torch.zeros(1, 1, WINDOW_FRAME_COUNT, BIN_COUNT))
+    for h in hooks:
+        h.remove()
+    return macs
