@@ -1,0 +1,15 @@
+export { DSP_PARAMETERS, DSP_PARAMETERS_HASH, canonicalJson, hashDspParameters, type JsonValue } from './parameters';
+export {
+  decodeFeatureFile,
+  encodeFeatureFile,
+  FEATURE_FILE_EXTENSION,
+  FEATURE_FILE_MAGIC,
+  FEATURE_FILE_VERSION,
+  type DecodeFeatureFileOptions,
+  type FeatureAnalysis,
+  type FeatureFile,
+  type FeatureFileHeader,
+  type FeatureFileMeta,
+  type FeatureSource,
+} from './format';
+export { FeatureFileError } from './errors';
