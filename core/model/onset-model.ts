@@ -102,8 +102,8 @@ async function createSession(
       const session = await ort.InferenceSession.create(onnxBytes, {
         executionProviders: [provider],
         graphOptimizationLevel: 'all',
-        // Quiet: onnxruntime's warnings about unused initialisers are not the user's concern.
-        logSeverityLevel: 3,
+        // Quiet: onnxruntime's warnings (unused initialisers, a missing CUDA library) are reported in providerNotes.
+        logSeverityLevel: provider === 'cpu' ? 3 : 4,
         ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
       });
       notes.push(`onnxruntime is running the model on ${provider.toUpperCase()}`);

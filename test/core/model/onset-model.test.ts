@@ -1,3 +1,6 @@
+/**
+ * @jest-environment ./test/fixtures/model/jest-environment.cjs
+ */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DSP_PARAMETERS_HASH } from '../../../core/features';

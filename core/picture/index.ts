@@ -1,0 +1,2 @@
+/** Pictures of a transcription: the spectrogram with the detected notes drawn over it, as PNG bytes. */
+export { renderPicture, type PictureInput } from './render';
