@@ -1,0 +1,238 @@
+/**
+ * The one transcription path: audio bytes → analysis (decode, spectrogram, onsets) → windows → the onset model →
+ * notes → notation → the requested output files. The CLI, `npm run eval`, `npm start` and the GPU worker all use it.
+ */
+import { analyseAudio, type AudioAnalysis } from './analyse';
+import { NotescribeError } from './errors';
+import type { OnsetModel } from './model';
+import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText } from './notation';
+import { assembleNotes, type NoteAssemblyOptions } from './notes';
+import { extractWindows } from './onsets';
+import { renderPicture } from './picture';
+import type { Note, Spectrogram } from './types';
+
+/** Every output the engine can write. */
+export const OUTPUT_FORMATS = ['musicxml', 'mxl', 'midi', 'json', 'notes', 'png'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+/** File name suffix (with its dot) for each format, e.g. `piece` + `.musicxml`. */
+export const OUTPUT_FILE_SUFFIX: Readonly<Record<OutputFormat, string>> = {
+  musicxml: '.musicxml',
+  mxl: '.mxl',
+  midi: '.mid',
+  json: '.notes.json',
+  notes: '.notes.txt',
+  png: '.png',
+};
+
+/** Media type of each format, for uploads and HTTP responses. */
+export const OUTPUT_MEDIA_TYPE: Readonly<Record<OutputFormat, string>> = {
+  musicxml: 'application/vnd.recordare.musicxml+xml',
+  mxl: 'application/vnd.recordare.musicxml',
+  midi: 'audio/midi',
+  json: 'application/json',
+  notes: 'text/plain; charset=utf-8',
+  png: 'image/png',
+};
+
+/** What `transcribe` and `renderOutputs` write when no formats are given. */
+export const DEFAULT_OUTPUT_FORMATS: readonly OutputFormat[] = ['musicxml', 'midi'];
+
+/**
+ * Parses a comma-separated format list (`"musicxml,midi"`), refusing unknown names with every one listed.
+ * @throws NotescribeError `INVALID_SETTINGS`
+ */
+export function parseOutputFormats(text: string): OutputFormat[] {
+  const names = text
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter((s) => s.length > 0);
+  const unknown = names.filter((n) => !(OUTPUT_FORMATS as readonly string[]).includes(n));
+  if (unknown.length > 0 || names.length === 0) {
+    throw new NotescribeError(
+      'INVALID_SETTINGS',
+      `Unknown output format${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}; ` +
+        `choose from ${OUTPUT_FORMATS.join(', ')}`,
+      { unknown, allowed: OUTPUT_FORMATS },
+    );
+  }
+  return [...new Set(names as OutputFormat[])];
+}
+
+export type TranscribeStage = 'analyse' | 'predict' | 'notes' | 'render';
+
+/** A progress report: which stage runs and how far the whole transcription is (0…1, never decreasing). */
+export interface TranscribeProgress {
+  readonly stage: TranscribeStage;
+  readonly fraction: number;
+}
+
+export interface TranscribeOptions {
+  /** The loaded onset model (core/model `loadOnsetModel`). */
+  readonly model: OnsetModel;
+  /** Title written into the score. @default 'Transcription' */
+  readonly title?: string;
+  /** @default DEFAULT_OUTPUT_FORMATS */
+  readonly formats?: readonly OutputFormat[];
+  /** Windows per model call. @default core/model DEFAULT_BATCH_SIZE */
+  readonly batchSize?: number;
+  readonly onProgress?: (progress: TranscribeProgress) => void;
+  /** Refuse audio longer than this. @default core/params DEFAULT_MAX_AUDIO_SECONDS */
+  readonly maxSeconds?: number;
+  /** Tuning of note durations and merging; see core/notes. */
+  readonly noteOptions?: NoteAssemblyOptions;
+}
+
+/** Milliseconds spent in each stage; `outputs` per format. */
+export interface TranscriptionTimings {
+  readonly analyseMs: number;
+  readonly windowsMs: number;
+  readonly predictMs: number;
+  readonly notesMs: number;
+  /** Building the score (tempo, metre, measures), shared by the notation formats. */
+  readonly scoreMs: number;
+  readonly outputsMs: Readonly<Partial<Record<OutputFormat, number>>>;
+  readonly totalMs: number;
+}
+
+export interface TranscriptionResult {
+  readonly notes: Note[];
+  /** The requested files' bytes (text formats as UTF-8). */
+  readonly outputs: Readonly<Partial<Record<OutputFormat, Uint8Array>>>;
+  readonly analysis: AudioAnalysis;
+  readonly onsetCount: number;
+  readonly timings: TranscriptionTimings;
+}
+
+export interface RenderOutputsOptions {
+  /** @default 'Transcription' */
+  readonly title?: string;
+  /** @default DEFAULT_OUTPUT_FORMATS */
+  readonly formats?: readonly OutputFormat[];
+  /** Drawn under the notes in `png`; without it the picture is a piano roll on black. */
+  readonly spectrogram?: Spectrogram;
+}
+
+export interface RenderedOutputs {
+  readonly outputs: Readonly<Partial<Record<OutputFormat, Uint8Array>>>;
+  readonly scoreMs: number;
+  readonly outputsMs: Readonly<Partial<Record<OutputFormat, number>>>;
+}
+
+const now = (): number => performance.now();
+const utf8 = (text: string): Uint8Array => new TextEncoder().encode(text);
+
+/**
+ * Transcribes one piece of audio.
+ *
+ * @param bytes an audio file (any format core/audio decodes)
+ * @example
+ * const model = await loadOnsetModel(onnx, card);
+ * const { outputs, notes } = await transcribe(wavBytes, { model, title: 'Étude', formats: ['musicxml', 'midi'] });
+ */
+export async function transcribe(bytes: Uint8Array, options: TranscribeOptions): Promise<TranscriptionResult> {
+  const report = options.onProgress ?? (() => undefined);
+  const start = now();
+  report({ stage: 'analyse', fraction: 0 });
+  const analysis = await analyseAudio(bytes, {
+    ...(options.maxSeconds === undefined ? {} : { maxSeconds: options.maxSeconds }),
+    onProgress: (fraction: number) => report({ stage: 'analyse', fraction: 0.6 * clamp01(fraction) }),
+  });
+  const analysed = now();
+
+  const { spectrogram, onsetFrames } = analysis;
+  const windows = extractWindows(spectrogram, onsetFrames);
+  const windowed = now();
+  report({ stage: 'predict', fraction: 0.6 });
+  const prediction = await options.model.predict(windows, onsetFrames.length, {
+    ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
+  });
+  const predicted = now();
+
+  report({ stage: 'notes', fraction: 0.9 });
+  const notes = assembleNotes({
+    spectrogram,
+    onsetFrames,
+    onsetProbability: prediction.onsetProbability,
+    velocity: prediction.velocity,
+    thresholds: options.model.card.thresholds,
+    ...(options.noteOptions === undefined ? {} : { options: options.noteOptions }),
+  });
+  const assembled = now();
+
+  report({ stage: 'render', fraction: 0.95 });
+  const rendered = renderOutputs(notes, {
+    ...(options.title === undefined ? {} : { title: options.title }),
+    ...(options.formats === undefined ? {} : { formats: options.formats }),
+    spectrogram,
+  });
+  report({ stage: 'render', fraction: 1 });
+  return {
+    notes,
+    outputs: rendered.outputs,
+    analysis,
+    onsetCount: onsetFrames.length,
+    timings: {
+      analyseMs: analysed - start,
+      windowsMs: windowed - analysed,
+      predictMs: predicted - windowed,
+      notesMs: assembled - predicted,
+      scoreMs: rendered.scoreMs,
+      outputsMs: rendered.outputsMs,
+      totalMs: now() - start,
+    },
+  };
+}
+
+/**
+ * Writes notes in the requested formats. The score is built once and shared by `musicxml`, `mxl` and `midi`.
+ * Used by `transcribe` and by the GPU worker, which assembles notes itself.
+ */
+export function renderOutputs(notes: readonly Note[], options: RenderOutputsOptions = {}): RenderedOutputs {
+  const formats = options.formats ?? DEFAULT_OUTPUT_FORMATS;
+  const needsScore = formats.some((f) => f === 'musicxml' || f === 'mxl' || f === 'midi');
+  const scoreStart = now();
+  const score = needsScore ? buildScore([...notes], { title: options.title ?? 'Transcription' }) : undefined;
+  const scoreMs = now() - scoreStart;
+  const outputs: Partial<Record<OutputFormat, Uint8Array>> = {};
+  const outputsMs: Partial<Record<OutputFormat, number>> = {};
+  for (const format of new Set(formats)) {
+    const began = now();
+    outputs[format] = renderOne(format, [...notes], score, options.spectrogram);
+    outputsMs[format] = now() - began;
+  }
+  return { outputs, scoreMs, outputsMs };
+}
+
+function renderOne(
+  format: OutputFormat,
+  notes: Note[],
+  score: ReturnType<typeof buildScore> | undefined,
+  spectrogram: Spectrogram | undefined,
+): Uint8Array {
+  switch (format) {
+    case 'musicxml':
+      return utf8(toMusicXml(required(score)));
+    case 'mxl':
+      return toMxl(required(score));
+    case 'midi':
+      return toMidi(required(score));
+    case 'json': {
+      const json: unknown = toNoteJson(notes);
+      return utf8(typeof json === 'string' ? json : `${JSON.stringify(json, null, 2)}\n`);
+    }
+    case 'notes':
+      return utf8(toNoteListText(notes));
+    case 'png':
+      return renderPicture({ notes, ...(spectrogram === undefined ? {} : { spectrogram }) });
+  }
+}
+
+function required<T>(value: T | undefined): T {
+  if (value === undefined) throw new NotescribeError('INTERNAL', 'renderOutputs: the score was not built');
+  return value;
+}
+
+function clamp01(x: number): number {
+  return Math.min(1, Math.max(0, Number.isFinite(x) ? x : 0));
+}
