@@ -16,6 +16,7 @@ export type ErrorCode =
   | 'INVALID_MESSAGE'
   | 'INVALID_SETTINGS'
   | 'INVALID_NOTE_LIST'
+  | 'INPUT_NOT_FOUND'
   | 'INTERNAL';
 
 export class NotescribeError extends Error {
