@@ -1,0 +1,5 @@
+/** The contract between the ingest Lambda, the GPU worker and whoever reads their outputs. */
+export * from './job-message';
+export * from './keys';
+export * from './status-record';
+export * from './webhook-signature';

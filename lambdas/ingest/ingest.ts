@@ -1,0 +1,247 @@
+import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { JOB_MESSAGE_VERSION, type JobMessage, type JobNotify, serializeJobMessage } from '../../contract/job-message';
+import {
+  featuresKeyFor,
+  jobIdFor,
+  relativeUploadKey,
+  resultsPrefixFor,
+  s3EventKeyCandidates,
+  statusKeyFor,
+  stripEtagQuotes,
+  titleFromKey,
+} from '../../contract/keys';
+import type { StatusRecord } from '../../contract/status-record';
+import { NotescribeError } from '../../core/errors';
+import type { AwsClients } from '../shared/aws';
+import type { PipelineConfig } from '../shared/config';
+import type { Log } from '../shared/log';
+import { finishJob, type OutcomeServices } from '../shared/outcome';
+import { isNotFound, type StatusStore } from '../shared/status-store';
+import type { AnalyseUpload } from './engine';
+
+/** Everything the ingest step uses, injected so tests and `npm run local` can run it outside Lambda. */
+export interface IngestDeps extends OutcomeServices {
+  readonly config: PipelineConfig;
+  readonly analyse: AnalyseUpload;
+  /** Receives after which a transient failure is recorded as a failed job instead of retried (the DLQ's count). */
+  readonly maxReceives?: number;
+}
+
+/** One S3 event record, reduced to what ingest reads. */
+interface S3EventObject {
+  readonly bucket: string;
+  readonly key: string;
+  readonly eventName: string;
+}
+
+/** What happened to one uploaded object. */
+export type IngestOutcome = 'queued' | 'duplicate' | 'failed' | 'skipped';
+
+/**
+ * The S3 notifications inside one SQS message body: none for `s3:TestEvent` (sent when a notification is
+ * configured) or non-creation events.
+ * @throws NotescribeError `INVALID_MESSAGE` for a body that is not an S3 event.
+ */
+export function s3ObjectsOf(body: string): S3EventObject[] {
+  let event: unknown;
+  try {
+    event = JSON.parse(body);
+  } catch (error) {
+    throw new NotescribeError('INVALID_MESSAGE', 'ingest message is not JSON', { cause: error });
+  }
+  const e = event as { Event?: string; Records?: unknown };
+  if (e.Event === 's3:TestEvent') return [];
+  if (!Array.isArray(e.Records)) throw new NotescribeError('INVALID_MESSAGE', 'ingest message has no S3 Records');
+  const objects: S3EventObject[] = [];
+  for (const raw of e.Records as { eventName?: string; s3?: { bucket?: { name?: string }; object?: { key?: string } } }[]) {
+    const eventName = raw.eventName ?? '';
+    const bucket = raw.s3?.bucket?.name;
+    const key = raw.s3?.object?.key;
+    if (!/^(s3:)?ObjectCreated:/.test(eventName)) continue;
+    if (!bucket || key === undefined) throw new NotescribeError('INVALID_MESSAGE', 'S3 record without bucket or key');
+    objects.push({ bucket, key, eventName });
+  }
+  return objects;
+}
+
+/** Finds which decoding of an event key exists (see `s3EventKeyCandidates`), with its metadata. */
+async function headUpload(
+  clients: AwsClients,
+  bucket: string,
+  eventKey: string,
+): Promise<{ key: string; head: HeadObjectCommandOutput } | undefined> {
+  for (const key of s3EventKeyCandidates(eventKey)) {
+    try {
+      return { key, head: await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: key })) };
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+    }
+  }
+  return undefined;
+}
+
+function notifyOf(metadata: Record<string, string> | undefined): JobNotify {
+  const webhookUrl = metadata?.['webhook-url']?.trim();
+  const email = metadata?.['notify-email']?.trim();
+  return { ...(webhookUrl ? { webhookUrl } : {}), ...(email ? { email } : {}) };
+}
+
+/**
+ * Claims the status record of this upload version: creates it (queued), replaces a record of an older version, or
+ * finds it already there. Returns false if another event for the same version already moved the job past queued.
+ */
+async function claimStatus(store: StatusStore, key: string, record: StatusRecord): Promise<boolean> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const current = await store.read(key);
+    if (!current) {
+      if ((await store.create(key, record)) !== undefined) return true;
+      continue;
+    }
+    if (current.record.jobId === record.jobId) return current.record.state === 'queued';
+    if ((await store.replace(key, record, current.etag)) !== undefined) return true;
+  }
+  throw new NotescribeError('INTERNAL', `status record ${key} keeps changing under us`);
+}
+
+/**
+ * Ingests one uploaded object: analyse it, store the feature file, send one job message. A bad upload (any
+ * NotescribeError but INTERNAL) becomes a failed job with an error record and one failure notification.
+ */
+export async function ingestObject(deps: IngestDeps, object: S3EventObject, receiveCount = 1): Promise<IngestOutcome> {
+  const { clients, config, log, store } = deps;
+  const found = await headUpload(clients, object.bucket, object.key);
+  if (!found) {
+    log.warn('uploaded object no longer exists', { bucket: object.bucket, key: object.key });
+    return 'skipped';
+  }
+  const { key, head } = found;
+  if (!key.startsWith(config.layout.uploadsPrefix) || key.endsWith('/')) {
+    log.warn('ignoring object outside the uploads prefix', { key });
+    return 'skipped';
+  }
+  const etag = stripEtagQuotes(head.ETag ?? '');
+  const jobId = jobIdFor(object.bucket, key, etag);
+  const job = {
+    jobId,
+    bucket: object.bucket,
+    uploadKey: key,
+    title: titleFromKey(key),
+    statusKey: statusKeyFor(config.layout, key),
+    resultsPrefix: resultsPrefixFor(config.layout, key, jobId),
+    notify: notifyOf(head.Metadata),
+  };
+  const featuresKey = featuresKeyFor(config.layout, jobId);
+  const queued: StatusRecord = {
+    version: 1,
+    jobId,
+    state: 'queued',
+    bucket: object.bucket,
+    uploadKey: key,
+    sourceEtag: etag,
+    title: job.title,
+    resultsPrefix: job.resultsPrefix,
+    featuresKey,
+    times: { queued: new Date().toISOString() },
+  };
+  if (!(await claimStatus(store, job.statusKey, queued))) {
+    log.info('duplicate event for a job already past queued', { jobId, key });
+    return 'duplicate';
+  }
+  try {
+    const analysed = await featuresFor(deps, object.bucket, key, featuresKey);
+    const message: JobMessage = {
+      version: JOB_MESSAGE_VERSION,
+      ...job,
+      sourceEtag: etag,
+      featuresKey,
+      windowCount: analysed.windowCount,
+      durationSeconds: analysed.durationSeconds,
+      createdAt: new Date().toISOString(),
+    };
+    await store.update(job.statusKey, (current) =>
+      current.jobId === jobId && current.state === 'queued'
+        ? { ...current, windowCount: analysed.windowCount, durationSeconds: analysed.durationSeconds }
+        : undefined,
+    );
+    await clients.sqs.send(new SendMessageCommand({ QueueUrl: config.jobsQueueUrl, MessageBody: serializeJobMessage(message) }));
+    log.info('job queued', { jobId, key, windows: analysed.windowCount, seconds: analysed.durationSeconds });
+    return 'queued';
+  } catch (error) {
+    const permanent = error instanceof NotescribeError && error.code !== 'INTERNAL';
+    if (!permanent && receiveCount < (deps.maxReceives ?? 3)) throw error;
+    const failure =
+      error instanceof NotescribeError ? error : new NotescribeError('INTERNAL', (error as Error).message, { cause: error });
+    log.warn('upload failed', { jobId, key, code: failure.code, message: failure.message });
+    await finishJob(deps, job, { state: 'failed', error: failure });
+    return 'failed';
+  }
+}
+
+/** The feature file of a job: reused if an earlier attempt stored it (its numbers ride in its metadata), else made. */
+async function featuresFor(
+  deps: IngestDeps,
+  bucket: string,
+  uploadKey: string,
+  featuresKey: string,
+): Promise<{ windowCount: number; durationSeconds: number }> {
+  const { clients, config } = deps;
+  try {
+    const head = await clients.s3.send(new HeadObjectCommand({ Bucket: bucket, Key: featuresKey }));
+    const windowCount = Number(head.Metadata?.['window-count']);
+    const durationSeconds = Number(head.Metadata?.['duration-seconds']);
+    if (Number.isInteger(windowCount) && Number.isFinite(durationSeconds)) return { windowCount, durationSeconds };
+  } catch (error) {
+    if (!isNotFound(error)) throw error;
+  }
+  const response = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: uploadKey }));
+  const bytes = await response.Body?.transformToByteArray();
+  if (!bytes) throw new NotescribeError('EMPTY_AUDIO', `${uploadKey} has no body`);
+  const analysed = await deps.analyse(bytes, { maxSeconds: config.maxAudioSeconds, sourceKey: uploadKey });
+  await clients.s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: featuresKey,
+      Body: analysed.featureFile,
+      ContentType: 'application/octet-stream',
+      Metadata: { 'window-count': String(analysed.windowCount), 'duration-seconds': String(analysed.durationSeconds) },
+    }),
+  );
+  return analysed;
+}
+
+/**
+ * Handles one SQS batch of S3 notifications with partial batch failures: a message whose processing threw is
+ * reported in `batchItemFailures` and comes back; the others are deleted by the event source.
+ */
+export async function ingestBatch(deps: IngestDeps, event: SQSEvent): Promise<SQSBatchResponse> {
+  const failures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    try {
+      await ingestRecord(deps, record);
+    } catch (error) {
+      deps.log.error('ingest failed, will retry', { messageId: record.messageId, error: (error as Error).message });
+      failures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures: failures };
+}
+
+async function ingestRecord(deps: IngestDeps, record: SQSRecord): Promise<IngestOutcome[]> {
+  let objects: S3EventObject[];
+  try {
+    objects = s3ObjectsOf(record.body);
+  } catch (error) {
+    // not an S3 event: retrying cannot help, so log and drop it
+    deps.log.error('dropping a message that is not an S3 event', { messageId: record.messageId, error: (error as Error).message });
+    return [];
+  }
+  const receiveCount = Number(record.attributes?.ApproximateReceiveCount ?? '1');
+  const outcomes: IngestOutcome[] = [];
+  for (const object of objects) outcomes.push(await ingestObject(deps, object, receiveCount));
+  return outcomes;
+}
+
+/** Used by the local runner; exported for tests. */
+export { relativeUploadKey };
