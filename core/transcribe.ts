@@ -53,7 +53,7 @@ export function parseOutputFormats(text: string): OutputFormat[] {
       'INVALID_SETTINGS',
       `Unknown output format${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}; ` +
         `choose from ${OUTPUT_FORMATS.join(', ')}`,
-      { unknown, allowed: OUTPUT_FORMATS },
+      { context: { unknown, allowed: OUTPUT_FORMATS } },
     );
   }
   return [...new Set(names as OutputFormat[])];

@@ -1,8 +1,80 @@
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Command } from 'commander';
+import { analyseAudio } from '../../core/analyse';
+import { evaluateTranscription, parseNoteList } from '../../core/metrics';
+import { midiToHz } from '../../core/params';
+import { renderPicture } from '../../core/picture';
+import { OUTPUT_FORMATS } from '../../core/transcribe';
+import { defaultModelPath, loadModelFile, modelAvailable, packageRoot } from '../model-location';
+import { transcribeFile } from './transcribe';
 
-/** Placeholder until the demo command lands. */
+/** The bundled example (examples/make-example.py composes and renders it). */
+export const EXAMPLE_NAME = 'little-waltz';
+
+/**
+ * `notescribe demo` (what `npm start` runs): transcribes the bundled example into every format and scores the result
+ * against the example's reference notes. Without a trained model it analyses the example instead and says so.
+ */
+export async function runDemo(options: { outDir: string; log?: (line: string) => void }): Promise<string[]> {
+  const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  const root = packageRoot();
+  const examplePath = join(root, 'examples', `${EXAMPLE_NAME}.flac`);
+  const referencePath = join(root, 'examples', `${EXAMPLE_NAME}.notes.txt`);
+  log(`notescribe demo: transcribing ${examplePath} into ${options.outDir}/`);
+
+  if (!modelAvailable()) {
+    log(`No trained model at ${defaultModelPath()} (and its .card.json), so this demo cannot write notes yet.`);
+    log('It analyses the example instead: decode, constant-Q spectrogram and onset detection.');
+    const started = performance.now();
+    const analysis = await analyseAudio(new Uint8Array(readFileSync(examplePath)));
+    const seconds = (performance.now() - started) / 1000;
+    const { spectrogram, onsetFrames } = analysis;
+    log(
+      `${analysis.durationSeconds.toFixed(1)} s of audio → ${spectrogram.frameCount} frames × ${spectrogram.binCount} bins ` +
+        `at ${spectrogram.frameRateHz} frames/s, ${onsetFrames.length} onsets, in ${seconds.toFixed(2)} s`,
+    );
+    mkdirSync(options.outDir, { recursive: true });
+    const picture = join(options.outDir, `${EXAMPLE_NAME}.spectrogram.png`);
+    writeFileSync(picture, renderPicture({ spectrogram, notes: [] }));
+    log(`wrote ${picture} (the spectrogram, no notes)`);
+    return [picture];
+  }
+
+  const model = await loadModelFile();
+  log(`model ${model.card.name}; ${model.providerNotes.at(-1) ?? ''}`);
+  try {
+    const { written, result } = await transcribeFile(examplePath, {
+      model,
+      outDir: options.outDir,
+      formats: OUTPUT_FORMATS,
+      progress: true,
+      log,
+    });
+    const reference = parseNoteList(readFileSync(referencePath, 'utf8'), referencePath);
+    const estimate = result.notes.map((n) => ({
+      onsetSeconds: n.onsetSeconds,
+      offsetSeconds: n.offsetSeconds,
+      frequencyHz: midiToHz(n.pitch),
+    }));
+    const scores = evaluateTranscription(reference, estimate);
+    log(
+      `against the reference (${reference.length} notes, mir_eval rules): onset F1 ${scores['Onset_F-measure'].toFixed(3)} ` +
+        `(precision ${scores.Onset_Precision.toFixed(3)}, recall ${scores.Onset_Recall.toFixed(3)}); ` +
+        `with offsets F1 ${scores['F-measure'].toFixed(3)}`,
+    );
+    return written;
+  } finally {
+    await model.release();
+  }
+}
+
 export function registerDemoCommand(program: Command): void {
-  program.command('demo').description('(not implemented yet)').action(() => {
-    throw new Error('demo: not implemented yet');
-  });
+  program
+    .command('demo')
+    .description('Transcribe the bundled example piece into out/ (what `npm start` runs).')
+    .option('-o, --out <dir>', 'output folder', 'out')
+    .action(async (opts: { out: string }) => {
+      await runDemo({ outDir: opts.out });
+    });
 }

@@ -1,0 +1,63 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { NotescribeError } from '../core/errors';
+import { loadOnsetModel, parseModelCard, type LoadOnsetModelOptions, type OnsetModel } from '../core/model';
+
+/** The model `transcribe` and `npm start` use unless told otherwise: models/<name>.onnx beside its .card.json. */
+export const DEFAULT_MODEL_NAME = 'notescribe-onset-v1';
+
+/** The package root (the folder with notescribe's package.json), found upwards from this file so it works from any cwd. */
+export function packageRoot(from: string = __dirname): string {
+  let dir = resolve(from);
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'notescribe') return dir;
+      } catch {
+        // An unreadable package.json is not ours; keep looking upwards.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from, '..');
+    dir = parent;
+  }
+}
+
+/** Absolute path of the default model, `<package root>/models/notescribe-onset-v1.onnx`. */
+export function defaultModelPath(): string {
+  return join(packageRoot(), 'models', `${DEFAULT_MODEL_NAME}.onnx`);
+}
+
+/** The card that belongs to a model file: `x.onnx` → `x.card.json`. */
+export function cardPathFor(modelPath: string): string {
+  return modelPath.replace(/\.onnx$/i, '') + '.card.json';
+}
+
+/** Whether a model and its card are both present. */
+export function modelAvailable(modelPath: string = defaultModelPath()): boolean {
+  return existsSync(modelPath) && existsSync(cardPathFor(modelPath));
+}
+
+/**
+ * Reads a model and its card from disk and loads it (core/model `loadOnsetModel`).
+ * @throws NotescribeError `MODEL_LOAD_FAILED` naming the missing file, or whatever loading refuses
+ */
+export async function loadModelFile(
+  modelPath: string = defaultModelPath(),
+  options: LoadOnsetModelOptions = {},
+): Promise<OnsetModel> {
+  const cardPath = cardPathFor(modelPath);
+  for (const path of [modelPath, cardPath]) {
+    if (!existsSync(path)) {
+      throw new NotescribeError(
+        'MODEL_LOAD_FAILED',
+        `Model file not found: ${path}` +
+          (modelPath === defaultModelPath() ? ' (the trained model goes in models/; or pass --model PATH)' : ''),
+        { context: { path } },
+      );
+    }
+  }
+  const card = parseModelCard(readFileSync(cardPath));
+  return loadOnsetModel(new Uint8Array(readFileSync(modelPath)), card, options);
+}
