@@ -1,0 +1,63 @@
+/** Numbers that shape the notation, each with its reason. */
+
+/**
+ * MusicXML divisions per quarter note. 12 is the least value that makes every value the quantiser can produce exact:
+ * sixteenths (3), eighth-note triplets (4) and, should a fallback need them, sixteenth triplets (2) and 32nd
+ * triplets (1). Small integers keep the files readable and the arithmetic exact.
+ */
+export const DIVISIONS_PER_QUARTER = 12;
+
+/** Grid steps per beat: binary (sixteenths) or ternary (eighth-note triplets), chosen per beat by fit error. */
+export const BINARY_STEPS_PER_BEAT = 4;
+export const TERNARY_STEPS_PER_BEAT = 3;
+/**
+ * A beat is written in triplets only when the ternary grid fits its onsets this much better than the binary one (as a
+ * ratio of summed squared errors): straight rhythms are far commoner, so an ambiguous beat stays binary.
+ */
+export const TERNARY_PREFERENCE_RATIO = 0.5;
+
+/** Tempo assumed when the notes give no evidence (fewer than two distinct onsets). */
+export const DEFAULT_TEMPO_BPM = 120;
+/** Tempo search range in quarter-note beats per minute. */
+export const MIN_TEMPO_BPM = 40;
+export const MAX_TEMPO_BPM = 240;
+/**
+ * Log-Gaussian tempo prior (Ellis 2007 weights the autocorrelation the same way): centre and width in octaves. It
+ * resolves the octave ambiguity of the autocorrelation towards moderate tempi.
+ */
+export const TEMPO_PRIOR_CENTRE_BPM = 110;
+export const TEMPO_PRIOR_OCTAVES = 1;
+
+/** Onset-envelope frame rate for beat tracking: 100 Hz, the engine's frame rate (core/params FRAME_RATE_HZ). */
+export const ENVELOPE_RATE_HZ = 100;
+/** Onsets closer than this are one event (a rolled or imprecisely transcribed chord), seconds. */
+export const ONSET_CLUSTER_SECONDS = 0.035;
+/** Width of the Gaussian each onset becomes in the envelope: absorbs 20–30 ms of transcription jitter. */
+export const ENVELOPE_SIGMA_SECONDS = 0.02;
+/**
+ * Weight of the tempo-consistency penalty in the beat-tracking dynamic programme (Ellis 2007, eq. 2; his 680 is for
+ * an envelope normalised by its standard deviation, ours peaks at about 1 per onset). A half-beat slip costs about 16
+ * onsets' worth, a 3 % jitter almost nothing.
+ */
+export const BEAT_TIGHTNESS = 100;
+/** Local-tempo analysis window and hop, seconds: long enough for a few bars, short enough to follow tempo changes. */
+export const LOCAL_TEMPO_WINDOW_SECONDS = 8;
+export const LOCAL_TEMPO_HOP_SECONDS = 2;
+/** A new metronome mark is written when the local tempo moves this far (relative) from the current mark. */
+export const TEMPO_CHANGE_THRESHOLD = 0.08;
+
+/**
+ * 3/4 is chosen over 4/4 only when its downbeat contrast beats 4/4's by this factor: 4/4 is the safer default for
+ * a reader, and a 3/4 reading of 4/4 music misplaces every other bar line.
+ */
+export const TRIPLE_METER_BIAS = 1.15;
+
+/** Below middle C goes to the bass staff unless hand tracking says otherwise. */
+export const MIDDLE_C = 60;
+/** Widest comfortable hand span, semitones (a ninth); wider chords are split between the hands. */
+export const HAND_SPAN_SEMITONES = 14;
+
+/** MIDI ticks per quarter note: 480, the common DAW resolution (about 1 ms at 120 BPM). */
+export const MIDI_TICKS_PER_QUARTER = 480;
+/** Shortest note a sanitised input may contain, seconds. */
+export const MIN_NOTE_SECONDS = 0.01;

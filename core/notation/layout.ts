@@ -1,0 +1,214 @@
+/**
+ * From voice timelines (divisions from the start of the score) to measures of written symbols: bar lines split
+ * notes into tied pieces, each piece is written as plain, dotted or triplet values that do not straddle a beat, gaps
+ * become rests, and accidentals are set against the key signature and earlier notes in the bar.
+ */
+import { DIVISIONS_PER_QUARTER } from './constants';
+import { keyAlter, spellPitch } from './key';
+import type { KeySignature, Measure, NotatedElement, NotatedPitch, NoteType, Voice } from './model';
+import type { VoiceEvent } from './staves';
+
+interface WrittenValue {
+  readonly duration: number;
+  readonly type: NoteType;
+  readonly dots: number;
+  readonly triplet: boolean;
+}
+
+const Q = DIVISIONS_PER_QUARTER;
+/** Writable values, longest first, in divisions at DIVISIONS_PER_QUARTER = 12. */
+const VALUES: readonly WrittenValue[] = [
+  { duration: 4 * Q, type: 'whole', dots: 0, triplet: false },
+  { duration: 3 * Q, type: 'half', dots: 1, triplet: false },
+  { duration: 2 * Q, type: 'half', dots: 0, triplet: false },
+  { duration: (3 * Q) / 2, type: 'quarter', dots: 1, triplet: false },
+  { duration: Q, type: 'quarter', dots: 0, triplet: false },
+  { duration: (3 * Q) / 4, type: 'eighth', dots: 1, triplet: false },
+  { duration: (2 * Q) / 3, type: 'quarter', dots: 0, triplet: true },
+  { duration: Q / 2, type: 'eighth', dots: 0, triplet: false },
+  { duration: Q / 3, type: 'eighth', dots: 0, triplet: true },
+  { duration: Q / 4, type: '16th', dots: 0, triplet: false },
+  { duration: Q / 6, type: '16th', dots: 0, triplet: true },
+  { duration: Q / 12, type: '32nd', dots: 0, triplet: true },
+];
+
+/**
+ * Writes `length` divisions starting at `position` in a measure of `measureLength` as a list of tied values: values of
+ * a beat or more start on a beat; shorter ones stay inside one beat and on their grid (sixteenths on multiples of 3,
+ * triplets on multiples of their own length). The last value (1 division) always fits, so this terminates.
+ */
+export function writeDuration(position: number, length: number, measureLength: number): WrittenValue[] {
+  const out: WrittenValue[] = [];
+  let p = position;
+  let remaining = length;
+  while (remaining > 0) {
+    const value =
+      VALUES.find((v) => v.duration <= remaining && fits(v, p, measureLength)) ??
+      (VALUES[VALUES.length - 1] as WrittenValue);
+    out.push(value);
+    p += value.duration;
+    remaining -= value.duration;
+  }
+  return out;
+}
+
+function fits(value: WrittenValue, position: number, measureLength: number): boolean {
+  if (position + value.duration > measureLength) return false;
+  const inBeat = position % Q;
+  if (value.duration >= Q) return inBeat === 0;
+  if (inBeat + value.duration > Q) return false;
+  // Triplet eighths (and triplet quarters) sit on the eighth-triplet grid; finer triplets on their own length.
+  if (value.triplet) return inBeat % Math.min(value.duration, Q / 3) === 0;
+  return inBeat % (Q / 4) === 0;
+}
+
+interface TimelineEvent {
+  readonly start: number;
+  readonly end: number;
+  readonly pitches: readonly { readonly midi: number; readonly velocity: number }[];
+}
+
+function withRests(events: readonly VoiceEvent[], totalLength: number): TimelineEvent[] {
+  const out: TimelineEvent[] = [];
+  let cursor = 0;
+  for (const event of events) {
+    if (event.start > cursor) out.push({ start: cursor, end: event.start, pitches: [] });
+    if (event.end > event.start) out.push(event);
+    cursor = Math.max(cursor, event.end);
+  }
+  if (cursor < totalLength) out.push({ start: cursor, end: totalLength, pitches: [] });
+  return out;
+}
+
+/** Options of `layoutMeasures`. */
+export interface LayoutInput {
+  /** Per staff (index 0 = staff 1), its two voices' events. */
+  readonly staves: readonly (readonly [readonly VoiceEvent[], readonly VoiceEvent[]])[];
+  readonly measureLength: number;
+  readonly key: Pick<KeySignature, 'fifths' | 'mode'>;
+  /** Metronome marks by 0-based measure index. */
+  readonly tempoMarks: ReadonlyMap<number, number>;
+}
+
+/** Lays voices out in measures; the score is as long as its last note, and at least one measure. */
+export function layoutMeasures(input: LayoutInput): Measure[] {
+  const { measureLength } = input;
+  let lastEnd = 0;
+  for (const staff of input.staves) for (const voice of staff) for (const e of voice) lastEnd = Math.max(lastEnd, e.end);
+  const measureCount = Math.max(1, Math.ceil(lastEnd / measureLength));
+  const total = measureCount * measureLength;
+  const measures: { voices: Voice[] }[] = Array.from({ length: measureCount }, () => ({ voices: [] }));
+  input.staves.forEach((staffVoices, staffIndex) => {
+    staffVoices.forEach((events, voiceIndex) => {
+      const voiceNumber = staffIndex * 4 + voiceIndex + 1;
+      const timeline = withRests(events, total);
+      for (let m = 0; m < measureCount; m += 1) {
+        const from = m * measureLength;
+        const to = from + measureLength;
+        // The second voice appears only in bars where it has notes.
+        if (voiceIndex > 0 && !events.some((e) => e.start < to && e.end > from)) continue;
+        const elements = measureElements(timeline, from, to, input.key);
+        (measures[m] as { voices: Voice[] }).voices.push({ voice: voiceNumber, staff: staffIndex + 1, elements });
+      }
+    });
+  });
+  return measures.map((m, index) => {
+    const voices = m.voices.sort((a, b) => a.staff - b.staff || a.voice - b.voice);
+    setAccidentals(voices, input.key);
+    const tempo = input.tempoMarks.get(index);
+    return {
+      number: index + 1,
+      duration: measureLength,
+      ...(tempo === undefined ? {} : { tempoBpm: tempo }),
+      voices,
+    };
+  });
+}
+
+function measureElements(timeline: readonly TimelineEvent[], from: number, to: number, key: LayoutInput['key']): NotatedElement[] {
+  const measureLength = to - from;
+  const elements: NotatedElement[] = [];
+  for (const event of timeline) {
+    if (event.end <= from || event.start >= to) continue;
+    const start = Math.max(event.start, from);
+    const end = Math.min(event.end, to);
+    if (event.pitches.length === 0 && start === from && end === to) {
+      elements.push({ position: 0, duration: measureLength, dots: 0, pitches: [], measureRest: true });
+      continue;
+    }
+    let position = start - from;
+    const values = writeDuration(position, end - start, measureLength);
+    for (const value of values) {
+      const pieceStart = from + position;
+      const pieceEnd = pieceStart + value.duration;
+      const pitches: NotatedPitch[] = event.pitches.map((p) => ({
+        midi: p.midi,
+        ...spellPitch(p.midi, key),
+        tieStop: pieceStart > event.start,
+        tieStart: pieceEnd < event.end,
+        velocity: p.velocity,
+      }));
+      elements.push({
+        position,
+        duration: value.duration,
+        type: value.type,
+        dots: value.dots,
+        ...(value.triplet ? { tuplet: { start: false, stop: false } } : {}),
+        pitches: event.pitches.length === 0 ? [] : pitches,
+        measureRest: false,
+      });
+      position += value.duration;
+    }
+  }
+  return markTupletGroups(elements);
+}
+
+/** Brackets each run of triplet values within one beat: start on its first element, stop on its last. */
+function markTupletGroups(elements: NotatedElement[]): NotatedElement[] {
+  return elements.map((element, i) => {
+    if (element.tuplet === undefined) return element;
+    const beat = Math.floor(element.position / Q);
+    const previous = elements[i - 1];
+    const next = elements[i + 1];
+    const start = previous?.tuplet === undefined || Math.floor(previous.position / Q) !== beat;
+    const stop = next?.tuplet === undefined || Math.floor(next.position / Q) !== beat;
+    return { ...element, tuplet: { start, stop } };
+  });
+}
+
+const ACCIDENTAL_NAMES: Record<number, NonNullable<NotatedPitch['accidental']>> = {
+  [-2]: 'flat-flat',
+  [-1]: 'flat',
+  0: 'natural',
+  1: 'sharp',
+  2: 'double-sharp',
+};
+
+/**
+ * Sets written accidentals staff by staff in time order (across voices): an accidental holds for the rest of the bar
+ * at that step and octave; a note tied from the previous bar needs none but still sets the state.
+ */
+function setAccidentals(voices: Voice[], key: LayoutInput['key']): void {
+  const staves = new Set(voices.map((v) => v.staff));
+  for (const staff of staves) {
+    const refs: { position: number; voice: Voice; element: number; pitch: number }[] = [];
+    for (const voice of voices) {
+      if (voice.staff !== staff) continue;
+      voice.elements.forEach((element, e) => element.pitches.forEach((_, p) => refs.push({ position: element.position, voice, element: e, pitch: p })));
+    }
+    refs.sort((a, b) => a.position - b.position || a.voice.voice - b.voice.voice);
+    const state = new Map<string, number>();
+    for (const ref of refs) {
+      const elements = ref.voice.elements as NotatedElement[];
+      const element = elements[ref.element] as NotatedElement;
+      const pitch = element.pitches[ref.pitch] as NotatedPitch;
+      const id = `${pitch.step}${pitch.octave}`;
+      const current = state.get(id) ?? keyAlter(pitch.step, key.fifths);
+      state.set(id, pitch.alter);
+      if (pitch.tieStop || current === pitch.alter) continue;
+      const pitches = [...element.pitches];
+      pitches[ref.pitch] = { ...pitch, accidental: ACCIDENTAL_NAMES[pitch.alter] ?? 'natural' };
+      elements[ref.element] = { ...element, pitches };
+    }
+  }
+}

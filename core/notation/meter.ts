@@ -1,0 +1,85 @@
+/** Time signature and downbeat phase from accent evidence at the tracked beats. */
+import type { Note } from '../types';
+import { TRIPLE_METER_BIAS } from './constants';
+
+/** Least downbeat contrast (relative to the mean accent) that counts as evidence of 3/4 at all. */
+const MIN_TRIPLE_CONTRAST = 0.1;
+
+/** Fractional beat position of a time, by linear interpolation between tracked beats (extrapolated at the ends). */
+export function beatPosition(beats: readonly number[], seconds: number): number {
+  const n = beats.length;
+  if (n < 2) return 0;
+  let lo = 0;
+  let hi = n - 1;
+  if (seconds <= (beats[0] as number)) hi = 1;
+  else if (seconds >= (beats[n - 1] as number)) lo = n - 2;
+  else {
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if ((beats[mid] as number) <= seconds) lo = mid;
+      else hi = mid;
+    }
+  }
+  if (hi !== lo + 1) hi = lo + 1;
+  const b0 = beats[lo] as number;
+  const b1 = beats[hi] as number;
+  return lo + (seconds - b0) / (b1 - b0);
+}
+
+/** The chosen meter: beats per measure (quarter-note beats) and the index of a downbeat in the beat list. */
+export interface MeterChoice {
+  readonly beatsPerMeasure: 3 | 4;
+  readonly downbeatPhase: number;
+  /** Downbeat contrast of each candidate (for diagnostics and tests). */
+  readonly evidence: Readonly<Record<3 | 4, number>>;
+}
+
+/**
+ * Chooses 4/4 or 3/4 and the downbeat phase. Each beat gets an accent: the loudness of notes starting on it, more for
+ * long notes and for a new bass note (harmony tends to change on strong beats). The meter whose best phase makes
+ * downbeats stand out most from the other beats wins, with a bias to 4/4.
+ */
+export function chooseMeter(notes: readonly Note[], beats: readonly number[]): MeterChoice {
+  const accents = new Float64Array(beats.length);
+  for (const note of notes) {
+    const position = beatPosition(beats, note.onsetSeconds);
+    const beat = Math.round(position);
+    if (beat < 0 || beat >= beats.length || Math.abs(position - beat) > 0.2) continue;
+    const lengthBeats = beatPosition(beats, note.offsetSeconds) - position;
+    const bass = note.pitch < 55 ? 0.5 : 0;
+    accents[beat] = (accents[beat] as number) + (note.velocity / 127) * (1 + Math.min(2, Math.max(0, lengthBeats)) + bass);
+  }
+  const evidence = { 3: 0, 4: 0 } as Record<3 | 4, number>;
+  const phases = { 3: 0, 4: 0 } as Record<3 | 4, number>;
+  let total = 0;
+  for (const a of accents) total += a;
+  const mean = total / Math.max(1, accents.length);
+  for (const meter of [3, 4] as const) {
+    if (accents.length < 2 * meter || mean === 0) continue;
+    let best = -Infinity;
+    for (let phase = 0; phase < meter; phase += 1) {
+      let down = 0;
+      let downCount = 0;
+      let other = 0;
+      let otherCount = 0;
+      for (let i = 0; i < accents.length; i += 1) {
+        if ((i - phase) % meter === 0) {
+          down += accents[i] as number;
+          downCount += 1;
+        } else {
+          other += accents[i] as number;
+          otherCount += 1;
+        }
+      }
+      const contrast = (down / Math.max(1, downCount) - other / Math.max(1, otherCount)) / mean;
+      if (contrast > best + 1e-9) {
+        best = contrast;
+        phases[meter] = phase;
+      }
+    }
+    evidence[meter] = best;
+  }
+  const triple = evidence[3] > MIN_TRIPLE_CONTRAST && evidence[3] > Math.max(0, evidence[4]) * TRIPLE_METER_BIAS;
+  const beatsPerMeasure = triple ? 3 : 4;
+  return { beatsPerMeasure, downbeatPhase: phases[beatsPerMeasure], evidence };
+}

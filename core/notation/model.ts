@@ -1,0 +1,96 @@
+import type { Note } from '../types';
+
+/** The notated score, built by `buildScore` and serialised by `toMusicXml`, `toMxl` and `toMidi`. */
+export interface Score {
+  readonly title: string;
+  /** MusicXML divisions per quarter note (DIVISIONS_PER_QUARTER). */
+  readonly divisions: number;
+  readonly timeSignature: TimeSignature;
+  readonly key: KeySignature;
+  /**
+   * Performed time (seconds) of every quarter-note beat of the score: beat k starts at `beatTimesSeconds[k]`; beat 0
+   * is the downbeat of measure 1 and may lie before 0 s when the music starts with an upbeat. Covers every note.
+   */
+  readonly beatTimesSeconds: readonly number[];
+  readonly parts: readonly Part[];
+  /** The sanitised performed notes the score was built from (sorted by onset, then pitch). */
+  readonly notes: readonly Note[];
+}
+
+export interface TimeSignature {
+  readonly beats: number;
+  readonly beatType: number;
+}
+
+export interface KeySignature {
+  /** Sharps (positive) or flats (negative), −6 … 5. */
+  readonly fifths: number;
+  readonly mode: 'major' | 'minor';
+  /** Tonic pitch class, 0 = C … 11 = B. */
+  readonly tonicPitchClass: number;
+  /** Pearson correlation of the pitch-class profile with the chosen key profile, −1 … 1 (0 with no notes). */
+  readonly correlation: number;
+}
+
+/** One instrument: for piano a grand staff (staff 1 treble, staff 2 bass). */
+export interface Part {
+  readonly id: string;
+  readonly name: string;
+  readonly staves: number;
+  readonly clefs: readonly Clef[];
+  readonly measures: readonly Measure[];
+}
+
+export interface Clef {
+  readonly staff: number;
+  readonly sign: 'G' | 'F';
+  readonly line: number;
+}
+
+export interface Measure {
+  /** 1-based. */
+  readonly number: number;
+  /** Length in divisions. */
+  readonly duration: number;
+  /** A metronome mark written at the start of this measure, quarter notes per minute, where the tempo changes. */
+  readonly tempoBpm?: number;
+  /** Each voice fills the measure exactly (rests included); written in this order with <backup> between. */
+  readonly voices: readonly Voice[];
+}
+
+export interface Voice {
+  /** MusicXML voice number: 1–2 on staff 1, 5–6 on staff 2 (as MuseScore numbers them). */
+  readonly voice: number;
+  readonly staff: number;
+  readonly elements: readonly NotatedElement[];
+}
+
+/** A written note, chord or rest: one symbol on the page. */
+export interface NotatedElement {
+  /** Position in the measure, divisions. */
+  readonly position: number;
+  readonly duration: number;
+  /** MusicXML note type ('whole' … '32nd'); absent for a whole-measure rest. */
+  readonly type?: NoteType;
+  readonly dots: number;
+  /** Present for triplet values: 3 in the time of 2, with bracket start/stop on the first/last of a group. */
+  readonly tuplet?: { readonly start: boolean; readonly stop: boolean };
+  /** Empty for a rest. Ascending pitch. */
+  readonly pitches: readonly NotatedPitch[];
+  readonly measureRest: boolean;
+}
+
+export type NoteType = 'whole' | 'half' | 'quarter' | 'eighth' | '16th' | '32nd';
+
+export interface NotatedPitch {
+  readonly midi: number;
+  readonly step: 'C' | 'D' | 'E' | 'F' | 'G' | 'A' | 'B';
+  /** −2 … 2 semitones. */
+  readonly alter: number;
+  readonly octave: number;
+  /** Written accidental, where the key signature and earlier accidentals in the bar do not already imply it. */
+  readonly accidental?: 'sharp' | 'flat' | 'natural' | 'double-sharp' | 'flat-flat';
+  readonly tieStart: boolean;
+  readonly tieStop: boolean;
+  readonly velocity: number;
+}

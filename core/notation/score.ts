@@ -1,0 +1,136 @@
+/** `buildScore`: performed notes → a notated piano score (tempo, meter, key, quantised voices on a grand staff). */
+import type { Note } from '../types';
+import { DIVISIONS_PER_QUARTER, MIN_NOTE_SECONDS, TEMPO_CHANGE_THRESHOLD } from './constants';
+import { estimateKey } from './key';
+import { layoutMeasures } from './layout';
+import { beatPosition, chooseMeter } from './meter';
+import type { Score } from './model';
+import { quantiseNotes, type QuantisedNote } from './quantise';
+import { assignStaves, assignVoices } from './staves';
+import { trackBeats } from './tempo';
+
+/** Options of `buildScore`. */
+export interface BuildScoreOptions {
+  /** Work title written into the score. @default 'Untitled' */
+  readonly title?: string;
+}
+
+/**
+ * Drops notes with non-finite times and clamps the rest into range (pitch 0–127, velocity 1–127, onset ≥ 0, at least
+ * MIN_NOTE_SECONDS long), sorted by onset then pitch: a transcription may contain anything, the score must not throw.
+ */
+export function sanitiseNotes(notes: readonly Note[]): Note[] {
+  const clean: Note[] = [];
+  for (const note of notes) {
+    if (![note.pitch, note.onsetSeconds, note.offsetSeconds, note.velocity].every(Number.isFinite)) continue;
+    const onsetSeconds = Math.max(0, note.onsetSeconds);
+    clean.push({
+      pitch: Math.min(127, Math.max(0, Math.round(note.pitch))),
+      onsetSeconds,
+      offsetSeconds: Math.max(onsetSeconds + MIN_NOTE_SECONDS, note.offsetSeconds),
+      velocity: Math.min(127, Math.max(1, Math.round(note.velocity))),
+    });
+  }
+  return clean.sort((a, b) => a.onsetSeconds - b.onsetSeconds || a.pitch - b.pitch);
+}
+
+/**
+ * Builds the notation of performed notes: beats (Ellis-style tracking, tempo changes allowed), 4/4 or 3/4 with the
+ * downbeat phase, a Krumhansl–Kessler key, per-beat sixteenth/triplet quantisation, a grand staff split by hand,
+ * two voices per staff, measures with ties, rests and accidentals. Never throws on odd input; an empty list gives
+ * one bar of rest.
+ *
+ * @example
+ * const score = buildScore(notes, { title: 'Prelude' });
+ * const xml = toMusicXml(score);
+ */
+export function buildScore(notes: readonly Note[], options: BuildScoreOptions = {}): Score {
+  const clean = sanitiseNotes(notes);
+  const firstOnset = clean[0]?.onsetSeconds ?? 0;
+  const lastOffset = clean.reduce((end, n) => Math.max(end, n.offsetSeconds), 0);
+  const track = trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset });
+  // Four spare beats in front so that a downbeat before the first note always exists.
+  const beats = extrapolate(track.beatTimesSeconds, 4, 0);
+  const meter = chooseMeter(clean, beats);
+  const m = meter.beatsPerMeasure;
+  // Measure 1 starts at the last downbeat at or just after (a quarter beat, within quantisation) the first onset.
+  const firstPosition = beatPosition(beats, firstOnset);
+  const startBeat = Math.max(0, meter.downbeatPhase + m * Math.floor((firstPosition + 0.25 - meter.downbeatPhase) / m));
+  let scoreBeats = beats.slice(startBeat);
+  const { notes: quantised, grids } = quantiseNotes(clean, scoreBeats);
+  void grids;
+  const measureLength = m * DIVISIONS_PER_QUARTER;
+  const lastTick = quantised.reduce((end, n) => Math.max(end, n.end), 0);
+  const measureCount = Math.max(1, Math.ceil(lastTick / measureLength));
+  // Beat times for every beat of every measure, plus the closing bar line.
+  scoreBeats = extrapolate(scoreBeats, 0, measureCount * m + 1 - scoreBeats.length);
+  const key = estimateKey(clean);
+  const staffOf = assignStaves(quantised);
+  const staves = [1, 2].map((staff) => assignVoices(quantised.filter((_: QuantisedNote, i) => staffOf[i] === staff)));
+  const measures = layoutMeasures({
+    staves: staves as [ReturnType<typeof assignVoices>, ReturnType<typeof assignVoices>],
+    measureLength,
+    key,
+    tempoMarks: tempoMarks(scoreBeats, m, measureCount),
+  });
+  return {
+    title: options.title ?? 'Untitled',
+    divisions: DIVISIONS_PER_QUARTER,
+    timeSignature: { beats: m, beatType: 4 },
+    key,
+    beatTimesSeconds: scoreBeats,
+    parts: [
+      {
+        id: 'P1',
+        name: 'Piano',
+        staves: 2,
+        clefs: [
+          { staff: 1, sign: 'G', line: 2 },
+          { staff: 2, sign: 'F', line: 4 },
+        ],
+        measures,
+      },
+    ],
+    notes: clean,
+  };
+}
+
+/** Adds `before` beats in front and `after` beats behind at the period of the nearest beats. */
+function extrapolate(beats: readonly number[], before: number, after: number): number[] {
+  const out = [...beats];
+  if (out.length === 1) out.push((out[0] as number) + 0.5);
+  for (let k = 0; k < before; k += 1) out.unshift((out[0] as number) - ((out[1] as number) - (out[0] as number)));
+  for (let k = 0; k < after; k += 1) {
+    const n = out.length;
+    out.push((out[n - 1] as number) + ((out[n - 1] as number) - (out[n - 2] as number)));
+  }
+  return out;
+}
+
+/**
+ * Metronome marks (quarter notes per minute, integers) by measure index: one at the start, then wherever the tempo
+ * of two consecutive measures moves more than TEMPO_CHANGE_THRESHOLD from the current mark.
+ */
+export function tempoMarks(beats: readonly number[], beatsPerMeasure: number, measureCount: number): Map<number, number> {
+  const measureTempo = (index: number): number | undefined => {
+    const a = beats[index * beatsPerMeasure];
+    const b = beats[(index + 1) * beatsPerMeasure];
+    return a === undefined || b === undefined || b <= a ? undefined : (60 * beatsPerMeasure) / (b - a);
+  };
+  const marks = new Map<number, number>();
+  const smoothed = (index: number): number => {
+    const here = measureTempo(index) ?? 120;
+    const next = measureTempo(index + 1);
+    return next === undefined || index + 1 >= measureCount ? here : (here + next) / 2;
+  };
+  let current = Math.round(smoothed(0));
+  marks.set(0, current);
+  for (let index = 1; index < measureCount; index += 1) {
+    const tempo = smoothed(index);
+    if (Math.abs(tempo - current) / current > TEMPO_CHANGE_THRESHOLD) {
+      current = Math.round(tempo);
+      marks.set(index, current);
+    }
+  }
+  return marks;
+}
