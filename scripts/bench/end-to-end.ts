@@ -1,0 +1,90 @@
+/**
+ * Bench section: end-to-end real-time factor, audio file → MusicXML, on one CPU core (onnxruntime with one intra-op
+ * thread; the rest of the engine is single-threaded JavaScript), for a 3-minute piece: the bundled example repeated,
+ * as 44.1 kHz stereo WAV (made with sox). Goal: under 3 s, i.e. at least 60× real time.
+ *
+ *   npx tsx scripts/bench/end-to-end.ts
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../cli/model-location';
+import { transcribe, type TranscriptionTimings } from '../../core/transcribe';
+import { loadBenchModel } from './inference';
+
+export interface EndToEndBench {
+  readonly section: 'end-to-end';
+  readonly model: string;
+  readonly trainedModel: boolean;
+  readonly audioSeconds: number;
+  readonly onsets: number;
+  readonly notes: number;
+  readonly totalSeconds: number;
+  /** Audio seconds per second of processing (60 = the goal). */
+  readonly realTimeFactor: number;
+  readonly timings: TranscriptionTimings;
+}
+
+/** Builds the test piece: the example waltz looped to `seconds`, 44.1 kHz stereo 16-bit WAV bytes. */
+export function makeLongPiece(seconds: number): Uint8Array {
+  const dir = mkdtempSync(join(tmpdir(), 'notescribe-bench-'));
+  try {
+    const out = join(dir, 'piece.wav');
+    const example = join(packageRoot(), 'examples', 'little-waltz.flac');
+    const run = spawnSync('sox', [example, '-r', '44100', '-c', '2', '-b', '16', out, 'repeat', '9', 'trim', '0', String(seconds)]);
+    if (run.status !== 0) throw new Error(`sox failed: ${run.stderr?.toString() ?? run.error?.message ?? 'not installed?'}`);
+    return new Uint8Array(readFileSync(out));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Transcribes a `seconds`-long piece to MusicXML once for warm-up, then measures the second run. */
+export async function benchEndToEnd(options: { seconds?: number; batchSize?: number } = {}): Promise<EndToEndBench> {
+  const bytes = makeLongPiece(options.seconds ?? 180);
+  const { model, trained } = await loadBenchModel(1);
+  try {
+    const run = () =>
+      transcribe(bytes, { model, formats: ['musicxml'], batchSize: options.batchSize ?? 64, title: 'Benchmark' });
+    await run();
+    const result = await run();
+    const audioSeconds = result.analysis.durationSeconds;
+    const totalSeconds = result.timings.totalMs / 1000;
+    return {
+      section: 'end-to-end',
+      model: model.card.name,
+      trainedModel: trained,
+      audioSeconds,
+      onsets: result.onsetCount,
+      notes: result.notes.length,
+      totalSeconds,
+      realTimeFactor: audioSeconds / totalSeconds,
+      timings: result.timings,
+    };
+  } finally {
+    await model.release();
+  }
+}
+
+export function formatEndToEndBench(r: EndToEndBench): string {
+  const t = r.timings;
+  const ms = (x: number) => `${x.toFixed(0)} ms`;
+  return [
+    `end-to-end: ${r.audioSeconds.toFixed(0)} s of 44.1 kHz stereo WAV → MusicXML on one core with ${r.model}` +
+      `${r.trainedModel ? '' : ' (TEST FIXTURE: no trained model in models/)'}`,
+    `  ${r.totalSeconds.toFixed(2)} s total = ${r.realTimeFactor.toFixed(0)}× real time (goal: ≤ 3 s, ≥ 60×); ` +
+      `${r.onsets} onsets, ${r.notes} notes`,
+    `  analyse ${ms(t.analyseMs)} | windows ${ms(t.windowsMs)} | predict ${ms(t.predictMs)} | notes ${ms(t.notesMs)} | ` +
+      `score ${ms(t.scoreMs)} | musicxml ${ms(t.outputsMs.musicxml ?? 0)}`,
+  ].join('\n');
+}
+
+if (require.main === module) {
+  benchEndToEnd()
+    .then((result) => process.stdout.write(`${formatEndToEndBench(result)}\n`))
+    .catch((error: unknown) => {
+      process.stderr.write(`${String(error)}\n`);
+      process.exitCode = 1;
+    });
+}
