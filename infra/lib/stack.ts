@@ -1,0 +1,145 @@
+import * as path from 'path';
+
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3n from 'aws-cdk-lib/aws-s3-notifications';
+import { Construct } from 'constructs';
+
+import { IngestFunction } from './ingest';
+import { acknowledge } from './nag';
+import { Notifications } from './notifications';
+import { gpuTaskShape, type NotescribeSettings, queueTimings, workerScalingSteps } from './settings';
+import { PREFIXES, Storage } from './storage';
+import { Worker } from './worker';
+import { WorkQueue } from './work-queue';
+
+/** The repository root: Docker build context of the worker and esbuild project root of the Lambda. */
+export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
+/** The ingest handler (docs/pipeline.md). */
+export const INGEST_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'ingest', 'handler.ts');
+
+export interface NotescribeStackProps extends StackProps {
+  readonly settings: NotescribeSettings;
+  /**
+   * The ingest handler file.
+   * @default INGEST_ENTRY
+   */
+  readonly ingestEntry?: string;
+}
+
+/**
+ * The whole pipeline: bucket → (S3 notification) → ingest queue → ingest Lambda → jobs queue → worker service →
+ * results, outcome topic, webhook and email. See docs/deploy.md.
+ */
+export class NotescribeStack extends Stack {
+  public readonly storage: Storage;
+  public readonly notifications: Notifications;
+  public readonly ingestQueue: WorkQueue;
+  public readonly jobsQueue: WorkQueue;
+  public readonly ingest: IngestFunction;
+  public readonly worker: Worker;
+
+  constructor(scope: Construct, id: string, props: NotescribeStackProps) {
+    super(scope, id, props);
+    const settings = props.settings;
+    const timings = queueTimings(settings);
+
+    this.storage = new Storage(this, 'Storage', {
+      featureRetentionDays: settings.featureRetentionDays,
+      noncurrentVersionDays: settings.noncurrentVersionDays,
+    });
+    const bucket = this.storage.bucket;
+
+    this.notifications = new Notifications(this, 'Notifications', {
+      notifyEmails: settings.notifyEmails,
+      alarmEmails: settings.alarmEmails,
+      sesSender: settings.sesSender,
+      sesCreateIdentity: settings.sesCreateIdentity,
+    });
+    const alarmAge = Duration.seconds(settings.oldestMessageAlarmSeconds);
+    this.ingestQueue = new WorkQueue(this, 'IngestQueue', {
+      visibilityTimeout: Duration.seconds(timings.ingestVisibilitySeconds),
+      alarmTopic: this.notifications.alarmTopic,
+      oldestMessageAlarmAge: alarmAge,
+    });
+    this.jobsQueue = new WorkQueue(this, 'JobsQueue', {
+      visibilityTimeout: Duration.seconds(timings.jobsVisibilitySeconds),
+      alarmTopic: this.notifications.alarmTopic,
+      oldestMessageAlarmAge: alarmAge,
+    });
+    bucket.addEventNotification(
+      s3.EventType.OBJECT_CREATED,
+      new s3n.SqsDestination(this.ingestQueue.queue),
+      { prefix: PREFIXES.uploads },
+    );
+
+    const notifyEnvironment: Record<string, string> = {
+      NOTESCRIBE_TOPIC_ARN: this.notifications.topic.topicArn,
+      NOTESCRIBE_WEBHOOK_SECRET_ID: this.notifications.webhookSecret.secretArn,
+      ...(settings.defaultWebhookUrl === undefined ? {} : { NOTESCRIBE_DEFAULT_WEBHOOK_URL: settings.defaultWebhookUrl }),
+      ...(settings.defaultNotifyEmail === undefined ? {} : { NOTESCRIBE_DEFAULT_NOTIFY_EMAIL: settings.defaultNotifyEmail }),
+      ...(settings.sesSender === undefined ? {} : { NOTESCRIBE_EMAIL_FROM: settings.sesSender }),
+    };
+
+    this.ingest = new IngestFunction(this, 'Ingest', {
+      entry: props.ingestEntry ?? INGEST_ENTRY,
+      projectRoot: PROJECT_ROOT,
+      bucket,
+      ingestQueue: this.ingestQueue.queue,
+      jobsQueue: this.jobsQueue.queue,
+      memoryMb: settings.ingestMemoryMb,
+      timeout: Duration.seconds(settings.ingestTimeoutSeconds),
+      reservedConcurrency: settings.ingestReservedConcurrency,
+      maxConcurrency: settings.ingestMaxConcurrency,
+      environment: {
+        ...notifyEnvironment,
+        NOTESCRIBE_MAX_AUDIO_SECONDS: String(settings.maxAudioMinutes * 60),
+      },
+    });
+    this.notifications.grantNotify(this.ingest.role);
+
+    this.worker = new Worker(this, 'Worker', {
+      placement:
+        settings.workerMode === 'gpu'
+          ? { mode: 'gpu', instanceType: settings.gpuInstanceType, shape: gpuTaskShape(settings.gpuInstanceType) }
+          : { mode: 'fargate', cpu: settings.fargateCpu, memoryMiB: settings.fargateMemoryMiB },
+      projectRoot: PROJECT_ROOT,
+      bucket,
+      jobsQueue: this.jobsQueue.queue,
+      maxTasks: settings.maxWorkerTasks,
+      scalingSteps: workerScalingSteps(settings),
+      idleMinutesBeforeScaleIn: settings.idleMinutesBeforeScaleIn,
+      environment: {
+        ...notifyEnvironment,
+        NOTESCRIBE_BATCH_WINDOWS: String(settings.batchWindows),
+        NOTESCRIBE_BATCH_WAIT_MS: String(settings.batchWaitMs),
+        NOTESCRIBE_VISIBILITY_SECONDS: String(settings.workerVisibilitySeconds),
+      },
+    });
+    this.notifications.grantNotify(this.worker.taskDefinition.taskRole);
+
+    new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Upload here, read results here' });
+    new CfnOutput(this, 'UploadPrefix', { value: PREFIXES.uploads });
+    new CfnOutput(this, 'ResultsPrefix', { value: PREFIXES.results });
+    new CfnOutput(this, 'TopicArn', { value: this.notifications.topic.topicArn, description: 'Job outcomes' });
+    new CfnOutput(this, 'AlarmTopicArn', { value: this.notifications.alarmTopic.topicArn });
+    new CfnOutput(this, 'WebhookSecretArn', {
+      value: this.notifications.webhookSecret.secretArn,
+      description: 'HMAC key of webhook signatures: aws secretsmanager get-secret-value --secret-id <arn>',
+    });
+    new CfnOutput(this, 'UploadCommand', {
+      description: 'Example upload; the webhook and email metadata are optional',
+      value: `aws s3 cp song.mp3 s3://${bucket.bucketName}/${PREFIXES.uploads} --metadata webhook-url=https://example.com/hook,notify-email=me@example.com`,
+    });
+
+    // CDK's singleton that writes the bucket notification configuration; CDK scopes its own policy to this bucket.
+    const notificationsHandler = this.node.tryFindChild('BucketNotificationsHandler050a0587b7544547bf325f094a3db834');
+    if (notificationsHandler !== undefined) {
+      acknowledge(
+        notificationsHandler,
+        'CDK\'s bucket-notification custom resource logs through AWSLambdaBasicExecutionRole; it runs only on deploy.',
+        'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+      );
+    }
+  }
+}
