@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OUTPUT_FILE_SUFFIX, type OutputFormat } from '../core/transcribe';
+import type { OutputFormat } from '../core/transcribe';
 
 /** The S3 layout of the pipeline. Prefixes end with '/'. */
 export interface KeyLayout {
@@ -47,9 +47,22 @@ export function featuresKeyFor(layout: KeyLayout, jobId: string): string {
   return `${layout.featuresPrefix}${jobId}.nsf`;
 }
 
-/** Key of one output of a job: `<results prefix>score<suffix>` (suffixes from core/transcribe, e.g. `.musicxml`). */
+/**
+ * File names of a job's outputs. Typed against core's format list (a type-only import, so the contract does not load
+ * the engine) so that a new format fails the type-check until it is named here.
+ */
+export const OUTPUT_FILE_NAMES: Readonly<Record<OutputFormat, string>> = {
+  musicxml: 'score.musicxml',
+  mxl: 'score.mxl',
+  midi: 'score.mid',
+  json: 'score.notes.json',
+  notes: 'score.notes.txt',
+  png: 'score.png',
+};
+
+/** Key of one output of a job: `<results prefix><file name>`. */
 export function outputKeyFor(resultsPrefix: string, format: OutputFormat): string {
-  return `${resultsPrefix}score${OUTPUT_FILE_SUFFIX[format]}`;
+  return `${resultsPrefix}${OUTPUT_FILE_NAMES[format]}`;
 }
 
 export const ERROR_RECORD_FILE_NAME = 'error.json';

@@ -1,0 +1,52 @@
+/**
+ * The GPU worker's entry point (ECS task). Configuration: environment variables, see docs/pipeline.md. On SIGTERM
+ * (ECS stop, scale-in) it stops polling, finishes the jobs it holds and exits 0.
+ */
+import { readFile } from 'node:fs/promises';
+import { asNotescribeError } from '../core/errors';
+import { createAwsClients } from '../lambdas/shared/aws';
+import { readPipelineConfig, readWorkerConfig } from '../lambdas/shared/config';
+import { createLog } from '../lambdas/shared/log';
+import { Notifier } from '../lambdas/shared/notify';
+import { StatusStore } from '../lambdas/shared/status-store';
+import { createWorkerEngine } from './engine';
+import { Worker } from './worker';
+
+async function main(): Promise<void> {
+  const log = createLog('worker');
+  const pipeline = readPipelineConfig(process.env);
+  const settings = readWorkerConfig(process.env);
+  const clients = createAwsClients({
+    ...(pipeline.region ? { region: pipeline.region } : {}),
+    ...(pipeline.endpoint ? { endpoint: pipeline.endpoint } : {}),
+  });
+  const engine = await createWorkerEngine({
+    onnxBytes: new Uint8Array(await readFile(settings.modelPath)),
+    cardJson: await readFile(settings.modelCardPath, 'utf8'),
+    executionProviders: settings.executionProviders,
+  });
+  log.info('execution provider', { provider: engine.executionProvider, notes: engine.providerNotes });
+  const worker = new Worker({
+    clients,
+    pipeline,
+    settings,
+    engine,
+    store: new StatusStore(clients.s3, pipeline.bucket),
+    notifier: new Notifier(clients, pipeline.notify),
+    log,
+  });
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      log.info('stopping: finishing held jobs', { signal });
+      void worker.stop();
+    });
+  }
+  await worker.start();
+  await engine.release();
+}
+
+main().catch((error: unknown) => {
+  const failure = asNotescribeError(error);
+  process.stderr.write(`${JSON.stringify({ level: 'error', component: 'worker', ...failure.toRecord() })}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,79 @@
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+
+/** One request the receiver got. */
+export interface ReceivedRequest {
+  readonly method: string;
+  readonly path: string;
+  readonly headers: IncomingHttpHeaders;
+  /** The raw body, exactly as sent (signatures are over these bytes). */
+  readonly body: string;
+  /** The status the receiver answered. */
+  readonly status: number;
+}
+
+/** A loopback HTTP server that records webhook and SNS HTTP deliveries. */
+export interface Receiver {
+  /** Base URL, e.g. http://127.0.0.1:12345 */
+  readonly url: string;
+  readonly requests: ReceivedRequest[];
+  /** Requests whose path starts with `prefix`. */
+  on(prefix: string): ReceivedRequest[];
+  /** Answers requests under `prefix` with `status` from now on (default 204). */
+  respond(prefix: string, status: number): void;
+  /** Resolves when `predicate` holds for the recorded requests; rejects after `timeoutMs`. */
+  waitFor(predicate: (requests: ReceivedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
+  clear(): void;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the receiver on 127.0.0.1 and a free port. SNS subscription confirmations (LocalStack sends them; moto
+ * confirms by itself) are confirmed by fetching their SubscribeURL.
+ */
+export async function startReceiver(): Promise<Receiver> {
+  const requests: ReceivedRequest[] = [];
+  const statuses = new Map<string, number>();
+  const statusFor = (path: string): number => {
+    let best: [string, number] | undefined;
+    for (const entry of statuses) if (path.startsWith(entry[0]) && (!best || entry[0].length > best[0].length)) best = entry;
+    return best?.[1] ?? 204;
+  };
+  const server: Server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const path = request.url ?? '/';
+      const status = statusFor(path);
+      requests.push({ method: request.method ?? '', path, headers: request.headers, body, status });
+      if (request.headers['x-amz-sns-message-type'] === 'SubscriptionConfirmation') {
+        const url = (JSON.parse(body) as { SubscribeURL?: string }).SubscribeURL;
+        if (url) void fetch(url).catch(() => undefined);
+      }
+      response.statusCode = status;
+      response.end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    on: (prefix) => requests.filter((r) => r.path.startsWith(prefix)),
+    respond: (prefix, status) => void statuses.set(prefix, status),
+    async waitFor(predicate, timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      while (!predicate(requests)) {
+        if (Date.now() > deadline) throw new Error(`receiver: condition not met within ${timeoutMs} ms (${requests.length} requests)`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    },
+    clear: () => void requests.splice(0),
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
