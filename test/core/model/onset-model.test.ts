@@ -47,16 +47,18 @@ describe('loadOnsetModel', () => {
 });
 
 describe('OnsetModel.predict', () => {
-  it('computes the fixture rule: a key whose bins rise by 2 is an onset, velocity follows its level', async () => {
+  it('computes the fixture rule: a key whose bins rise is an onset, velocity follows its level', async () => {
     const model = await loadOnsetModel(onnxBytes, card);
     const windows = new Float32Array(WINDOW);
-    // Key 40 (MIDI 61) owns bins 160…163; raise its centre bin 161 from the onset frame on.
-    for (let f = ONSET_WINDOW_FRAMES.before; f < WINDOW_FRAME_COUNT; f++) windows[f * BIN_COUNT + 161] = 2;
+    // Key 40 (MIDI 61) owns bins 160…163; raise its centre bin 161 by 0.3 from the onset frame on.
+    for (let f = ONSET_WINDOW_FRAMES.before; f < WINDOW_FRAME_COUNT; f++) windows[f * BIN_COUNT + 161] = 0.3;
     const { onsetProbability, velocity } = await model.predict(windows, 1);
+    const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
     expect(onsetProbability).toHaveLength(KEY_COUNT);
-    expect(onsetProbability[40]).toBeCloseTo(1 / (1 + Math.exp(-8)), 6);
-    expect(onsetProbability[39]).toBeCloseTo(1 / (1 + Math.exp(8)), 6);
-    expect(velocity[40]).toBeCloseTo(1 / (1 + Math.exp(-2)), 6);
+    // p = sigmoid(40 · (rise − 0.25)), velocity = sigmoid(level at the onset frame).
+    expect(onsetProbability[40]).toBeCloseTo(sigmoid(40 * (0.3 - 0.25)), 5);
+    expect(onsetProbability[39]).toBeCloseTo(sigmoid(40 * -0.25), 6);
+    expect(velocity[40]).toBeCloseTo(sigmoid(0.3), 6);
     expect(velocity[41]).toBeCloseTo(0.5, 6);
     await model.release();
   });
@@ -68,7 +70,7 @@ describe('OnsetModel.predict', () => {
     let seed = 12345;
     for (let i = 0; i < windows.length; i++) {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;
-      windows[i] = (seed / 2 ** 31) * 4 - 1;
+      windows[i] = (seed / 2 ** 31) * 1.2 - 0.1;
     }
     const one = await model.predict(windows, count, { batchSize: 1 });
     const seven = await model.predict(windows, count, { batchSize: 7 });
