@@ -1,0 +1,230 @@
+/**
+ * Audio in: bytes of a WAV, MP3, FLAC, Ogg Vorbis or Ogg Opus file → mono Float32Array at SAMPLE_RATE_HZ.
+ * Every failure is an AudioError with a stable code; see docs/audio.md.
+ */
+import { DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_INPUT_BYTES, SAMPLE_RATE_HZ } from '../params';
+import { decodeCompressed, type CompressedCodec } from './decoders';
+import { AudioError } from './errors';
+import { isFlacFrameSync, parseFlacHeader } from './flac';
+import { scanMpeg } from './mpeg';
+import { scanOgg } from './ogg';
+import { resample } from './resample';
+import { sniffContainer } from './sniff';
+import { parseWavHeader, readWavMono } from './wav';
+
+export { AudioError, type AudioErrorCode } from './errors';
+export { resample, RESAMPLER_SETTINGS } from './resample';
+export { MIN_SOURCE_RATE_HZ, MAX_SOURCE_RATE_HZ, MAX_CHANNELS } from './limits';
+
+/** The formats decodeAudio recognises (from magic numbers, not file names). */
+export type AudioFormat = 'wav' | CompressedCodec;
+
+/** What the file was, before downmixing and resampling. */
+export interface AudioSource {
+  readonly format: AudioFormat;
+  /** The rate the decoder produced (Opus always decodes at 48 kHz). */
+  readonly sampleRateHz: number;
+  readonly channels: number;
+}
+
+/** Mono audio at SAMPLE_RATE_HZ, ready for the spectrogram. */
+export interface DecodedAudio {
+  /** Mono samples in [-1, 1], SAMPLE_RATE_HZ (16 kHz); length ceil(durationSeconds · 16000). */
+  readonly samples: Float32Array;
+  /** Source sample frames ÷ source rate, in seconds. */
+  readonly durationSeconds: number;
+  readonly source: AudioSource;
+}
+
+/** The decoded file at its own rate: the channel average, before resampling. */
+export interface SourceAudio {
+  readonly mono: Float32Array;
+  readonly durationSeconds: number;
+  readonly source: AudioSource;
+}
+
+export interface DecodeOptions {
+  /** Refuse audio longer than this many seconds (AUDIO_TOO_LONG). @default DEFAULT_MAX_AUDIO_SECONDS (30 min) */
+  readonly maxSeconds?: number;
+  /** Refuse inputs larger than this many bytes (INPUT_TOO_LARGE). @default DEFAULT_MAX_INPUT_BYTES (1 GiB) */
+  readonly maxBytes?: number;
+}
+
+/**
+ * Peak level below which a file counts as silent: −70 dBFS, about 10 LSB of 16-bit audio. Dithered digital
+ * silence and a disconnected input sit below it; the quietest real recordings peak well above it.
+ */
+export const SILENCE_PEAK_FLOOR = 10 ** (-70 / 20);
+
+/**
+ * Decodes an audio file to mono at SAMPLE_RATE_HZ (16 kHz): channels are averaged, then resampled with an
+ * anti-aliasing polyphase filter (RESAMPLER_SETTINGS). The format is sniffed from the bytes.
+ *
+ * Rejects with AudioError: INPUT_TOO_LARGE (over maxBytes), EMPTY_AUDIO (no bytes or no samples),
+ * UNSUPPORTED_FORMAT, TRUNCATED_AUDIO, CORRUPT_AUDIO, AUDIO_TOO_LONG (over maxSeconds; checked from the header
+ * before decoding), SILENT_AUDIO (peak below SILENCE_PEAK_FLOOR).
+ *
+ * @example
+ * const { samples, durationSeconds, source } = await decodeAudio(new Uint8Array(await readFile('song.mp3')));
+ * // samples: Float32Array at 16 kHz; source: { format: 'mp3', sampleRateHz: 44100, channels: 2 }
+ */
+export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedAudio> {
+  const { mono, durationSeconds, source } = await decodeSourceAudio(bytes, options);
+  return { samples: resample(mono, source.sampleRateHz, SAMPLE_RATE_HZ), durationSeconds, source };
+}
+
+/** decodeAudio without the resampling step: the channel average at the source's own rate (same checks, same errors). */
+export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOptions = {}): Promise<SourceAudio> {
+  const maxSeconds = options.maxSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
+  const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
+  if (!(maxSeconds > 0) || !(maxBytes > 0)) {
+    throw new RangeError(`decodeAudio: maxSeconds and maxBytes must be positive, got ${maxSeconds}, ${maxBytes}`);
+  }
+  if (bytes.length > maxBytes) {
+    throw new AudioError('INPUT_TOO_LARGE', `input is ${bytes.length} bytes; the limit is ${maxBytes}`, {
+      context: { bytes: bytes.length, maxBytes },
+    });
+  }
+  if (bytes.length === 0) throw new AudioError('EMPTY_AUDIO', 'input is empty (0 bytes)');
+
+  const sniffed = sniffContainer(bytes);
+  if (sniffed.container === 'wav') {
+    const header = parseWavHeader(bytes);
+    const source: AudioSource = { format: 'wav', sampleRateHz: header.sampleRateHz, channels: header.channels };
+    checkLength(source, header.frames, maxSeconds);
+    const { mono, peak } = readWavMono(bytes, header);
+    checkLevel(source, peak);
+    return { mono, durationSeconds: header.frames / header.sampleRateHz, source };
+  }
+
+  let codec: CompressedCodec;
+  let expectedFrames: number | undefined;
+  let mpegFrameCount = 0;
+  if (sniffed.container === 'ogg') {
+    const info = scanOgg(bytes);
+    codec = info.codec === 'vorbis' ? 'ogg-vorbis' : 'ogg-opus';
+    expectedFrames = info.frames;
+    checkLength({ format: codec, sampleRateHz: info.sampleRateHz, channels: info.channels }, info.frames, maxSeconds);
+  } else if (sniffed.container === 'flac') {
+    const info = parseFlacHeader(bytes, sniffed.offset);
+    codec = 'flac';
+    // FLAC allows "total samples unknown" (0); then only the decoded length can be checked.
+    if (info.frames > 0) {
+      expectedFrames = info.frames;
+      checkLength({ format: codec, sampleRateHz: info.sampleRateHz, channels: info.channels }, info.frames, maxSeconds);
+    }
+    if (info.audioOffset === bytes.length) {
+      if (info.frames > 0) throw new AudioError('TRUNCATED_AUDIO', 'flac: file ends before the first audio frame');
+      throw new AudioError('EMPTY_AUDIO', 'flac: no audio frames', { context: { format: codec } });
+    }
+    if (!isFlacFrameSync(bytes, info.audioOffset)) {
+      throw new AudioError('CORRUPT_AUDIO', `flac: no frame sync code after the metadata (byte ${info.audioOffset})`, {
+        context: { format: codec, offset: info.audioOffset },
+      });
+    }
+  } else {
+    const scan = scanMpeg(bytes, sniffed.offset);
+    codec = 'mp3';
+    mpegFrameCount = scan.frameCount;
+    // The frame count includes the encoder's delay and padding (≤ 2 frames): close enough for a limit.
+    checkLength({ format: codec, sampleRateHz: scan.sampleRateHz, channels: scan.channels }, scan.frames, maxSeconds);
+  }
+
+  const pcm = await decodeCompressed(codec, bytes);
+  const source: AudioSource = { format: codec, sampleRateHz: pcm.sampleRate, channels: pcm.channelData.length };
+  const frames = pcm.samplesDecoded;
+  if (codec === 'flac' && expectedFrames !== undefined && frames < expectedFrames) {
+    throw new AudioError(
+      pcm.errors.length > 0 && !errorsOnlyAtEnd(pcm.errors, bytes.length) ? 'CORRUPT_AUDIO' : 'TRUNCATED_AUDIO',
+      `flac: decoded ${frames} of the ${expectedFrames} sample frames STREAMINFO promises`,
+      { context: { format: codec, frames, expectedFrames, decoderErrors: pcm.errors.length } },
+    );
+  }
+  // MP3 has no checksum players insist on and mpg123 conceals a bad frame; a few are tolerated, as players do.
+  const tolerated = codec === 'mp3' ? MAX_BAD_MP3_FRAME_SHARE * mpegFrameCount : 0;
+  if (pcm.errors.length > tolerated) {
+    throw new AudioError('CORRUPT_AUDIO', `${codec}: ${pcm.errors.length} frames failed to decode: ${pcm.errors[0]?.message}`, {
+      context: { format: codec, decoderErrors: pcm.errors.length },
+    });
+  }
+  if (frames === 0) {
+    throw new AudioError(expectedFrames === 0 ? 'EMPTY_AUDIO' : 'CORRUPT_AUDIO', `${codec}: decoder produced no samples`, {
+      context: { format: codec, decoderErrors: pcm.errors.length },
+    });
+  }
+  checkLength(source, frames, maxSeconds);
+  const { mono, peak } = downmix(pcm.channelData, frames);
+  if (!Number.isFinite(peak)) throw new AudioError('CORRUPT_AUDIO', `${codec}: decoder produced NaN or infinite samples`);
+  checkLevel(source, peak);
+  return { mono, durationSeconds: frames / pcm.sampleRate, source };
+}
+
+/** Share of MP3 frames that may fail to decode before the file counts as corrupt. */
+const MAX_BAD_MP3_FRAME_SHARE = 0.05;
+
+/** A decoder error within this many bytes of the end is the tail being cut off, not damage in the middle. */
+const TAIL_ERROR_BYTES = 64 * 1024;
+
+function errorsOnlyAtEnd(errors: readonly { readonly inputBytes: number }[], length: number): boolean {
+  return errors.every((e) => e.inputBytes >= length - TAIL_ERROR_BYTES);
+}
+
+function checkLength(source: AudioSource, frames: number, maxSeconds: number): void {
+  const seconds = frames / source.sampleRateHz;
+  if (seconds > maxSeconds) {
+    throw new AudioError('AUDIO_TOO_LONG', `${source.format}: ${seconds.toFixed(1)} s of audio; the limit is ${maxSeconds} s`, {
+      context: { ...source, seconds, maxSeconds },
+    });
+  }
+  if (frames === 0) throw new AudioError('EMPTY_AUDIO', `${source.format}: header declares no samples`, { context: { ...source } });
+}
+
+function checkLevel(source: AudioSource, peak: number): void {
+  if (peak < SILENCE_PEAK_FLOOR) {
+    const peakDbfs = peak > 0 ? 20 * Math.log10(peak) : -Infinity;
+    throw new AudioError('SILENT_AUDIO', `${source.format}: peak level ${peakDbfs.toFixed(1)} dBFS is below the −70 dBFS floor`, {
+      context: { ...source, peakDbfs },
+    });
+  }
+}
+
+function downmix(channels: readonly Float32Array[], frames: number): { mono: Float32Array; peak: number } {
+  const mono = new Float32Array(frames);
+  const scale = 1 / channels.length;
+  let peak = 0;
+  for (const channel of channels) {
+    for (let i = 0; i < frames; i++) {
+      const v = channel[i] as number;
+      mono[i] = (mono[i] as number) + v * scale;
+      const a = Math.abs(v);
+      if (!(a <= peak)) peak = a;
+    }
+  }
+  return { mono, peak };
+}
+
+/** Milliseconds spent in each stage of decodeAudio, for `npm run bench` (median of `repeats` runs). */
+export interface DecodeTimings {
+  readonly decodeMs: number;
+  readonly resampleMs: number;
+  readonly audioSeconds: number;
+}
+
+/** Times decodeAudio's two stages on `bytes`; throws what decodeAudio would. */
+export async function benchDecode(bytes: Uint8Array, options: DecodeOptions & { repeats?: number } = {}): Promise<DecodeTimings> {
+  const decodeRuns: number[] = [];
+  const resampleRuns: number[] = [];
+  let audioSeconds = 0;
+  for (let r = 0; r < Math.max(1, options.repeats ?? 3); r++) {
+    const t0 = performance.now();
+    const decoded = await decodeSourceAudio(bytes, options);
+    const t1 = performance.now();
+    resample(decoded.mono, decoded.source.sampleRateHz, SAMPLE_RATE_HZ);
+    const t2 = performance.now();
+    decodeRuns.push(t1 - t0);
+    resampleRuns.push(t2 - t1);
+    audioSeconds = decoded.durationSeconds;
+  }
+  const median = (xs: number[]): number => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+  return { decodeMs: median(decodeRuns), resampleMs: median(resampleRuns), audioSeconds };
+}
