@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { packageRoot } from '../../cli/model-location';
 import { transcribe, type TranscriptionTimings } from '../../core/transcribe';
 import { loadBenchModel } from './inference';
+import type { BenchSection } from './types';
 
 export interface EndToEndBench {
   readonly section: 'end-to-end';
@@ -79,6 +80,34 @@ export function formatEndToEndBench(r: EndToEndBench): string {
       `score ${ms(t.scoreMs)} | musicxml ${ms(t.outputsMs.musicxml ?? 0)}`,
   ].join('\n');
 }
+
+/** The harness section (scripts/bench.ts): real-time factor and stage breakdown for a 3-minute piece. */
+export const endToEndSection: BenchSection = {
+  name: 'end-to-end',
+  description: 'audio file → MusicXML on one CPU core, 3-minute piece (goal ≤ 3 s, ≥ 60× real time)',
+  headline: ['end_to_end_realtime_factor', 'end_to_end_seconds'],
+  async run({ log, quick }) {
+    const r = await benchEndToEnd({ seconds: quick ? 20 : 180 });
+    for (const line of formatEndToEndBench(r).split('\n')) log(line);
+    const t = r.timings;
+    const round = (x: number) => Math.round(x * 10) / 10;
+    return {
+      end_to_end_model: r.model,
+      end_to_end_trained_model: r.trainedModel,
+      end_to_end_audio_seconds: round(r.audioSeconds),
+      end_to_end_seconds: Math.round(r.totalSeconds * 1000) / 1000,
+      end_to_end_realtime_factor: round(r.realTimeFactor),
+      end_to_end_onsets: r.onsets,
+      end_to_end_notes: r.notes,
+      end_to_end_analyse_ms: round(t.analyseMs),
+      end_to_end_windows_ms: round(t.windowsMs),
+      end_to_end_predict_ms: round(t.predictMs),
+      end_to_end_notes_ms: round(t.notesMs),
+      end_to_end_score_ms: round(t.scoreMs),
+      end_to_end_musicxml_ms: round(t.outputsMs.musicxml ?? 0),
+    };
+  },
+};
 
 if (require.main === module) {
   benchEndToEnd()

@@ -11,6 +11,7 @@ import { defaultModelPath, loadModelFile, modelAvailable, packageRoot } from '..
 import { DSP_PARAMETERS_HASH } from '../../core/features';
 import { loadOnsetModel, parseModelCard, type OnsetModel } from '../../core/model';
 import { BIN_COUNT, WINDOW_FRAME_COUNT } from '../../core/params';
+import type { BenchSection, Metric } from './types';
 
 export interface InferenceBenchRow {
   readonly batchSize: number;
@@ -96,6 +97,27 @@ export function formatInferenceBench(result: InferenceBench): string {
   ];
   return lines.join('\n');
 }
+
+/** The harness section (scripts/bench.ts): `inference_wps_batch_<n>` windows per second at each batch size. */
+export const inferenceSection: BenchSection = {
+  name: 'inference',
+  description: 'onset model windows per second by batch size, CPU, 1 onnxruntime thread',
+  headline: ['inference_wps_batch_64'],
+  async run({ log, quick }) {
+    const result = await benchInference({
+      batchSizes: [...INFERENCE_BATCH_SIZES, 64].sort((a, b) => a - b),
+      ...(quick ? { minSeconds: 0.1, minWindows: 16 } : {}),
+    });
+    for (const line of formatInferenceBench(result).split('\n')) log(line);
+    const metrics: Record<string, Metric> = {
+      inference_model: result.model,
+      inference_trained_model: result.trainedModel,
+      inference_provider: result.executionProvider,
+    };
+    for (const row of result.rows) metrics[`inference_wps_batch_${row.batchSize}`] = Math.round(row.windowsPerSecond);
+    return metrics;
+  },
+};
 
 if (require.main === module) {
   benchInference()
