@@ -100,6 +100,7 @@ export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOption
   let codec: CompressedCodec;
   let expectedFrames: number | undefined;
   let mpegFrameCount = 0;
+  let mpegChannels = 0;
   if (sniffed.container === 'ogg') {
     const info = scanOgg(bytes);
     codec = info.codec === 'vorbis' ? 'ogg-vorbis' : 'ogg-opus';
@@ -126,12 +127,15 @@ export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOption
     const scan = scanMpeg(bytes, sniffed.offset);
     codec = 'mp3';
     mpegFrameCount = scan.frameCount;
+    mpegChannels = scan.channels;
     // The frame count includes the encoder's delay and padding (≤ 2 frames): close enough for a limit.
     checkLength({ format: codec, sampleRateHz: scan.sampleRateHz, channels: scan.channels }, scan.frames, maxSeconds);
   }
 
   const pcm = await decodeCompressed(codec, bytes);
-  const source: AudioSource = { format: codec, sampleRateHz: pcm.sampleRate, channels: pcm.channelData.length };
+  // mpg123-decoder always returns two channels; the frame header says how many the file has.
+  const channels = codec === 'mp3' ? mpegChannels : pcm.channelData.length;
+  const source: AudioSource = { format: codec, sampleRateHz: pcm.sampleRate, channels };
   const frames = pcm.samplesDecoded;
   if (codec === 'flac' && expectedFrames !== undefined && frames < expectedFrames) {
     throw new AudioError(
