@@ -192,13 +192,13 @@ export function renderOutputs(notes: readonly Note[], options: RenderOutputsOpti
   const formats = options.formats ?? DEFAULT_OUTPUT_FORMATS;
   const needsScore = formats.some((f) => f === 'musicxml' || f === 'mxl' || f === 'midi');
   const scoreStart = now();
-  const score = needsScore ? buildScore([...notes], { title: options.title ?? 'Transcription' }) : undefined;
+  const score = needsScore ? buildScore(notes, { title: options.title ?? 'Transcription' }) : undefined;
   const scoreMs = now() - scoreStart;
   const outputs: Partial<Record<OutputFormat, Uint8Array>> = {};
   const outputsMs: Partial<Record<OutputFormat, number>> = {};
   for (const format of new Set(formats)) {
     const began = now();
-    outputs[format] = renderOne(format, [...notes], score, options.spectrogram);
+    outputs[format] = renderOne(format, notes, score, options.spectrogram);
     outputsMs[format] = now() - began;
   }
   return { outputs, scoreMs, outputsMs };
@@ -206,7 +206,7 @@ export function renderOutputs(notes: readonly Note[], options: RenderOutputsOpti
 
 function renderOne(
   format: OutputFormat,
-  notes: Note[],
+  notes: readonly Note[],
   score: ReturnType<typeof buildScore> | undefined,
   spectrogram: Spectrogram | undefined,
 ): Uint8Array {
@@ -217,10 +217,8 @@ function renderOne(
       return toMxl(required(score));
     case 'midi':
       return toMidi(required(score));
-    case 'json': {
-      const json: unknown = toNoteJson(notes);
-      return utf8(typeof json === 'string' ? json : `${JSON.stringify(json, null, 2)}\n`);
-    }
+    case 'json':
+      return utf8(toNoteJson(notes));
     case 'notes':
       return utf8(toNoteListText(notes));
     case 'png':
