@@ -2,8 +2,8 @@
 import type { Note } from '../types';
 import { TRIPLE_METER_BIAS } from './constants';
 
-/** Least downbeat contrast (relative to the mean accent) that counts as evidence of 3/4 at all. */
-const MIN_TRIPLE_CONTRAST = 0.1;
+/** Least downbeat contrast (relative to the mean accent) that counts as evidence of a metre or phase at all. */
+const MIN_CONTRAST = 0.1;
 
 /** Fractional beat position of a time, by linear interpolation between tracked beats (extrapolated at the ends). */
 export function beatPosition(beats: readonly number[], seconds: number): number {
@@ -79,7 +79,20 @@ export function chooseMeter(notes: readonly Note[], beats: readonly number[]): M
     }
     evidence[meter] = best;
   }
-  const triple = evidence[3] > MIN_TRIPLE_CONTRAST && evidence[3] > Math.max(0, evidence[4]) * TRIPLE_METER_BIAS;
+  // Fewer than two bars of 3/4 between the first and last onset cannot show a metre: read them as 4/4.
+  let first = Infinity;
+  let last = -Infinity;
+  for (const note of notes) {
+    const position = beatPosition(beats, note.onsetSeconds);
+    first = Math.min(first, position);
+    last = Math.max(last, position);
+  }
+  const firstBeat = notes.length === 0 ? 0 : Math.round(first);
+  const span = notes.length === 0 ? 0 : last - first;
+  const triple = span >= 6 && evidence[3] > MIN_CONTRAST && evidence[3] > Math.max(0, evidence[4]) * TRIPLE_METER_BIAS;
   const beatsPerMeasure = triple ? 3 : 4;
-  return { beatsPerMeasure, downbeatPhase: phases[beatsPerMeasure], evidence };
+  // Without a clear accent pattern over at least two bars, the first note starts the first bar.
+  const clear = span >= 2 * beatsPerMeasure && evidence[beatsPerMeasure] > MIN_CONTRAST;
+  const phase = clear ? phases[beatsPerMeasure] : ((firstBeat % beatsPerMeasure) + beatsPerMeasure) % beatsPerMeasure;
+  return { beatsPerMeasure, downbeatPhase: phase, evidence };
 }

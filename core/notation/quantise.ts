@@ -42,6 +42,18 @@ export function snapToGrid(x: number, grids: Uint8Array): number {
   return beat * DIVISIONS_PER_QUARTER + step * (DIVISIONS_PER_QUARTER / steps);
 }
 
+/**
+ * Snaps an offset: releases are far less precise than attacks (and matter less to a reader), so the longer the note
+ * the coarser its end: its beat's grid under a beat, eighths (or its triplet grid) up to two beats, whole beats beyond.
+ */
+export function snapOffset(x: number, lengthBeats: number, grids: Uint8Array): number {
+  if (lengthBeats < 1) return snapToGrid(x, grids);
+  const beat = Math.floor(x);
+  const fine = grids[beat] ?? BINARY_STEPS_PER_BEAT;
+  const steps = lengthBeats >= 2 ? 1 : fine === TERNARY_STEPS_PER_BEAT ? TERNARY_STEPS_PER_BEAT : 2;
+  return beat * DIVISIONS_PER_QUARTER + Math.round((x - beat) * steps) * (DIVISIONS_PER_QUARTER / steps);
+}
+
 /** One grid step (divisions) at a position in divisions. */
 function stepAt(ticks: number, grids: Uint8Array): number {
   const steps = grids[Math.floor(ticks / DIVISIONS_PER_QUARTER)] ?? BINARY_STEPS_PER_BEAT;
@@ -58,7 +70,8 @@ export function quantiseNotes(notes: readonly Note[], beats: readonly number[]):
   const grids = chooseBeatGrids(onsets, beats.length);
   const quantised: QuantisedNote[] = notes.map((note, i) => {
     const start = Math.max(0, snapToGrid(onsets[i] as number, grids));
-    let end = snapToGrid(beatPosition(beats, note.offsetSeconds), grids);
+    const offset = beatPosition(beats, note.offsetSeconds);
+    let end = snapOffset(offset, offset - (onsets[i] as number), grids);
     if (end <= start) end = start + stepAt(start, grids);
     return { pitch: note.pitch, velocity: note.velocity, start, end };
   });

@@ -1,5 +1,5 @@
 /** Splitting a piano part between the hands (staves) and into at most two voices per staff. */
-import { HAND_SPAN_SEMITONES, MIDDLE_C } from './constants';
+import { DIVISIONS_PER_QUARTER, HAND_SPAN_SEMITONES, MIDDLE_C } from './constants';
 import type { QuantisedNote } from './quantise';
 
 /**
@@ -97,6 +97,21 @@ export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], Vo
       }
     }
   }
-  for (const voice of voices) for (const event of voice) event.pitches.sort((a, b) => a.midi - b.midi);
+  for (const voice of voices) {
+    for (const event of voice) event.pitches.sort((a, b) => a.midi - b.midi);
+    closeSmallGaps(voice);
+  }
   return voices;
+}
+
+/**
+ * Transcribed releases come early and vary, and a reader writes a note up to the next one: a gap in a voice of at
+ * most a sixteenth, or at most half the note's own length, is closed by lengthening the note (a longer gap stays a rest).
+ */
+function closeSmallGaps(voice: VoiceEvent[]): void {
+  for (let i = 0; i + 1 < voice.length; i += 1) {
+    const event = voice[i] as VoiceEvent;
+    const gap = (voice[i + 1] as VoiceEvent).start - event.end;
+    if (gap > 0 && gap <= Math.max(DIVISIONS_PER_QUARTER / 4, (event.end - event.start) / 2)) event.end += gap;
+  }
 }
