@@ -22,13 +22,22 @@ export interface NoteAssemblyOptions {
   readonly peakSearchSeconds?: number;
   /**
    * A note ends when its key's level has fallen this fraction of the way from its peak down to the noise floor.
-   * Measured in the spectrogram's log units, so it holds for any log base or dB scale: 0.5 on a range of 60 dB ends
-   * the note 30 dB below its peak.
-   * @default 0.5
+   * Measured in the spectrogram's log units, so it holds for any log base or dB scale: 0.2 on the engine's 80 dB scale
+   * ends a note that peaked at the top of the scale 16 dB below its peak. (0.2 was the best of 0.1…0.3 on the bundled
+   * example with the reference onsets: note F1 with offsets 0.93.)
+   * @default 0.2
    */
   readonly releaseFraction?: number;
   /** The noise floor is this quantile of every key's level over the whole piece. @default 0.1 */
   readonly floorQuantile?: number;
+  /**
+   * Where the key already sounded before the strike (a held note, or another note's partial on the same bins), the
+   * note also ends once its level has fallen back this fraction of the way from the peak to that earlier level.
+   * @default 0.5
+   */
+  readonly returnFraction?: number;
+  /** The level must stay below the cutoff this long for the note to end, so beating and brief dips do not cut it. @default 0.03 s */
+  readonly releaseHoldSeconds?: number;
 }
 
 export interface AssembleNotesInput {
@@ -53,8 +62,9 @@ interface Strike {
  * Turns per-onset key probabilities into notes. A key at or above the onset threshold starts a note at that onset's
  * time; strikes of one key within `mergeSeconds` merge (earliest time, loudest velocity). Each note then follows its
  * key's level in the spectrogram (the loudest of the key's centre bin and its two neighbours) from its attack peak
- * until the level falls `releaseFraction` of the way to the noise floor, the key is struck again, or
- * `maxDurationSeconds` passes; no note is shorter than `minDurationSeconds` unless the key is struck again sooner.
+ * until the level stays for `releaseHoldSeconds` below a cutoff (`releaseFraction` of the way down to the noise floor,
+ * or `returnFraction` of the way back to the level before the strike, whichever is higher), the key is struck again,
+ * or `maxDurationSeconds` passes; no note is shorter than `minDurationSeconds` unless the key is struck again sooner.
  *
  * @returns notes sorted by onset, then pitch; times in seconds at the spectrogram's frame rate (frame f is f / rate)
  */
@@ -66,7 +76,9 @@ export function assembleNotes(input: AssembleNotesInput): Note[] {
   const minFrames = Math.max(1, Math.round((options.minDurationSeconds ?? 0.05) * rate));
   const maxFrames = Math.max(minFrames, Math.round((options.maxDurationSeconds ?? 8) * rate));
   const peakFrames = Math.max(1, Math.round((options.peakSearchSeconds ?? 0.1) * rate));
-  const releaseFraction = options.releaseFraction ?? 0.5;
+  const releaseFraction = options.releaseFraction ?? 0.2;
+  const returnFraction = options.returnFraction ?? 0.5;
+  const holdFrames = Math.max(1, Math.round((options.releaseHoldSeconds ?? 0.03) * rate));
 
   const strikesByKey = collectStrikes(onsetFrames, onsetProbability, velocity, thresholds.onset, mergeFrames);
   if (strikesByKey.every((strikes) => strikes.length === 0)) return [];
@@ -90,11 +102,17 @@ export function assembleNotes(input: AssembleNotesInput): Note[] {
           peakFrame = f;
         }
       }
-      const cutoff = peak - releaseFraction * Math.max(0, peak - floor);
+      let before = Number.POSITIVE_INFINITY;
+      for (let f = Math.max(0, strike.frame - 3); f < strike.frame; f++) before = Math.min(before, levels[f * KEY_COUNT + key] ?? before);
+      const fromFloor = peak - releaseFraction * Math.max(0, peak - floor);
+      const fromBefore = Number.isFinite(before) ? peak - returnFraction * Math.max(0, peak - before) : fromFloor;
+      const cutoff = Math.max(fromFloor, fromBefore);
       let end = limit;
+      let below = 0;
       for (let f = peakFrame + 1; f < Math.min(limit, frameCount); f++) {
-        if ((levels[f * KEY_COUNT + key] ?? cutoff) < cutoff) {
-          end = f;
+        below = (levels[f * KEY_COUNT + key] ?? cutoff) < cutoff ? below + 1 : 0;
+        if (below >= holdFrames) {
+          end = f - holdFrames + 1;
           break;
         }
       }

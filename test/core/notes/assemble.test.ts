@@ -28,8 +28,8 @@ function outputs(strikes: { frame: number; keys: Record<number, [p: number, v: n
 }
 
 const thresholds = { onset: 0.5 };
-/** A strike at frame `at` rising to 10 at `at + 1`, then falling by 1 per frame to the floor. */
-const decayFrom = (at: number) => (f: number) => (f < at ? 0 : f === at ? 5 : Math.max(0, 10 - (f - at - 1)));
+/** A strike at frame `at` rising to 10 at `at + 1`, then falling by 0.5 per frame to the floor. */
+const decayFrom = (at: number) => (f: number) => (f < at ? 0 : f === at ? 5 : Math.max(0, 10 - 0.5 * (f - at - 1)));
 
 describe('assembleNotes', () => {
   it('makes notes only for keys at or above the threshold, at the onset time, with velocity from the model', () => {
@@ -49,24 +49,25 @@ describe('assembleNotes', () => {
     ]);
   });
 
-  it('ends a note when its key has decayed half way from its peak to the noise floor', () => {
-    // Peak 10 at frame 11, floor 0: the cutoff is 5, first passed at frame 17 (level 4).
+  it('ends a note when its key has decayed a fifth of the way from its peak to the noise floor', () => {
+    // Peak 10 at frame 11, floor 0: the cutoff is 8, passed from frame 16 on (level 7.5) for the 3 frames required.
     const notes = assembleNotes({
       spectrogram: spectrogramWith(100, [{ key: 20, level: decayFrom(10) }]),
       ...outputs([{ frame: 10, keys: { 20: [1, 0.5] } }]),
       thresholds,
     });
-    expect(notes).toEqual([{ pitch: 41, onsetSeconds: 0.1, offsetSeconds: 0.17, velocity: 64 }]);
+    expect(notes).toEqual([{ pitch: 41, onsetSeconds: 0.1, offsetSeconds: 0.16, velocity: 64 }]);
   });
 
   it('follows a slower decay to a later end, and releaseFraction moves it', () => {
     const slow = (f: number) => (f < 10 ? 0 : Math.max(0, 10 - (f - 10) / 10));
     const spectrogram = spectrogramWith(200, [{ key: 20, level: slow }]);
     const strikes = outputs([{ frame: 10, keys: { 20: [1, 0.5] } }]);
-    // Level < 5 first at frame 61 (10 − 51/10 = 4.9); with releaseFraction 0.8, < 2 first at frame 91.
-    expect(assembleNotes({ spectrogram, ...strikes, thresholds })[0]?.offsetSeconds).toBe(0.61);
+    // Level < 8 from frame 31 (10 − 21/10 = 7.9); with both fractions at 0.8, < 2 from frame 91.
+    expect(assembleNotes({ spectrogram, ...strikes, thresholds })[0]?.offsetSeconds).toBe(0.31);
     expect(
-      assembleNotes({ spectrogram, ...strikes, thresholds, options: { releaseFraction: 0.8 } })[0]?.offsetSeconds,
+      assembleNotes({ spectrogram, ...strikes, thresholds, options: { releaseFraction: 0.8, returnFraction: 0.8 } })[0]
+        ?.offsetSeconds,
     ).toBe(0.91);
   });
 
@@ -79,7 +80,7 @@ describe('assembleNotes', () => {
       ]),
       thresholds,
     });
-    expect(notes).toEqual([{ pitch: 51, onsetSeconds: 0.1, offsetSeconds: 0.17, velocity: 76 }]);
+    expect(notes).toEqual([{ pitch: 51, onsetSeconds: 0.1, offsetSeconds: 0.16, velocity: 76 }]);
   });
 
   it('ends a held note when its key is struck again, and the second strike lasts until the key decays', () => {
@@ -115,8 +116,30 @@ describe('assembleNotes', () => {
     });
     expect(notes.map((n) => [n.pitch, n.onsetSeconds, n.offsetSeconds])).toEqual([
       [81, 0.2, 0.25],
-      [31, 0.3, 0.37],
+      [31, 0.3, 0.36],
     ]);
+  });
+
+  it('ends a note once it falls half way back to the level its key had before the strike', () => {
+    // Another sound holds the key at 8; the strike lifts it to 10, then it decays by 0.25 per frame back to 8.
+    const level = (f: number) => (f < 10 ? 8 : f <= 11 ? 10 : Math.max(8, 10 - 0.25 * (f - 11)));
+    const spectrogram = spectrogramWith(100, [{ key: 30, level }]);
+    const strikes = outputs([{ frame: 10, keys: { 30: [1, 0.5] } }]);
+    // Half way back to 8 is 9, passed from frame 16 (8.75); the floor rule alone (cutoff 8) never ends it before 1 s.
+    expect(assembleNotes({ spectrogram, ...strikes, thresholds })[0]?.offsetSeconds).toBe(0.16);
+    expect(assembleNotes({ spectrogram, ...strikes, thresholds, options: { returnFraction: 1 } })[0]?.offsetSeconds).toBe(1);
+  });
+
+  it('does not end a note on a dip shorter than the hold time', () => {
+    // Level 10, a two-frame dip to 0 at frames 13–14, then 9 until frame 29.
+    const level = (f: number) => (f < 10 ? 0 : f < 13 ? 10 : f < 15 ? 0 : f < 30 ? 9 : 0);
+    const spectrogram = spectrogramWith(100, [{ key: 30, level }]);
+    const strikes = outputs([{ frame: 10, keys: { 30: [1, 0.5] } }]);
+    expect(assembleNotes({ spectrogram, ...strikes, thresholds })[0]?.offsetSeconds).toBe(0.3);
+    // With a 10 ms hold the dip ends it at frame 13, lengthened to the 50 ms minimum.
+    expect(
+      assembleNotes({ spectrogram, ...strikes, thresholds, options: { releaseHoldSeconds: 0.01 } })[0]?.offsetSeconds,
+    ).toBe(0.15);
   });
 
   it('returns no notes when nothing passes the threshold', () => {
