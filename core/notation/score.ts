@@ -108,27 +108,32 @@ function extrapolate(beats: readonly number[], before: number, after: number): n
 }
 
 /**
- * Metronome marks (quarter notes per minute, integers) by measure index: one at the start, then wherever the tempo
- * of two consecutive measures moves more than TEMPO_CHANGE_THRESHOLD from the current mark.
+ * Metronome marks (quarter notes per minute, integers) by measure index: one at the start (the median of the first
+ * three bars), then where a bar and the next both move more than TEMPO_CHANGE_THRESHOLD from the current mark; the new
+ * mark is the median of that bar and the two after it, so a bar caught mid-change does not get a mark of its own.
  */
 export function tempoMarks(beats: readonly number[], beatsPerMeasure: number, measureCount: number): Map<number, number> {
-  const measureTempo = (index: number): number | undefined => {
+  const tempi: number[] = [];
+  for (let index = 0; index < measureCount; index += 1) {
     const a = beats[index * beatsPerMeasure];
     const b = beats[(index + 1) * beatsPerMeasure];
-    return a === undefined || b === undefined || b <= a ? undefined : (60 * beatsPerMeasure) / (b - a);
+    const previous = tempi[index - 1] ?? 120;
+    tempi.push(a === undefined || b === undefined || b <= a ? previous : (60 * beatsPerMeasure) / (b - a));
+  }
+  const medianFrom = (index: number): number => {
+    const window = tempi.slice(index, index + 3).sort((x, y) => x - y);
+    return window[(window.length - 1) >> 1] as number;
   };
+  const moved = (tempo: number | undefined, current: number): boolean =>
+    tempo === undefined || Math.abs(tempo - current) / current > TEMPO_CHANGE_THRESHOLD;
   const marks = new Map<number, number>();
-  const smoothed = (index: number): number => {
-    const here = measureTempo(index) ?? 120;
-    const next = measureTempo(index + 1);
-    return next === undefined || index + 1 >= measureCount ? here : (here + next) / 2;
-  };
-  let current = Math.round(smoothed(0));
+  let current = Math.round(medianFrom(0));
   marks.set(0, current);
   for (let index = 1; index < measureCount; index += 1) {
-    const tempo = smoothed(index);
-    if (Math.abs(tempo - current) / current > TEMPO_CHANGE_THRESHOLD) {
-      current = Math.round(tempo);
+    if (moved(tempi[index], current) && moved(tempi[index + 1], current)) {
+      const next = Math.round(medianFrom(index));
+      if (next === current) continue;
+      current = next;
       marks.set(index, current);
     }
   }
