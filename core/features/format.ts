@@ -1,6 +1,6 @@
 import type { Spectrogram } from '../types';
 import { FeatureFileError } from './errors';
-import { DSP_PARAMETERS, DSP_PARAMETERS_HASH, type JsonValue } from './parameters';
+import { DSP_PARAMETERS, DSP_PARAMETERS_HASH, type DspParameters } from './parameters';
 
 /**
  * The notescribe feature file (`.nsf`), version 1. All integers and floats little-endian; layout in docs/features.md:
@@ -69,8 +69,8 @@ export interface FeatureFileHeader {
   };
   /** SHA-256 of dspParameters' canonical JSON (core/features DSP_PARAMETERS_HASH when written). */
   readonly dspParametersHash: string;
-  /** core/features DSP_PARAMETERS when written. */
-  readonly dspParameters: JsonValue;
+  /** core/features DSP_PARAMETERS of the engine that wrote it (an older engine's may differ in shape; the hash says). */
+  readonly dspParameters: DspParameters;
 }
 
 /** A decoded feature file. `spectrogram.data` and `onsetFrames` are copies, not views of the input bytes. */

@@ -1,4 +1,4 @@
-export { DSP_PARAMETERS, DSP_PARAMETERS_HASH, canonicalJson, hashDspParameters, type JsonValue } from './parameters';
+export { DSP_PARAMETERS, DSP_PARAMETERS_HASH, canonicalJson, hashDspParameters, type DspParameters } from './parameters';
 export {
   decodeFeatureFile,
   encodeFeatureFile,

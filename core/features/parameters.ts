@@ -1,17 +1,21 @@
 import { createHash } from 'node:crypto';
 import * as params from '../params';
-import { ONSET_SETTINGS } from '../onsets/constants';
-import { SPECTROGRAM_FLOOR } from '../onsets/floor';
+import { ONSET_SETTINGS, type OnsetSettings } from '../onsets/constants';
+import { SPECTROGRAM_SETTINGS, type SpectrogramSettings } from '../spectrogram/settings';
 
-/** A JSON value (what DSP_PARAMETERS is made of, so it hashes and serialises the same everywhere). */
-export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [key: string]: JsonValue };
+/** The shape of DSP_PARAMETERS. */
+export interface DspParameters {
+  readonly params: Readonly<Record<string, number | Readonly<Record<string, number>>>>;
+  readonly spectrogram: SpectrogramSettings;
+  readonly onsets: OnsetSettings;
+}
 
 /**
  * Every parameter that shapes the features the classifier sees: core/params constants, the spectrogram's settings
  * and the onset detector's. Feature files carry a copy and model cards its hash (DSP_PARAMETERS_HASH); a model is
  * refused when its hash differs from the engine's.
  */
-export const DSP_PARAMETERS = deepFreeze({
+export const DSP_PARAMETERS: DspParameters = deepFreeze({
   params: {
     SAMPLE_RATE_HZ: params.SAMPLE_RATE_HZ,
     HOP_SAMPLES: params.HOP_SAMPLES,
@@ -26,29 +30,32 @@ export const DSP_PARAMETERS = deepFreeze({
     ONSET_WINDOW_FRAMES: { ...params.ONSET_WINDOW_FRAMES },
     WINDOW_FRAME_COUNT: params.WINDOW_FRAME_COUNT,
   },
-  spectrogram: { floor: SPECTROGRAM_FLOOR },
+  spectrogram: SPECTROGRAM_SETTINGS,
   onsets: { ...ONSET_SETTINGS },
-} satisfies JsonValue);
+});
 
 /**
  * The JSON text that DSP_PARAMETERS_HASH is taken over: object keys sorted at every level, no whitespace, numbers
  * as JavaScript's JSON.stringify writes them (shortest round-trip form).
  */
-export function canonicalJson(value: JsonValue): string {
-  if (Array.isArray(value)) return `[${value.map((item: JsonValue) => canonicalJson(item)).join(',')}]`;
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map((item: unknown) => canonicalJson(item)).join(',')}]`;
   if (value !== null && typeof value === 'object') {
-    const record = value as { readonly [key: string]: JsonValue };
+    const record = value as Readonly<Record<string, unknown>>;
     const entries = Object.keys(record)
       .sort()
-      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key]!)}`);
+      .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
     return `{${entries.join(',')}}`;
   }
   if (typeof value === 'number' && !Number.isFinite(value)) throw new RangeError(`${value} has no JSON form`);
+  if (value !== null && !['number', 'string', 'boolean'].includes(typeof value)) {
+    throw new TypeError(`a ${typeof value} has no JSON form`);
+  }
   return JSON.stringify(value);
 }
 
 /** Lower-case hex SHA-256 of `canonicalJson(parameters)`. */
-export function hashDspParameters(parameters: JsonValue): string {
+export function hashDspParameters(parameters: unknown): string {
   return createHash('sha256').update(canonicalJson(parameters), 'utf8').digest('hex');
 }
 

@@ -1,11 +1,23 @@
 /**
  * Onset detection settings. They shape which windows the classifier sees, so they are part of the DSP parameters
  * (core/features DSP_PARAMETERS) that feature files and model cards carry: change one and models must be retrained.
- * Frames are spectrogram frames (10 ms); strengths are in the spectrogram's log-amplitude units averaged over bins.
+ * Frames are spectrogram frames (10 ms); levels are spectrogram values (0 = silence, 1 = a loud note); strengths are
+ * mean relative rises over bins (0 … 1).
  */
 export interface OnsetSettings {
-  /** Compare each frame with the one this many frames earlier (2 = 20 ms: an attack rises over more than a hop). */
+  /** Each bin's rise is measured against the frame this many frames earlier … */
   readonly lagFrames: number;
+  /** … (the maximum over this many frames ending there, so amplitude beats shorter than this do not count) … */
+  readonly referenceFrames: number;
+  /** … relative to its peak over the next h frames, h = this fraction of the bin's low-Q window (in frames) … */
+  readonly spanFraction: number;
+  /** … but at least this many frames. */
+  readonly minSpanFrames: number;
+  /**
+   * Levels below this count as this (spectrogram units: 0.25 is 60 dB below a loud note), so rises in near-silence —
+   * a long bass window catching the edge of a click, leakage — do not count.
+   */
+  readonly levelFloor: number;
   /** Half-width, in bins, of the max filter over frequency applied to the earlier frame (1 bin = a quarter semitone). */
   readonly maxFilterBins: number;
   /** A peak must be the largest in [n − before, n + after]. */
@@ -23,11 +35,15 @@ export interface OnsetSettings {
 /** The engine's onset settings (tuned for recall on test/core/onsets' synthetic pieces; see docs/features.md). */
 export const ONSET_SETTINGS: OnsetSettings = Object.freeze({
   lagFrames: 2,
+  referenceFrames: 1,
+  spanFraction: 0.5,
+  minSpanFrames: 1,
   maxFilterBins: 1,
-  peakBeforeFrames: 3,
-  peakAfterFrames: 3,
+  levelFloor: 0.25,
+  peakBeforeFrames: 2,
+  peakAfterFrames: 2,
   meanBeforeFrames: 10,
   meanAfterFrames: 7,
-  threshold: 0.1,
+  threshold: 0.005,
   minSpacingFrames: 3,
 });

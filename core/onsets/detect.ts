@@ -1,45 +1,80 @@
+import { FRAME_RATE_HZ } from '../params';
+import { binWindowSeconds, SPECTROGRAM_SETTINGS } from '../spectrogram/settings';
 import type { Spectrogram } from '../types';
 import { ONSET_SETTINGS, type OnsetSettings } from './constants';
 import { OnsetError } from './errors';
 import { SPECTROGRAM_FLOOR } from './floor';
 
 /**
- * The onset detection function: for each frame, the mean over bins of the positive rise in log amplitude against a
- * frequency-max-filtered frame `lag` frames earlier (SuperFlux, Böck & Widmer, DAFx 2013). The max filter makes a
- * partial that merely drifts by a bin (vibrato, detuned unisons) rise against its own neighbourhood, not from the
- * floor, so only new energy counts. Frames before the audio are taken as `floor` (silence), so a note struck at
- * time zero still rises.
+ * The onset detection function. Per bin b and frame n, the rise in linear magnitude m from frame n − lag (max-filtered
+ * over ±`maxFilterBins` bins, as in SuperFlux, Böck & Widmer, DAFx 2013, so a partial that drifts by a bin does not
+ * count), divided by the bin's peak magnitude over the frames n − lag … n + h_b just ahead; averaged over bins.
  *
- * @returns one value per frame, in the spectrogram's log-amplitude units per bin.
+ * Why this shape: on a log scale a bin's steepest rise comes when its window's leading edge first catches a strike,
+ * up to half a window (75 ms in the bass) early; linear magnitude rises steepest when the strike crosses the window's
+ * centre, so every bin agrees on the time. Dividing by the level the bin is about to reach (h_b = `spanFraction` of
+ * its window, at least `minSpanFrames`) makes a pp note in otherwise quiet bins count as much as an ff one; levels
+ * below `levelFloor` count as the floor, so faint leakage and noise near silence do not.
+ *
+ * Frames before the audio are silence, so a note struck at time zero still rises.
+ *
+ * @param spans h_b per bin, frames (see `onsetSpans`).
+ * @returns one value per frame: the mean over bins of the relative rise, 0 … 1.
  */
-export function onsetStrength(spectrogram: Spectrogram, settings: OnsetSettings, floor: number): Float32Array {
+export function onsetStrength(
+  spectrogram: Spectrogram,
+  settings: OnsetSettings,
+  floor: number,
+  spans: Int32Array = onsetSpans(spectrogram.binCount, settings),
+): Float32Array {
   const { frameCount, binCount, data } = spectrogram;
-  const { lagFrames, maxFilterBins } = settings;
+  const { maxFilterBins, lagFrames } = settings;
+  const levelFloor = Math.max(floor, settings.levelFloor);
+  const floorMagnitude = toMagnitude(levelFloor);
+  const magnitude = new Float32Array(data.length);
+  for (let i = 0; i < data.length; i++) magnitude[i] = toMagnitude(Math.max(levelFloor, data[i]!));
   const strength = new Float32Array(frameCount);
-  const reference = new Float32Array(binCount);
   for (let frame = 0; frame < frameCount; frame++) {
-    const previous = frame - lagFrames;
-    if (previous < 0) {
-      reference.fill(floor);
-    } else {
-      const base = previous * binCount;
-      for (let bin = 0; bin < binCount; bin++) {
-        let peak = -Infinity;
-        const low = Math.max(0, bin - maxFilterBins);
-        const high = Math.min(binCount - 1, bin + maxFilterBins);
-        for (let other = low; other <= high; other++) peak = Math.max(peak, data[base + other]!);
-        reference[bin] = peak;
-      }
-    }
-    const base = frame * binCount;
     let sum = 0;
+    const base = frame * binCount;
+    const earlierFrame = frame - lagFrames;
     for (let bin = 0; bin < binCount; bin++) {
-      const rise = data[base + bin]! - reference[bin]!;
-      if (rise > 0) sum += rise;
+      const now = magnitude[base + bin]!;
+      let earlier = floorMagnitude;
+      const low = Math.max(0, bin - maxFilterBins);
+      const high = Math.min(binCount - 1, bin + maxFilterBins);
+      for (let back = Math.max(0, earlierFrame - settings.referenceFrames + 1); back <= earlierFrame; back++) {
+        const earlierBase = back * binCount;
+        for (let other = low; other <= high; other++) earlier = Math.max(earlier, magnitude[earlierBase + other]!);
+      }
+      if (now <= earlier) continue;
+      let peak = now;
+      const last = Math.min(frameCount - 1, frame + spans[bin]!);
+      for (let ahead = frame + 1; ahead <= last; ahead++) peak = Math.max(peak, magnitude[ahead * binCount + bin]!);
+      sum += (now - earlier) / peak;
     }
     strength[frame] = sum / binCount;
   }
   return strength;
+}
+
+/** Spectrogram value (1 + dB / rangeDb, SPECTROGRAM_SETTINGS.amplitude) to linear magnitude relative to the reference. */
+function toMagnitude(value: number): number {
+  return Math.exp(MAGNITUDE_PER_UNIT * (value - 1));
+}
+const MAGNITUDE_PER_UNIT = (SPECTROGRAM_SETTINGS.amplitude.rangeDb / 20) * Math.LN10;
+
+/**
+ * Half-span h_b of the onset difference per bin, in frames: `spanFraction` of the bin's low-Q analysis window
+ * (SPECTROGRAM_SETTINGS.lowQ), at least `minSpanFrames`.
+ */
+export function onsetSpans(binCount: number, settings: OnsetSettings): Int32Array {
+  const spans = new Int32Array(binCount);
+  for (let bin = 0; bin < binCount; bin++) {
+    const frames = settings.spanFraction * binWindowSeconds(bin, SPECTROGRAM_SETTINGS.lowQ) * FRAME_RATE_HZ;
+    spans[bin] = Math.max(settings.minSpanFrames, Math.round(frames));
+  }
+  return spans;
 }
 
 /**
@@ -113,10 +148,16 @@ function validate(spectrogram: Spectrogram, settings: OnsetSettings, floor: numb
   if (spectrogram.data.length !== spectrogram.frameCount * spectrogram.binCount) {
     problems.push(`data has ${spectrogram.data.length} values, not frameCount × binCount`);
   }
-  for (const key of ['lagFrames', 'peakBeforeFrames', 'peakAfterFrames', 'meanBeforeFrames', 'meanAfterFrames'] as const) {
+  for (const key of ['lagFrames', 'minSpanFrames', 'peakBeforeFrames', 'peakAfterFrames', 'meanBeforeFrames', 'meanAfterFrames'] as const) {
     if (!Number.isInteger(settings[key]) || settings[key] < 0) problems.push(`${key} must be a non-negative integer`);
   }
+  if (settings.minSpanFrames < 1) problems.push('minSpanFrames must be at least 1');
   if (settings.lagFrames < 1) problems.push('lagFrames must be at least 1');
+  if (!Number.isInteger(settings.referenceFrames) || settings.referenceFrames < 1) {
+    problems.push('referenceFrames must be a positive integer');
+  }
+  if (!Number.isFinite(settings.levelFloor)) problems.push('levelFloor must be finite');
+  if (!(settings.spanFraction >= 0 && settings.spanFraction <= 4)) problems.push('spanFraction must lie in 0…4');
   if (!Number.isInteger(settings.maxFilterBins) || settings.maxFilterBins < 0) {
     problems.push('maxFilterBins must be a non-negative integer');
   }

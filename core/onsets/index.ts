@@ -1,4 +1,4 @@
-export { detectOnsets, onsetStrength, pickOnsets, type DetectOnsetsOptions } from './detect';
+export { detectOnsets, onsetSpans, onsetStrength, pickOnsets, type DetectOnsetsOptions } from './detect';
 export { extractWindows, type ExtractWindowsOptions } from './windows';
 export { ONSET_SETTINGS, type OnsetSettings } from './constants';
 export { SPECTROGRAM_FLOOR } from './floor';

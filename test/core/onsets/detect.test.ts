@@ -1,0 +1,69 @@
+import { detectOnsets, ONSET_SETTINGS, OnsetError, pickOnsets } from '../../../core/onsets';
+import { BIN_COUNT } from '../../../core/params';
+import type { Spectrogram } from '../../../core/types';
+
+/** A spectrogram that is silent except where `levels` sets bins: levels[frame] = [[bin, value], ...]. */
+function handMade(frameCount: number, events: { frame: number; bins: number[]; level: number; until?: number }[]): Spectrogram {
+  const data = new Float32Array(frameCount * BIN_COUNT);
+  for (const { frame, bins, level, until } of events) {
+    for (let f = frame; f < (until ?? frameCount); f++) for (const bin of bins) data[f * BIN_COUNT + bin] = level;
+  }
+  return { data, frameCount, binCount: BIN_COUNT, frameRateHz: 100 };
+}
+
+const partials = (first: number): number[] => [first, first + 48, first + 76, first + 96, first + 111, first + 124];
+
+describe('detectOnsets', () => {
+  it('finds steps of many bins, one onset for an attack spread over two frames, one at frame 0, none in steady sound', () => {
+    const spectrogram = handMade(100, [
+      { frame: 0, bins: partials(1), level: 0.8 },
+      { frame: 30, bins: partials(41), level: 0.9 },
+      { frame: 31, bins: partials(42), level: 0.9 },
+      { frame: 70, bins: partials(101), level: 0.5 },
+    ]);
+    // Frames 30 and 31 both rise; with a 2-frame lag frame 31 sees both rises, so the onset lands there.
+    expect(Array.from(detectOnsets(spectrogram))).toEqual([0, 31, 70]);
+  });
+
+  it('hears a quiet note among loud sustained ones (rises are relative to each bin)', () => {
+    const spectrogram = handMade(80, [
+      { frame: 5, bins: partials(1), level: 1 },
+      { frame: 40, bins: partials(161), level: 0.35 },
+    ]);
+    expect(Array.from(detectOnsets(spectrogram))).toEqual([5, 40]);
+  });
+
+  it('ignores rises below the level floor and a partial drifting by one bin (max filter)', () => {
+    const spectrogram = handMade(60, [
+      { frame: 10, bins: partials(1), level: 0.2 },
+      { frame: 5, bins: [200], level: 0.9, until: 30 },
+      { frame: 30, bins: [201], level: 0.9 },
+    ]);
+    expect(Array.from(detectOnsets(spectrogram, { threshold: 0.001 }))).toEqual([5]);
+  });
+
+  it('returns nothing for silence or an empty spectrogram', () => {
+    expect(detectOnsets(handMade(50, [])).length).toBe(0);
+    expect(detectOnsets(handMade(0, [])).length).toBe(0);
+  });
+
+  it('refuses invalid settings, naming each problem', () => {
+    expect(() => detectOnsets(handMade(5, []), { lagFrames: 0, threshold: Number.NaN })).toThrow(OnsetError);
+    expect(() => detectOnsets(handMade(5, []), { lagFrames: 0, threshold: Number.NaN })).toThrow(
+      /lagFrames must be at least 1; threshold must be finite/,
+    );
+  });
+});
+
+describe('pickOnsets', () => {
+  const settings = { ...ONSET_SETTINGS, peakBeforeFrames: 1, peakAfterFrames: 1, meanBeforeFrames: 2, meanAfterFrames: 2, threshold: 0.1, minSpacingFrames: 3 };
+
+  it('keeps local maxima above the local mean plus the threshold', () => {
+    expect(Array.from(pickOnsets(Float32Array.of(0, 1, 0, 0, 0, 0.05, 0, 0, 2, 0), settings))).toEqual([1, 8]);
+  });
+
+  it('keeps the stronger of two peaks closer than minSpacingFrames, and the first of a flat top', () => {
+    expect(Array.from(pickOnsets(Float32Array.of(0, 1, 0, 2, 0, 0, 0, 0), settings))).toEqual([3]);
+    expect(Array.from(pickOnsets(Float32Array.of(0, 1, 1, 0, 0, 0), settings))).toEqual([1]);
+  });
+});
