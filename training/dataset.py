@@ -7,7 +7,21 @@ from pathlib import Path
 
 import numpy as np
 
-from labels import DEFAULT_TOLERANCE_S, build_labels, cut_windows
+from labels import DEFAULT_TOLERANCE_S, SPECTROGRAM_FLOOR, build_labels, cut_windows
+
+
+def frame_rate_of(header: dict) -> float:
+    """Frames per second of a feature file, from its DSP parameters (100 in this engine)."""
+    params = header.get('dspParameters', {}).get('params', {})
+    return float(header.get('frameRateHz', params.get('FRAME_RATE_HZ', 100.0)))
+
+
+def silence_of(header: dict) -> float:
+    """The spectrogram value of silence (what windows are padded with), from the feature file's DSP parameters."""
+    try:
+        return float(header['dspParameters']['spectrogram']['amplitude']['silenceValue'])
+    except (KeyError, TypeError, ValueError):
+        return SPECTROGRAM_FLOOR
 
 
 @dataclass
@@ -44,16 +58,16 @@ def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S) -> Spl
     header: dict = {}
     seconds = 0.0
     feature_files = sorted(p for p in (split_dir / 'features').iterdir() if p.is_file())
-    for index, path in enumerate(feature_files):
+    for path in feature_files:
         name = _stem(path)
         notes_path = split_dir / 'notes' / f'{name}.json'
         if not notes_path.exists():
             continue
         spectrogram, onset_frames, header = read_features(str(path))
         notes = json.loads(notes_path.read_text())
-        frame_rate = float(header.get('frameRateHz', 100.0)) if isinstance(header, dict) else 100.0
+        frame_rate = frame_rate_of(header)
         labels = build_labels(onset_frames, notes, frame_rate_hz=frame_rate, tolerance_s=tolerance_s)
-        windows.append(cut_windows(spectrogram, onset_frames).astype(np.float16))
+        windows.append(cut_windows(spectrogram, onset_frames, silence_of(header)).astype(np.float16))
         onsets.append(labels.onset)
         velocities.append(labels.velocity)
         owners.append(np.full(len(onset_frames), len(names), dtype=np.int32))
@@ -62,7 +76,6 @@ def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S) -> Spl
         total += labels.total_notes
         offsets.append(labels.offsets_s)
         seconds += spectrogram.shape[0] / frame_rate
-        del index
     if not names:
         raise FileNotFoundError(f'no feature files with notes under {split_dir}')
     return SplitData(

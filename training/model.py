@@ -5,9 +5,11 @@
       → stem 3×5 conv (local time/frequency edges: attacks, partials)
       → 13×1 conv: a long, skinny kernel over the whole window in time, collapsing it to [B, C, 352]
       → + a fixed bin-position channel (timbre and partial spacing depend on register)
-      → residual blocks of 1×5 convolutions along frequency, dilated 1, 2, 4 … 64: every output sees every input bin
-        (receptive field ±254 bins each side of 352), which is what lets a key be told from another key's harmonics
-      → 1×1 conv, then a 4-wide, stride-4 frequency conv centred on each key's bin: 352 bins → 88 keys, 2 channels
+      → a 4-wide, stride-2 frequency conv: 352 quarter-semitone bins → 176 half-semitone positions (the detail of
+        detuning survives in the channels; it halves the cost of everything after it)
+      → residual blocks of 1×5 convolutions along frequency, dilated 1, 2, 4 … 32: every output sees every input
+        position (receptive field ±252 half-semitones), which is what lets a key be told from another key's harmonics
+      → 1×1 conv, then a 2-wide, stride-2 frequency conv over each key's two positions: 176 → 88 keys, 2 channels
       → sigmoid: onset_probability [B, 88], velocity [B, 88]
 No dense layers: the model is convolutional along frequency, so a key's detector is shared across the keyboard.
 """
@@ -37,7 +39,7 @@ class OnsetNet(nn.Module):
     """`forward(windows [B,1,13,352]) -> (onset_probability [B,88], velocity [B,88])`, both sigmoids.
     `forward_logits` gives the pre-sigmoid onset logits (for a numerically stable loss) and the velocity."""
 
-    def __init__(self, stem_channels: int = 16, width: int = 32, dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32, 64),
+    def __init__(self, stem_channels: int = 16, width: int = 32, dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32),
                  head_channels: int = 64) -> None:
         super().__init__()
         self.config = {'stem_channels': stem_channels, 'width': width, 'dilations': list(dilations),
@@ -48,16 +50,18 @@ class OnsetNet(nn.Module):
         self.time = nn.Sequential(nn.Conv2d(stem_channels, width - 1, (WINDOW_FRAME_COUNT, 1), bias=False),
                                   nn.BatchNorm2d(width - 1), nn.ReLU())
         self.register_buffer('position', torch.linspace(-1.0, 1.0, BIN_COUNT).reshape(1, 1, BIN_COUNT))
+        # padding 1: position i covers bins 2i-1 … 2i+2, so key j's centre bin 4j+1 lies in positions 2j and 2j+1
+        self.down = nn.Sequential(nn.Conv1d(width, width, 4, stride=2, padding=1, bias=False), nn.BatchNorm1d(width),
+                                  nn.ReLU())
         self.blocks = nn.Sequential(*[_FrequencyBlock(width, d) for d in dilations])
         self.head = nn.Sequential(nn.Conv1d(width, head_channels, 1), nn.ReLU(),
-                                  # padding 1: output j covers bins 4j-1 … 4j+2, around key j's centre bin 4j+1
-                                  nn.Conv1d(head_channels, 2, 4, stride=4, padding=1))
+                                  nn.Conv1d(head_channels, 2, 2, stride=2))
 
     def forward_logits(self, windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         x = self.stem(self.input_norm(windows))
         x = self.time(x).squeeze(2)  # [B, width-1, 352]
         x = torch.cat([x, self.position.expand(x.shape[0], -1, -1)], dim=1)
-        x = self.head(self.blocks(x))  # [B, 2, 88]
+        x = self.head(self.blocks(self.down(x)))  # [B, 2, 88]
         return x[:, 0, :], x[:, 1, :]
 
     def forward(self, windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -21,6 +21,7 @@ from dataset import SplitData, load_split
 from labels import DEFAULT_TOLERANCE_S, WINDOW_AFTER, WINDOW_BEFORE, WINDOW_FRAME_COUNT
 from metrics import best_threshold, window_metrics
 from model import BIN_COUNT, KEY_COUNT, OnsetNet, count_macs
+from model_card import render_markdown
 
 MODEL_NAME = 'notescribe-onset-v1'
 OPSET = 17
@@ -230,6 +231,8 @@ def main(argv: list[str] | None = None) -> int:
     }
     card_path = args.out / f'{args.name}.card.json'
     card_path.write_text(json.dumps(card, indent=2) + '\n')
+    (args.out / 'MODEL_CARD.md').write_text(render_markdown(card))
+    torch.save({'state_dict': model.state_dict(), 'config': model.config}, args.work / f'{args.name}.pt')
     print(f'train: wrote {onnx_path} ({onnx_path.stat().st_size} bytes) and {card_path}; dev window F1 {dev_scores["f1"]} '
           f'at threshold {threshold}; {runtime["cpuMsPerWindow1Thread"]} ms/window', flush=True)
     return 0

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# One command from the shared data to a model: render → features → train → export → evaluate.
+#   npm run train                    the full run (sizes below; ~35 min of training on 2 CPU cores)
+#   npm run train -- --smoke         a tiny end-to-end run (a few excerpts, 1 epoch) into training/work/smoke
+# Sizes and paths are environment variables (defaults in brackets):
+#   NS_WORK [training/work/run]  NS_MODEL_OUT [models]  NS_TRAIN_SONGS [360]  NS_VAL_SONGS [32]  NS_DEV_SONGS [60]
+#   NS_TRAIN_PROCEDURAL [140]  NS_VAL_PROCEDURAL [12]  NS_DEV_PROCEDURAL [12]  NS_SECONDS [20]  NS_EPOCHS [10]
+#   NS_MINUTES [35]  NS_THREADS [2]  NS_SOUNDFONTS [FluidR3_GM,TimGM6mb]  NS_SEED [0]  NS_SKIP_RENDER [0]
+set -euo pipefail
+cd "$(dirname "$0")/.."
+if [ "${1:-}" = "--smoke" ]; then
+  : "${NS_WORK:=training/work/smoke}" "${NS_MODEL_OUT:=training/work/smoke/model}"
+  : "${NS_TRAIN_SONGS:=3}" "${NS_VAL_SONGS:=1}" "${NS_DEV_SONGS:=1}" "${NS_TRAIN_PROCEDURAL:=1}"
+  : "${NS_VAL_PROCEDURAL:=1}" "${NS_DEV_PROCEDURAL:=1}" "${NS_SECONDS:=6}" "${NS_EPOCHS:=1}" "${NS_MINUTES:=5}"
+fi
+WORK=${NS_WORK:-training/work/run}
+OUT=${NS_MODEL_OUT:-models}
+PY=.venv/bin/python
+
+bash scripts/python-env.sh
+if [ "${NS_SKIP_RENDER:-0}" != 1 ]; then
+  rm -rf "$WORK"/train "$WORK"/val "$WORK"/dev
+  "$PY" training/render.py --out "$WORK" \
+    --train-songs "${NS_TRAIN_SONGS:-360}" --val-songs "${NS_VAL_SONGS:-32}" --dev-songs "${NS_DEV_SONGS:-60}" \
+    --train-procedural "${NS_TRAIN_PROCEDURAL:-140}" --val-procedural "${NS_VAL_PROCEDURAL:-12}" \
+    --dev-procedural "${NS_DEV_PROCEDURAL:-12}" --seconds "${NS_SECONDS:-20}" \
+    --soundfonts "${NS_SOUNDFONTS:-FluidR3_GM,TimGM6mb}" --seed "${NS_SEED:-0}"
+fi
+for split in train val dev; do
+  # The engine's own DSP (the same code that serves) writes the features: one .nsf per WAV.
+  rm -rf "$WORK/$split/features" && mkdir -p "$WORK/$split/features"
+  find "$WORK/$split/audio" -name '*.wav' -print0 | sort -z |
+    xargs -0 -n 200 npx --no-install notescribe features -o "$WORK/$split/features" >/dev/null
+done
+"$PY" training/train.py --work "$WORK" --out "$OUT" --epochs "${NS_EPOCHS:-10}" --minutes "${NS_MINUTES:-35}" \
+  --threads "${NS_THREADS:-2}" --seed "${NS_SEED:-0}" --reproduce "npm run train${1:+ -- $1}"
+echo "Dev split for note-level evaluation: npm run eval -- --audio $WORK/dev/audio --ref $WORK/dev/ref"
