@@ -95,7 +95,8 @@ function drawSpectrogram(
   layout: { plotWidth: number; pxPerSecond: number; pxPerBin: number; yOfBin: (bin: number) => number },
 ): void {
   const { data, frameCount, binCount, frameRateHz } = spectrogram;
-  // Colours span from a low percentile (the noise floor, drawn black) to the loudest value.
+  // Colours span from the 25th percentile to the loudest value: most cells of music are reverberation and partials far
+  // below the notes, and drawing them dark is what lets the notes stand out.
   const { low, high } = range(data);
   const span = high - low || 1;
   const bins = Math.min(binCount, BIN_COUNT);
@@ -114,7 +115,7 @@ function drawSpectrogram(
   }
 }
 
-/** 2nd percentile and maximum, from a sample of at most ~100k values (enough for a colour scale). */
+/** 25th percentile and maximum, from a sample of at most ~100k values (enough for a colour scale). */
 function range(data: Float32Array): { low: number; high: number } {
   const step = Math.max(1, Math.floor(data.length / 100_000));
   const sample: number[] = [];
@@ -124,7 +125,7 @@ function range(data: Float32Array): { low: number; high: number } {
   }
   if (sample.length === 0) return { low: 0, high: 1 };
   sample.sort((a, b) => a - b);
-  return { low: sample[Math.floor(sample.length * 0.02)] ?? 0, high: sample[sample.length - 1] ?? 1 };
+  return { low: sample[Math.floor(sample.length * 0.25)] ?? 0, high: sample[sample.length - 1] ?? 1 };
 }
 
 function colourAt(t: number): Rgb {
