@@ -72,18 +72,22 @@ const STEPS = ['F', 'C', 'G', 'D', 'A', 'E', 'B'] as const;
 /**
  * Spells a MIDI pitch in a key: the spelling nearest the key's centre on the line of fifths, so sharps in sharp keys
  * and flats in flat keys; at the tritone tie, minor keys take the sharp side (their raised leading tone) and major
- * keys the side of their signature (flats in C major).
+ * keys the side of their signature (flats in C major). Outside the key's own scale, E♯, B♯, C♭, F♭ and double
+ * accidentals are avoided (C♮, not B♯, in B major).
  */
 export function spellPitch(midi: number, key: Pick<KeySignature, 'fifths' | 'mode'>): Pick<NotatedPitch, 'step' | 'alter' | 'octave'> {
   const pc = ((midi % 12) + 12) % 12;
   const q0 = (7 * pc) % 12; // fifths position of the sharp-or-natural spelling relative to C, 0 … 11
   const centre = key.fifths + 2;
-  let best = q0;
-  for (const q of [q0 - 12, q0, q0 + 12]) {
+  const inScale = (q: number): boolean => q >= key.fifths - 1 && q <= key.fifths + 5;
+  const all = [q0 - 12, q0, q0 + 12];
+  const plain = all.filter((q) => inScale(q) || (q >= -6 && q <= 10));
+  const sharpSide = key.mode === 'minor' || key.fifths > 0;
+  let best = Number.NaN;
+  for (const q of plain.length > 0 ? plain : all) {
     const d = Math.abs(q - centre);
     const bestD = Math.abs(best - centre);
-    const sharpSide = key.mode === 'minor' || key.fifths > 0;
-    if (d < bestD || (d === bestD && (sharpSide ? q > best : q < best))) best = q;
+    if (Number.isNaN(best) || d < bestD || (d === bestD && (sharpSide ? q > best : q < best))) best = q;
   }
   // q = −1 is F, 0 C … 5 B; each 7 further is one sharp (or flat going down).
   const index = (((best + 1) % 7) + 7) % 7;

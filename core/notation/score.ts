@@ -16,8 +16,9 @@ export interface BuildScoreOptions {
 }
 
 /**
- * Drops notes with non-finite times and clamps the rest into range (pitch 0–127, velocity 1–127, onset ≥ 0, at least
- * MIN_NOTE_SECONDS long), sorted by onset then pitch: a transcription may contain anything, the score must not throw.
+ * Drops notes with non-finite times and clamps the rest into range (pitch 12–127, as MusicXML octaves run 0–9;
+ * velocity 1–127; onset ≥ 0; at least MIN_NOTE_SECONDS long), sorted by onset then pitch: a transcription may
+ * contain anything, and the score must not throw.
  */
 export function sanitiseNotes(notes: readonly Note[]): Note[] {
   const clean: Note[] = [];
@@ -25,7 +26,7 @@ export function sanitiseNotes(notes: readonly Note[]): Note[] {
     if (![note.pitch, note.onsetSeconds, note.offsetSeconds, note.velocity].every(Number.isFinite)) continue;
     const onsetSeconds = Math.max(0, note.onsetSeconds);
     clean.push({
-      pitch: Math.min(127, Math.max(0, Math.round(note.pitch))),
+      pitch: Math.min(127, Math.max(12, Math.round(note.pitch))),
       onsetSeconds,
       offsetSeconds: Math.max(onsetSeconds + MIN_NOTE_SECONDS, note.offsetSeconds),
       velocity: Math.min(127, Math.max(1, Math.round(note.velocity))),

@@ -71,7 +71,9 @@ describe('spellPitch', () => {
   it('spells the scale degrees of remote keys on their own letters', () => {
     expect(name(65, 6)).toBe('E#4'); // F♯ major's seventh degree
     expect(name(59, -6)).toBe('Cb4'); // G♭ major's fourth degree, octave follows the letter
-    expect(name(60, 7)).toBe('B#3');
+    expect(name(60, 5)).toBe('C4'); // not B♯: B major has no B♯ in its scale
+    expect(name(67, 5)).toBe('G4'); // not F𝄪
+    expect(name(12, 6)).toBe('C0');
   });
 
   it('knows which steps the signature alters', () => {
