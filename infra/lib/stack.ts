@@ -48,7 +48,9 @@ export class NotescribeStack extends Stack {
       featureRetentionDays: settings.featureRetentionDays,
       noncurrentVersionDays: settings.noncurrentVersionDays,
     });
-    const bucket = this.storage.bucket;
+    // exactOptionalPropertyTypes: CDK's classes declare optional fields their interfaces do not, so view them as
+    // the interfaces CDK's props ask for.
+    const bucket = this.storage.bucket as s3.IBucket;
 
     this.notifications = new Notifications(this, 'Notifications', {
       notifyEmails: settings.notifyEmails,

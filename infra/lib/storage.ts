@@ -57,7 +57,7 @@ export class Storage extends Construct {
       enforceSSL: true,
       objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
       versioned: true,
-      serverAccessLogsBucket: this.logBucket,
+      serverAccessLogsBucket: this.logBucket as s3.IBucket, // exactOptionalPropertyTypes vs CDK's classes
       serverAccessLogsPrefix: 'data-bucket/',
       lifecycleRules: [
         { id: 'expire-features', prefix: PREFIXES.features, expiration: Duration.days(props.featureRetentionDays) },

@@ -90,13 +90,13 @@ export class Worker extends Construct {
       trafficType: ec2.FlowLogTrafficType.REJECT,
     });
     const securityGroup = new ec2.SecurityGroup(this, 'NoInbound', {
-      vpc: this.vpc,
+      vpc: this.vpc as ec2.IVpc,
       description: 'notescribe worker: no inbound; outbound HTTPS to AWS APIs and the image registry',
       allowAllOutbound: true,
     });
 
     this.cluster = new ecs.Cluster(this, 'Cluster', {
-      vpc: this.vpc,
+      vpc: this.vpc as ec2.IVpc,
       containerInsightsV2: ecs.ContainerInsights.ENABLED,
     });
 
@@ -158,7 +158,7 @@ export class Worker extends Construct {
         ],
       });
       const asg = new autoscaling.AutoScalingGroup(this, 'GpuInstances', {
-        vpc: this.vpc,
+        vpc: this.vpc as ec2.IVpc,
         vpcSubnets: { subnetType: ec2.SubnetType.PUBLIC },
         launchTemplate,
         minCapacity: 0,
@@ -182,7 +182,7 @@ export class Worker extends Construct {
       });
       this.taskDefinition = taskDefinition;
       this.service = new ecs.Ec2Service(this, 'Service', {
-        cluster: this.cluster,
+        cluster: this.cluster as ecs.ICluster,
         taskDefinition,
         // Created idle; scaling sets it. A deploy resets it to 0 and the next alarm evaluation restores it.
         desiredCount: 0,
@@ -216,7 +216,7 @@ export class Worker extends Construct {
       this.taskDefinition = taskDefinition;
       this.autoScalingGroup = undefined;
       this.service = new ecs.FargateService(this, 'Service', {
-        cluster: this.cluster,
+        cluster: this.cluster as ecs.ICluster,
         taskDefinition,
         desiredCount: 0,
         minHealthyPercent: 0,
