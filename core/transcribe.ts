@@ -77,8 +77,10 @@ export interface TranscribeOptions {
   /** Windows per model call. @default core/model DEFAULT_BATCH_SIZE */
   readonly batchSize?: number;
   readonly onProgress?: (progress: TranscribeProgress) => void;
-  /** Refuse audio longer than this. @default core/params DEFAULT_MAX_AUDIO_SECONDS */
+  /** Refuse audio longer than this (AUDIO_TOO_LONG). @default core/params DEFAULT_MAX_AUDIO_SECONDS */
   readonly maxSeconds?: number;
+  /** Refuse inputs larger than this many bytes (INPUT_TOO_LARGE). @default core/params DEFAULT_MAX_INPUT_BYTES */
+  readonly maxBytes?: number;
   /** Tuning of note durations and merging; see core/notes. */
   readonly noteOptions?: NoteAssemblyOptions;
 }
@@ -136,6 +138,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
   report({ stage: 'analyse', fraction: 0 });
   const analysis = await analyseAudio(bytes, {
     ...(options.maxSeconds === undefined ? {} : { maxSeconds: options.maxSeconds }),
+    ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
     onProgress: (fraction: number) => report({ stage: 'analyse', fraction: 0.6 * clamp01(fraction) }),
   });
   const analysed = now();
