@@ -65,7 +65,7 @@ function piece(): Note[] {
   }
   // Slow down in the second half so the tempo map has to carry a change.
   return performed(spec.slice(0, 30), { bpm: 96, jitterSeconds: 0.02, seed: 5, offsetSeconds: 0.23 }).concat(
-    performed(spec.slice(30).map(([p, b, l, v]) => [p, b - 20, l, v] as const), { bpm: 80, jitterSeconds: 0.02, seed: 6, offsetSeconds: 0.23 + 20 * 0.625 }),
+    performed(spec.slice(30).map(([p, b, l, v]): BeatNote => [p, b - 20, l, v ?? 70]), { bpm: 80, jitterSeconds: 0.02, seed: 6, offsetSeconds: 0.23 + 20 * 0.625 }),
   );
 }
 

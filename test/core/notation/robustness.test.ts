@@ -17,7 +17,7 @@ function expectMeasuresFull(score: Score): void {
   expect(true).toBe(true);
 }
 
-function writeAll(notes: readonly Note[]): { score: Score; xml: string } {
+function expectWritable(notes: readonly Note[]): { score: Score; xml: string } {
   const score = buildScore(notes, { title: 'Edge' });
   const xml = toMusicXml(score);
   assertValidMusicXml(xml);
@@ -41,7 +41,7 @@ function randomNotes(count: number, seed: number): Note[] {
 
 describe('buildScore on extreme input', () => {
   it('handles a single note at t = 0', () => {
-    const { xml } = writeAll([{ pitch: 60, onsetSeconds: 0, offsetSeconds: 0.5, velocity: 80 }]);
+    const { xml } = expectWritable([{ pitch: 60, onsetSeconds: 0, offsetSeconds: 0.5, velocity: 80 }]);
     const doc = parseXml(xml);
     expect(textsOf(doc, '//note[pitch]/pitch/step')).toEqual(['C']);
     expect(queryAll(doc, '//measure')).toHaveLength(1);
@@ -49,7 +49,7 @@ describe('buildScore on extreme input', () => {
 
   it('handles 2000 random, overlapping notes and keeps every one of their pitches', () => {
     const notes = randomNotes(2000, 17);
-    const { score, xml } = writeAll(notes);
+    const { score, xml } = expectWritable(notes);
     const written = new Set<number>();
     for (const m of score.parts[0]?.measures ?? []) for (const v of m.voices) for (const e of v.elements) for (const p of e.pitches) written.add(p.midi);
     expect(written).toEqual(new Set(notes.map((n) => n.pitch)));
@@ -57,7 +57,7 @@ describe('buildScore on extreme input', () => {
   });
 
   it('handles overlapping same-pitch notes, duplicates and zero-length notes', () => {
-    writeAll([
+    expectWritable([
       { pitch: 64, onsetSeconds: 0, offsetSeconds: 2, velocity: 80 },
       { pitch: 64, onsetSeconds: 0, offsetSeconds: 2, velocity: 80 },
       { pitch: 64, onsetSeconds: 0.5, offsetSeconds: 1, velocity: 70 },
@@ -67,7 +67,7 @@ describe('buildScore on extreme input', () => {
   });
 
   it('drops non-finite values and clamps out-of-range pitches, velocities and negative times', () => {
-    const { score } = writeAll([
+    const { score } = expectWritable([
       { pitch: Number.NaN, onsetSeconds: 0, offsetSeconds: 1, velocity: 80 },
       { pitch: 60, onsetSeconds: Number.POSITIVE_INFINITY, offsetSeconds: 1, velocity: 80 },
       { pitch: 200, onsetSeconds: -1, offsetSeconds: 0.5, velocity: 300 },
@@ -80,7 +80,7 @@ describe('buildScore on extreme input', () => {
   });
 
   it('handles a long silence before the first note and between notes', () => {
-    const { score } = writeAll([
+    const { score } = expectWritable([
       { pitch: 60, onsetSeconds: 30, offsetSeconds: 30.5, velocity: 80 },
       { pitch: 62, onsetSeconds: 30.5, offsetSeconds: 31, velocity: 80 },
       { pitch: 64, onsetSeconds: 90, offsetSeconds: 91, velocity: 80 },
