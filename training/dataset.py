@@ -48,8 +48,11 @@ def _stem(path: Path) -> str:
     return path.name.split('.')[0]
 
 
-def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S) -> SplitData:
-    """Reads every feature file in `split_dir/features` and pairs it with `split_dir/notes/<name>.json`."""
+def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S, expected_dsp_hash: str | None = None) -> SplitData:
+    """Reads every feature file in `split_dir/features` and pairs it with `split_dir/notes/<name>.json`.
+
+    Every file must carry the same DSP parameter hash (the first file's, or `expected_dsp_hash`): a model trained on
+    features from two versions of the DSP would match neither."""
     from notescribe_features import read_features  # the features engineer's reader of the engine's feature files
 
     windows, onsets, velocities, owners, names = [], [], [], [], []
@@ -63,7 +66,8 @@ def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S) -> Spl
         notes_path = split_dir / 'notes' / f'{name}.json'
         if not notes_path.exists():
             continue
-        spectrogram, onset_frames, header = read_features(str(path))
+        spectrogram, onset_frames, header = read_features(str(path), expected_dsp_hash)
+        expected_dsp_hash = header['dspParametersHash']
         notes = json.loads(notes_path.read_text())
         frame_rate = frame_rate_of(header)
         labels = build_labels(onset_frames, notes, frame_rate_hz=frame_rate, tolerance_s=tolerance_s)

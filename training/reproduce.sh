@@ -26,12 +26,8 @@ if [ "${NS_SKIP_RENDER:-0}" != 1 ]; then
     --dev-procedural "${NS_DEV_PROCEDURAL:-12}" --seconds "${NS_SECONDS:-20}" \
     --soundfonts "${NS_SOUNDFONTS:-FluidR3_GM,TimGM6mb}" --seed "${NS_SEED:-0}"
 fi
-for split in train val dev; do
-  # The engine's own DSP (the same code that serves) writes the features: one .nsf per WAV.
-  rm -rf "$WORK/$split/features" && mkdir -p "$WORK/$split/features"
-  find "$WORK/$split/audio" -name '*.wav' -print0 | sort -z |
-    xargs -0 -n 200 npx --no-install notescribe features -o "$WORK/$split/features" >/dev/null
-done
+# The engine's own DSP (the same code that serves) writes the features: one .nsf per WAV.
+for split in train val dev; do training/features.sh "$WORK/$split" "${NS_THREADS:-2}"; done
 "$PY" training/train.py --work "$WORK" --out "$OUT" --epochs "${NS_EPOCHS:-10}" --minutes "${NS_MINUTES:-35}" \
   --threads "${NS_THREADS:-2}" --seed "${NS_SEED:-0}" --reproduce "npm run train${1:+ -- $1}"
 echo "Dev split for note-level evaluation: npm run eval -- --audio $WORK/dev/audio --ref $WORK/dev/ref"

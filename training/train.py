@@ -164,8 +164,9 @@ def main(argv: list[str] | None = None) -> int:
     tolerance = args.tolerance_ms / 1000
     started = time.monotonic()
     train_data = load_split(args.work / 'train', tolerance)
-    val_data = load_split(args.work / 'val', tolerance)
-    dev_data = load_split(args.work / 'dev', tolerance)
+    dsp_hash = train_data.header['dspParametersHash']
+    val_data = load_split(args.work / 'val', tolerance, dsp_hash)
+    dev_data = load_split(args.work / 'dev', tolerance, dsp_hash)
     print(f'train: {len(train_data.windows)} train / {len(val_data.windows)} val / {len(dev_data.windows)} dev windows '
           f'loaded in {time.monotonic() - started:.0f} s; detector recall {train_data.detector_recall:.3f}', flush=True)
     model = OnsetNet(width=args.width)
