@@ -31,9 +31,13 @@ export interface NotescribeSettings {
   readonly workerVisibilitySeconds: number;
   /** Longest accepted upload, minutes. @default 30 (core/params DEFAULT_MAX_AUDIO_SECONDS) */
   readonly maxAudioMinutes: number;
-  /** Ingest Lambda memory, MB; Lambda's CPU share grows with it (1769 MB = one vCPU). @default 3008 */
+  /** Ingest Lambda memory, MB. @default ingestMemoryForAudio(maxAudioMinutes): 1792 for 30 minutes */
   readonly ingestMemoryMb: number;
-  /** Ingest Lambda timeout, seconds (≤ 900). @default 900 */
+  /**
+   * Ingest Lambda timeout, seconds (≤ 900). The bench decodes and analyses 43× faster than real time on one core
+   * (`npm run bench -- --only dsp`): ~42 s for 30 minutes of audio; 300 s leaves room for a slower Lambda core and
+   * the S3 transfers. @default 300
+   */
   readonly ingestTimeoutSeconds: number;
   /** Reserved concurrency of the ingest Lambda; undefined reserves none. @default undefined */
   readonly ingestReservedConcurrency: number | undefined;
@@ -59,6 +63,23 @@ export interface NotescribeSettings {
   readonly oldestMessageAlarmSeconds: number;
 }
 
+/** Peak memory of decode → spectrogram → onsets per second of audio: 368 MB for a 600 s piece (bench `dsp`). */
+export const INGEST_MB_PER_AUDIO_SECOND = 368 / 600;
+/** Node.js runtime, the compressed upload, the feature file being written, S3 buffers. */
+export const INGEST_BASE_MB = 512;
+/** Lambda gives one full vCPU at 1769 MB; the DSP is single-threaded, so more CPU would not help, less would slow it. */
+export const LAMBDA_ONE_VCPU_MB = 1769;
+
+/**
+ * Ingest Lambda memory for the longest accepted upload, MB: the bench's peak per audio second plus a base, at least
+ * one full vCPU, rounded up to 64 MB.
+ * @example ingestMemoryForAudio(30) // 1792; ingestMemoryForAudio(60) // 2752
+ */
+export function ingestMemoryForAudio(maxAudioMinutes: number): number {
+  const needed = Math.max(LAMBDA_ONE_VCPU_MB, INGEST_MB_PER_AUDIO_SECOND * maxAudioMinutes * 60 + INGEST_BASE_MB);
+  return Math.ceil(needed / 64) * 64;
+}
+
 /** The defaults of every setting. */
 export const DEFAULT_SETTINGS: NotescribeSettings = {
   workerMode: 'gpu',
@@ -72,8 +93,8 @@ export const DEFAULT_SETTINGS: NotescribeSettings = {
   batchWaitMs: 250,
   workerVisibilitySeconds: 120,
   maxAudioMinutes: DEFAULT_MAX_AUDIO_SECONDS / 60,
-  ingestMemoryMb: 3008,
-  ingestTimeoutSeconds: 900,
+  ingestMemoryMb: ingestMemoryForAudio(DEFAULT_MAX_AUDIO_SECONDS / 60),
+  ingestTimeoutSeconds: 300,
   ingestReservedConcurrency: undefined,
   ingestMaxConcurrency: 5,
   notifyEmails: [],
@@ -233,6 +254,7 @@ export function resolveSettings(read: ContextReader): NotescribeSettings {
     problems.push(`defaultWebhookUrl must be an http(s) URL, got ${defaultWebhookUrl}`);
   }
 
+  const maxAudioMinutes = integer('maxAudioMinutes', d.maxAudioMinutes, 1, 24 * 60);
   const settings: NotescribeSettings = {
     workerMode: mode === 'fargate' ? 'fargate' : 'gpu',
     gpuInstanceType,
@@ -246,9 +268,9 @@ export function resolveSettings(read: ContextReader): NotescribeSettings {
     batchWaitMs: integer('batchWaitMs', d.batchWaitMs, 0, 60000),
     // SQS allows up to 12 hours; the worker extends every third of it, so below 30 s it would mostly extend.
     workerVisibilitySeconds: integer('workerVisibilitySeconds', d.workerVisibilitySeconds, 30, 43200),
-    maxAudioMinutes: integer('maxAudioMinutes', d.maxAudioMinutes, 1, 24 * 60),
+    maxAudioMinutes,
     // Lambda's range.
-    ingestMemoryMb: integer('ingestMemoryMb', d.ingestMemoryMb, 128, 10240),
+    ingestMemoryMb: integer('ingestMemoryMb', ingestMemoryForAudio(maxAudioMinutes), 128, 10240),
     // 7200 s × 6 would pass SQS's 12-hour visibility limit, Lambda stops at 900 s anyway.
     ingestTimeoutSeconds: integer('ingestTimeoutSeconds', d.ingestTimeoutSeconds, 10, 900),
     ingestReservedConcurrency: optionalInteger('ingestReservedConcurrency', 1, 1000),
@@ -263,6 +285,11 @@ export function resolveSettings(read: ContextReader): NotescribeSettings {
     noncurrentVersionDays: integer('noncurrentVersionDays', d.noncurrentVersionDays, 1, 3650),
     oldestMessageAlarmSeconds: integer('oldestMessageAlarmSeconds', d.oldestMessageAlarmSeconds, 60, 1209600),
   };
+  if (settings.ingestMemoryMb > 10240) {
+    problems.push(
+      `maxAudioMinutes ${maxAudioMinutes} needs ~${settings.ingestMemoryMb} MB in the ingest Lambda, over its 10240 MB`,
+    );
+  }
   if (settings.workerMode === 'fargate' && settings.fargateMemoryMiB < settings.fargateCpu / 2) {
     problems.push(`fargateMemoryMiB ${settings.fargateMemoryMiB} is too small for fargateCpu ${settings.fargateCpu}`);
   }

@@ -90,7 +90,7 @@ describe('bucket', () => {
   });
 
   it('notifies the ingest queue of objects created under uploads/', () => {
-    const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 5400 });
+    const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 1800 });
     expectResource('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         QueueConfigurations: [
@@ -118,10 +118,10 @@ describe('queues', () => {
     expect(tlsDenied.length).toBeGreaterThanOrEqual(4);
   });
 
-  it('redrive to their DLQ after 3 receives; visibility 6 × the 900 s Lambda timeout and 120 s for jobs', () => {
+  it('redrive to their DLQ after 3 receives; visibility 6 × the 300 s Lambda timeout and 120 s for jobs', () => {
     const dlqs = Object.keys(s.template.findResources('AWS::SQS::Queue', { Properties: { MessageRetentionPeriod: 1209600 } }));
     expect(dlqs).toHaveLength(2);
-    for (const visibility of [5400, 120]) {
+    for (const visibility of [1800, 120]) {
       expectResource('AWS::SQS::Queue', {
         VisibilityTimeout: visibility,
         RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } },
@@ -164,8 +164,8 @@ describe('ingest Lambda', () => {
     expectResource('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
-      MemorySize: 3008,
-      Timeout: 900,
+      MemorySize: 1792,
+      Timeout: 300,
       Environment: {
         Variables: Match.objectLike({
           NOTESCRIBE_BUCKET: { Ref: Match.stringLikeRegexp('^StorageData') },
@@ -185,7 +185,7 @@ describe('ingest Lambda', () => {
   it('has no reserved concurrency by default and consumes the ingest queue with partial batch failures', () => {
     const fn = resourcesOfType('AWS::Lambda::Function').find(([, p]) => p.Runtime === 'nodejs22.x');
     expect(fn?.[1].ReservedConcurrentExecutions).toBeUndefined();
-    const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 5400 });
+    const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 1800 });
     expectResource('AWS::Lambda::EventSourceMapping', {
       EventSourceArn: { 'Fn::GetAtt': [ingestQueue, 'Arn'] },
       FunctionResponseTypes: ['ReportBatchItemFailures'],

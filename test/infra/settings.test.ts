@@ -2,6 +2,7 @@ import { NotescribeError } from '../../core/errors';
 import {
   DEFAULT_SETTINGS,
   gpuTaskShape,
+  ingestMemoryForAudio,
   queueTimings,
   resolveSettings,
   workerScalingSteps,
@@ -67,6 +68,23 @@ describe('resolveSettings', () => {
   });
 });
 
+describe('ingestMemoryForAudio', () => {
+  it('is at least one vCPU (1769 MB) and grows by the bench peak of 368 MB per 600 s of audio', () => {
+    expect(ingestMemoryForAudio(10)).toBe(1792);
+    expect(ingestMemoryForAudio(30)).toBe(1792);
+    expect(ingestMemoryForAudio(60)).toBe(2752);
+    expect(DEFAULT_SETTINGS.ingestMemoryMb).toBe(1792);
+  });
+
+  it('follows maxAudioMinutes unless ingestMemoryMb is given, and refuses lengths Lambda cannot hold', () => {
+    expect(resolveSettings(read({ maxAudioMinutes: '60' })).ingestMemoryMb).toBe(2752);
+    expect(resolveSettings(read({ maxAudioMinutes: '60', ingestMemoryMb: '4096' })).ingestMemoryMb).toBe(4096);
+    expect(() => resolveSettings(read({ maxAudioMinutes: '300' }))).toThrow(
+      'invalid deployment settings: maxAudioMinutes 300 needs ~11584 MB in the ingest Lambda, over its 10240 MB',
+    );
+  });
+});
+
 describe('gpuTaskShape', () => {
   it('reserves the instance less 0.5 vCPU and 20 % of memory', () => {
     expect(gpuTaskShape('g4dn.xlarge')).toEqual({ cpu: 3584, memoryReservationMiB: 13107 });
@@ -82,7 +100,7 @@ describe('gpuTaskShape', () => {
 
 describe('queueTimings', () => {
   it('gives the ingest queue six Lambda timeouts and the jobs queue the worker visibility', () => {
-    expect(queueTimings(DEFAULT_SETTINGS)).toEqual({ ingestVisibilitySeconds: 5400, jobsVisibilitySeconds: 120 });
+    expect(queueTimings(DEFAULT_SETTINGS)).toEqual({ ingestVisibilitySeconds: 1800, jobsVisibilitySeconds: 120 });
     expect(queueTimings({ ...DEFAULT_SETTINGS, ingestTimeoutSeconds: 300, workerVisibilitySeconds: 600 })).toEqual({
       ingestVisibilitySeconds: 1800,
       jobsVisibilitySeconds: 600,
