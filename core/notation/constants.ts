@@ -43,6 +43,11 @@ export const BEAT_TIGHTNESS = 100;
 /** Local-tempo analysis window and hop, seconds: long enough for a few bars, short enough to follow tempo changes. */
 export const LOCAL_TEMPO_WINDOW_SECONDS = 8;
 export const LOCAL_TEMPO_HOP_SECONDS = 2;
+/**
+ * Cost of a local tempo change per octave, in log-evidence units of one analysis window: a switch from 90 to 120 BPM
+ * (0.4 octave) must be supported by roughly three windows (6 s) of better fit before the tracker follows it.
+ */
+export const TEMPO_SWITCH_COST = 6;
 /** A new metronome mark is written when the local tempo moves this far (relative) from the current mark. */
 export const TEMPO_CHANGE_THRESHOLD = 0.08;
 

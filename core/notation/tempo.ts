@@ -16,6 +16,7 @@ import {
   ONSET_CLUSTER_SECONDS,
   TEMPO_PRIOR_CENTRE_BPM,
   TEMPO_PRIOR_OCTAVES,
+  TEMPO_SWITCH_COST,
 } from './constants';
 
 /** An onset event: one or more notes starting together. */
@@ -78,32 +79,50 @@ function tempoPrior(lagFrames: number): number {
   return Math.exp(-0.5 * octaves * octaves);
 }
 
-/**
- * Best beat period in frames over envelope[from, to), searched between minLag and maxLag, with parabolic refinement.
- * Returns undefined when the envelope has no periodicity there (fewer than two onsets).
- */
-function bestLag(envelope: Float64Array, from: number, to: number, minLag: number, maxLag: number): number | undefined {
-  const lo = Math.max(1, Math.floor(minLag));
-  const hi = Math.min(Math.ceil(maxLag), to - from - 1);
-  if (hi < lo) return undefined;
-  const scores = new Float64Array(hi + 2);
-  for (let lag = lo; lag <= hi + 1; lag += 1) {
+/** Mean-normalised autocorrelation of envelope[from, to) for lags 0 … maxLag. */
+function autocorrelation(envelope: Float64Array, from: number, to: number, maxLag: number): Float64Array {
+  const ac = new Float64Array(maxLag + 1);
+  for (let lag = 0; lag <= maxLag && lag < to - from; lag += 1) {
     let sum = 0;
     for (let t = from; t + lag < to; t += 1) sum += (envelope[t] as number) * (envelope[t + lag] as number);
-    scores[lag] = (sum / Math.max(1, to - from - lag)) * tempoPrior(lag);
+    ac[lag] = sum / (to - from - lag);
   }
+  return ac;
+}
+
+/**
+ * Periodicity of a beat period: its autocorrelation plus half that of its double (after Ellis's TPS2, which adds the
+ * neighbouring metrical level). The true beat has support at the two-beat level too, while a syncopation period
+ * (say 3/4 of a beat) mostly does not. The half-beat level is left out: it would pull every tempo an octave down.
+ */
+function harmonicScore(ac: Float64Array, lag: number): number {
+  return (ac[lag] ?? 0) + 0.5 * (ac[2 * lag] ?? 0);
+}
+
+/**
+ * Best beat period in frames over envelope[from, to), searched between minLag and maxLag with the tempo prior, with
+ * parabolic refinement. Returns undefined when the envelope has no periodicity there (fewer than two onsets).
+ */
+function bestLag(envelope: Float64Array, from: number, to: number, minLag: number, maxLag: number): number | undefined {
+  const lo = Math.max(2, Math.floor(minLag));
+  const hi = Math.min(Math.ceil(maxLag), to - from - 1);
+  if (hi < lo) return undefined;
+  const ac = autocorrelation(envelope, from, to, 2 * (hi + 1));
+  const score = (lag: number): number => harmonicScore(ac, lag) * tempoPrior(lag);
+  // A lone onset's bump overlaps itself a little at short lags; demand real repetition.
+  const floor = 1e-3 * (ac[0] as number);
   let best = -1;
   let bestScore = 0;
   for (let lag = lo; lag <= hi; lag += 1) {
-    const score = scores[lag] as number;
-    if (score > bestScore) {
-      bestScore = score;
+    const value = score(lag);
+    if (value > bestScore) {
+      bestScore = value;
       best = lag;
     }
   }
-  if (best < 0) return undefined;
-  const left = best > lo ? (scores[best - 1] as number) : bestScore;
-  const right = scores[best + 1] as number;
+  if (best < 0 || bestScore <= floor) return undefined;
+  const left = score(best - 1);
+  const right = score(best + 1);
   const curvature = left - 2 * bestScore + right;
   const shift = curvature < 0 ? (0.5 * (left - right)) / curvature : 0;
   return best + Math.max(-0.5, Math.min(0.5, shift));
@@ -123,33 +142,70 @@ function lagOf(bpm: number): number {
   return (60 * ENVELOPE_RATE_HZ) / bpm;
 }
 
-/** Local beat period (frames) at every frame: windowed estimates kept within a factor 1.45 of the global period. */
+/**
+ * Local beat period (frames) at every frame. Each analysis window scores candidate periods within a factor 1.5 of
+ * the global one; a Viterbi path through the windows, charged TEMPO_SWITCH_COST per octave of change, follows real
+ * tempo changes (which persist over several windows) but not a few bars of syncopation or a pause.
+ */
 function localPeriods(envelope: Float64Array, globalLag: number): Float64Array {
   const window = Math.round(LOCAL_TEMPO_WINDOW_SECONDS * ENVELOPE_RATE_HZ);
   const hop = Math.round(LOCAL_TEMPO_HOP_SECONDS * ENVELOPE_RATE_HZ);
   const periods = new Float64Array(envelope.length).fill(globalLag);
   if (envelope.length <= window) return periods;
+  const lo = Math.max(2, Math.floor(globalLag / 1.5));
+  const hi = Math.ceil(globalLag * 1.5);
+  const states = hi - lo + 1;
   const centres: number[] = [];
-  const lags: number[] = [];
+  const evidence: Float64Array[] = [];
   for (let from = 0; from + window <= envelope.length; from += hop) {
-    const lag = bestLag(envelope, from, from + window, globalLag / 1.45, globalLag * 1.45);
+    const ac = autocorrelation(envelope, from, from + window, 2 * (hi + 1));
+    const scores = new Float64Array(states);
+    let max = 0;
+    for (let s = 0; s < states; s += 1) {
+      scores[s] = harmonicScore(ac, lo + s);
+      max = Math.max(max, scores[s] as number);
+    }
+    // A window without onsets says nothing: equal evidence for every period.
+    for (let s = 0; s < states; s += 1) scores[s] = Math.log(0.05 + (max > 0 ? (scores[s] as number) / max : 1));
     centres.push(from + window / 2);
-    lags.push(lag ?? globalLag);
+    evidence.push(scores);
   }
-  // Median of three smooths out single-window outliers (a fill, a pause) without blurring a real tempo change.
-  const smoothed = lags.map((_, i) => {
-    const trio = [lags[Math.max(0, i - 1)], lags[i], lags[Math.min(lags.length - 1, i + 1)]] as number[];
-    return trio.sort((a, b) => a - b)[1] as number;
-  });
+  const switchCost = (a: number, b: number): number => TEMPO_SWITCH_COST * Math.abs(Math.log2((lo + a) / (lo + b)));
+  let total = Float64Array.from(evidence[0] as Float64Array, (e, s) => e - 0.5 * switchCost(s, Math.round(globalLag) - lo));
+  const back: Int32Array[] = [];
+  for (let w = 1; w < evidence.length; w += 1) {
+    const next = new Float64Array(states);
+    const from = new Int32Array(states);
+    for (let s = 0; s < states; s += 1) {
+      let best = -Infinity;
+      for (let r = 0; r < states; r += 1) {
+        const value = (total[r] as number) - switchCost(r, s);
+        if (value > best) {
+          best = value;
+          from[s] = r;
+        }
+      }
+      next[s] = best + ((evidence[w] as Float64Array)[s] as number);
+    }
+    back.push(from);
+    total = next;
+  }
+  let state = 0;
+  for (let s = 1; s < states; s += 1) if ((total[s] as number) > (total[state] as number)) state = s;
+  const path = new Array<number>(evidence.length);
+  for (let w = evidence.length - 1; w >= 0; w -= 1) {
+    path[w] = lo + state;
+    if (w > 0) state = (back[w - 1] as Int32Array)[state] as number;
+  }
   let k = 0;
   for (let frame = 0; frame < envelope.length; frame += 1) {
     while (k + 1 < centres.length && (centres[k + 1] as number) <= frame) k += 1;
     const c0 = centres[k] as number;
     const next = centres[k + 1];
-    if (frame <= c0 || next === undefined) periods[frame] = smoothed[k] as number;
+    if (frame <= c0 || next === undefined) periods[frame] = path[k] as number;
     else {
       const f = (frame - c0) / (next - c0);
-      periods[frame] = (smoothed[k] as number) * (1 - f) + (smoothed[k + 1] as number) * f;
+      periods[frame] = (path[k] as number) * (1 - f) + (path[k + 1] as number) * f;
     }
   }
   return periods;
