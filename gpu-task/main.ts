@@ -2,6 +2,7 @@
  * The GPU worker's entry point (ECS task). Configuration: environment variables, see docs/pipeline.md. On SIGTERM
  * (ECS stop, scale-in) it stops polling, finishes the jobs it holds and exits 0.
  */
+import { closeSync, openSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { asNotescribeError } from '../core/errors';
 import { createAwsClients } from '../lambdas/shared/aws';
@@ -12,8 +13,23 @@ import { StatusStore } from '../lambdas/shared/status-store';
 import { createWorkerEngine } from './engine';
 import { Worker } from './worker';
 
+/** Creates the file or bumps its modification time; never throws (a failed touch must not stop the worker). */
+function touch(file: string): void {
+  try {
+    const now = new Date();
+    try {
+      utimesSync(file, now, now);
+    } catch {
+      closeSync(openSync(file, 'a'));
+    }
+  } catch {
+    // the health check will notice
+  }
+}
+
 async function main(): Promise<void> {
   const log = createLog('worker');
+  const heartbeatFile = process.env['NOTESCRIBE_HEARTBEAT_FILE'];
   const pipeline = readPipelineConfig(process.env);
   const settings = readWorkerConfig(process.env);
   const clients = createAwsClients({
@@ -34,6 +50,7 @@ async function main(): Promise<void> {
     store: new StatusStore(clients.s3, pipeline.bucket),
     notifier: new Notifier(clients, pipeline.notify),
     log,
+    ...(heartbeatFile ? { onHeartbeat: () => touch(heartbeatFile) } : {}),
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {

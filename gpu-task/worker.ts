@@ -33,6 +33,8 @@ export interface WorkerDeps {
   readonly notifier: Notifier;
   readonly log: Log;
   readonly hooks?: WorkerHooks;
+  /** Called on every turn of the poll loop (the container health check watches a file main.ts touches). */
+  readonly onHeartbeat?: () => void;
   /** Long-poll wait, seconds (SQS allows 0…20). @default 20 */
   readonly waitTimeSeconds?: number;
 }
@@ -87,7 +89,6 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 export class Worker {
   readonly stats: WorkerStats = { batchWindowCounts: [], batchJobCounts: [], jobsDone: 0, jobsFailed: 0, duplicatesDropped: 0 };
   private stopping = false;
-  private readonly poll = new AbortController();
   private running: Promise<void> | undefined;
   private pending: PendingJob[] = [];
   private firstPendingAt = 0;
@@ -115,16 +116,20 @@ export class Worker {
     return this.running;
   }
 
-  /** Stops polling, runs the batch it holds, and resolves when every held job is finished. */
+  /**
+   * Stops polling, runs the batch it holds, and resolves when every held job is finished. A long poll in flight is
+   * let run out (≤ 20 s) rather than aborted: SQS may already have handed its messages to the cut connection, and
+   * they would stay invisible for a whole visibility timeout.
+   */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.poll.abort();
     await this.running;
   }
 
   private async loop(): Promise<void> {
     const { batchWindows, batchWaitMs } = this.deps.settings;
     while (!this.stopping) {
+      this.deps.onHeartbeat?.();
       const waiting = this.pending.length > 0;
       const remaining = waiting ? batchWaitMs - (Date.now() - this.firstPendingAt) : Infinity;
       let messages: Message[] = [];
@@ -153,8 +158,7 @@ export class Worker {
         WaitTimeSeconds: Math.min(20, waitTimeSeconds),
         VisibilityTimeout: this.deps.settings.visibilitySeconds,
         MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      }),
-      { abortSignal: this.poll.signal },
+      })
     );
     return response.Messages ?? [];
   }

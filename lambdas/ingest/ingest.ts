@@ -16,7 +16,6 @@ import type { StatusRecord } from '../../contract/status-record';
 import { NotescribeError } from '../../core/errors';
 import type { AwsClients } from '../shared/aws';
 import type { PipelineConfig } from '../shared/config';
-import type { Log } from '../shared/log';
 import { finishJob, type OutcomeServices } from '../shared/outcome';
 import { isNotFound, type StatusStore } from '../shared/status-store';
 import type { AnalyseUpload } from './engine';

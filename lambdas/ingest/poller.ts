@@ -28,7 +28,6 @@ function toRecord(message: Message, queueArn: string, region: string): SQSRecord
  */
 export class IngestPoller {
   private stopping = false;
-  private readonly poll = new AbortController();
   private running: Promise<void> | undefined;
 
   constructor(
@@ -45,7 +44,6 @@ export class IngestPoller {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    this.poll.abort();
     await this.running;
   }
 
@@ -60,8 +58,7 @@ export class IngestPoller {
             WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
             ...(this.options.visibilitySeconds ? { VisibilityTimeout: this.options.visibilitySeconds } : {}),
             MessageSystemAttributeNames: ['All'],
-          }),
-          { abortSignal: this.poll.signal },
+          })
         );
         messages = response.Messages ?? [];
       } catch (error) {

@@ -47,7 +47,7 @@ function isFinal(record: StatusRecord): boolean {
  * but died before recording its notifications, this call sends them (at-least-once, the window is one crash wide).
  */
 export async function finishJob(services: OutcomeServices, job: JobIdentity, result: JobResult): Promise<FinishOutcome> {
-  const { store, log } = services;
+  const { store } = services;
   const now = new Date().toISOString();
   let errorKey: string | undefined;
   let failure: FailureRecord | undefined;

@@ -27,10 +27,11 @@ export interface Receiver {
 }
 
 /**
- * Starts the receiver on 127.0.0.1 and a free port. SNS subscription confirmations (LocalStack sends them; moto
- * confirms by itself) are confirmed by fetching their SubscribeURL.
+ * Starts the receiver on 127.0.0.1 (or `host`) and a free port. SNS subscription confirmations (LocalStack sends them;
+ * moto confirms by itself) are confirmed by fetching their SubscribeURL. `publicHost` names it in `url` when the
+ * sender is elsewhere (LocalStack in Docker reaches the host as host.docker.internal).
  */
-export async function startReceiver(): Promise<Receiver> {
+export async function startReceiver(options: { host?: string; publicHost?: string } = {}): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
   const statuses = new Map<string, number>();
   const statusFor = (path: string): number => {
@@ -54,11 +55,11 @@ export async function startReceiver(): Promise<Receiver> {
       response.end();
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, options.host ?? '127.0.0.1', resolve));
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : 0;
   return {
-    url: `http://127.0.0.1:${port}`,
+    url: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
     requests,
     on: (prefix) => requests.filter((r) => r.path.startsWith(prefix)),
     respond: (prefix, status) => void statuses.set(prefix, status),

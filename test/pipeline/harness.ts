@@ -1,0 +1,225 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { GetObjectCommand, ListObjectVersionsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SubscribeCommand } from '@aws-sdk/client-sns';
+import { GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { statusKeyFor } from '../../contract/keys';
+import type { StatusRecord } from '../../contract/status-record';
+import { DSP_PARAMETERS_HASH } from '../../core/features';
+import { createWorkerEngine, type WorkerEngine } from '../../gpu-task/engine';
+import { Worker, type WorkerHooks } from '../../gpu-task/worker';
+import { analyseUpload } from '../../lambdas/ingest/engine';
+import { IngestPoller } from '../../lambdas/ingest/poller';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../../lambdas/shared/aws';
+import type { NotifyConfig, PipelineConfig, WorkerConfig } from '../../lambdas/shared/config';
+import { createLog } from '../../lambdas/shared/log';
+import { Notifier } from '../../lambdas/shared/notify';
+import { StatusStore } from '../../lambdas/shared/status-store';
+import { DEFAULT_KEY_LAYOUT } from '../../contract/keys';
+import { ensureLocalResources, type LocalResources } from '../../scripts/local-resources';
+import { startMoto, type MotoServer } from '../helpers/moto';
+import { startReceiver, type Receiver } from '../helpers/receiver';
+
+export const WEBHOOK_SECRET = 'whsec_pipeline_test';
+export const EMAIL_FROM = 'notescribe@example.com';
+
+/** A sent email as both backends report it. */
+export interface SentEmail {
+  readonly to: string[];
+  readonly subject: string;
+  readonly body: string;
+}
+
+/**
+ * One pipeline on real servers: moto on a loopback port (or LocalStack at LOCALSTACK_ENDPOINT when
+ * TEST_BACKEND=localstack), the local receiver subscribed to the topic, and the ingest poller and worker running
+ * in-process on demand.
+ */
+export class PipelineHarness {
+  private moto: MotoServer | undefined;
+  private running: { stop(): Promise<void> }[] = [];
+  readonly log = createLog('test', { silent: process.env['NOTESCRIBE_TEST_LOGS'] !== '1' });
+
+  private constructor(
+    readonly backend: 'moto' | 'localstack',
+    readonly endpoint: string,
+    readonly clients: AwsClients,
+    readonly resources: LocalResources,
+    readonly receiver: Receiver,
+    readonly config: PipelineConfig,
+    readonly engine: WorkerEngine,
+    moto: MotoServer | undefined,
+  ) {
+    this.moto = moto;
+  }
+
+  static async start(options: { jobsVisibilitySeconds: number; notify?: Partial<NotifyConfig> }): Promise<PipelineHarness> {
+    const backend = process.env['TEST_BACKEND'] === 'localstack' ? 'localstack' : 'moto';
+    const moto = backend === 'moto' ? await startMoto() : undefined;
+    const endpoint = moto?.endpoint ?? process.env['LOCALSTACK_ENDPOINT'] ?? 'http://localhost:4566';
+    const clients = createAwsClients({ endpoint, region: 'us-east-1' });
+    const receiver = await startReceiver(process.env['RECEIVER_HOST'] ? { host: '0.0.0.0', publicHost: process.env['RECEIVER_HOST'] } : {});
+    const run = Date.now().toString(36);
+    const resources = await ensureLocalResources(clients, {
+      bucket: `notescribe-test-${run}`,
+      ingestQueue: `notescribe-ingest-${run}`,
+      jobsQueue: `notescribe-jobs-${run}`,
+      topic: `notescribe-outcomes-${run}`,
+      uploadsPrefix: DEFAULT_KEY_LAYOUT.uploadsPrefix,
+      emailFrom: EMAIL_FROM,
+      secretName: `notescribe/webhook-${run}`,
+      secretValue: WEBHOOK_SECRET,
+      versioning: true,
+      jobsVisibilitySeconds: options.jobsVisibilitySeconds,
+    });
+    await clients.sns.send(new SubscribeCommand({ TopicArn: resources.topicArn, Protocol: 'http', Endpoint: `${receiver.url}/sns` }));
+    const config: PipelineConfig = {
+      bucket: resources.bucket,
+      layout: DEFAULT_KEY_LAYOUT,
+      jobsQueueUrl: resources.jobsQueueUrl,
+      region: 'us-east-1',
+      endpoint,
+      maxAudioSeconds: 600,
+      notify: {
+        topicArn: resources.topicArn,
+        emailFrom: EMAIL_FROM,
+        webhookSecretId: resources.secretId,
+        allowPrivateWebhooks: true,
+        webhookAttempts: 3,
+        webhookMinBackoffMs: 20,
+        presignSeconds: 3600,
+        ...options.notify,
+      },
+    };
+    const fixture = join(__dirname, '../fixtures/model');
+    const engine = await createWorkerEngine({
+      onnxBytes: new Uint8Array(readFileSync(join(fixture, 'fixture.onnx'))),
+      // the fixture's logic does not depend on the DSP parameters, so its card is pinned to the engine's hash
+      cardJson: JSON.stringify({ ...JSON.parse(readFileSync(join(fixture, 'fixture.card.json'), 'utf8')), dspParametersHash: DSP_PARAMETERS_HASH }),
+      executionProviders: ['cpu'],
+    });
+    return new PipelineHarness(backend, endpoint, clients, resources, receiver, config, engine, moto);
+  }
+
+  private services(notify: NotifyConfig = this.config.notify): { store: StatusStore; notifier: Notifier; notifyConfig: NotifyConfig } {
+    return { store: new StatusStore(this.clients.s3, this.config.bucket), notifier: new Notifier(this.clients, notify), notifyConfig: notify };
+  }
+
+  /** Starts the ingest poller (Lambda's stand-in). */
+  startIngest(): IngestPoller {
+    const poller = new IngestPoller(
+      this.clients,
+      { ...this.services(), clients: this.clients, config: this.config, log: this.log, analyse: analyseUpload },
+      this.resources.ingestQueueUrl,
+      { waitTimeSeconds: 1 },
+    );
+    void poller.start();
+    this.running.push(poller);
+    return poller;
+  }
+
+  /** Starts a worker; `notify` overrides the notification settings (e.g. to test the SSRF guard). */
+  startWorker(
+    options: { settings?: Partial<WorkerConfig>; hooks?: WorkerHooks; notify?: Partial<NotifyConfig> } = {},
+  ): Worker {
+    const notify = { ...this.config.notify, ...options.notify };
+    const worker = new Worker({
+      clients: this.clients,
+      pipeline: this.config,
+      settings: {
+        batchWindows: 512,
+        batchWaitMs: 200,
+        visibilitySeconds: 3,
+        maxReceives: 3,
+        formats: ['musicxml', 'mxl', 'midi', 'json'],
+        ...options.settings,
+      },
+      engine: this.engine,
+      ...this.services(notify),
+      log: this.log,
+      waitTimeSeconds: 1,
+      ...(options.hooks ? { hooks: options.hooks } : {}),
+    });
+    void worker.start();
+    this.running.push(worker);
+    return worker;
+  }
+
+  /** Stops every poller and worker started so far (each finishes what it holds). */
+  async stopAll(): Promise<void> {
+    const running = this.running;
+    this.running = [];
+    await Promise.all(running.map((r) => r.stop()));
+  }
+
+  async upload(key: string, body: Uint8Array, metadata: Record<string, string> = {}): Promise<void> {
+    await this.clients.s3.send(new PutObjectCommand({ Bucket: this.config.bucket, Key: key, Body: body, Metadata: metadata }));
+  }
+
+  async status(uploadKey: string): Promise<StatusRecord | undefined> {
+    return (await new StatusStore(this.clients.s3, this.config.bucket).read(statusKeyFor(this.config.layout, uploadKey)))?.record;
+  }
+
+  /** Polls the status record until `predicate` holds. */
+  async waitForStatus(uploadKey: string, predicate: (r: StatusRecord) => boolean, timeoutMs = 60_000): Promise<StatusRecord> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const record = await this.status(uploadKey);
+      if (record && predicate(record)) return record;
+      if (Date.now() > deadline) throw new Error(`status of ${uploadKey} did not settle: ${JSON.stringify(record)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  async text(key: string): Promise<string> {
+    const response = await this.clients.s3.send(new GetObjectCommand({ Bucket: this.config.bucket, Key: key }));
+    return (await response.Body?.transformToString('utf-8')) ?? '';
+  }
+
+  /** How many versions of `key` exist (the bucket is versioned, so a second write would show). */
+  async versionCount(key: string): Promise<number> {
+    const response = await this.clients.s3.send(new ListObjectVersionsCommand({ Bucket: this.config.bucket, Prefix: key }));
+    return (response.Versions ?? []).filter((v) => v.Key === key).length;
+  }
+
+  async queueDepth(queueUrl: string): Promise<number> {
+    const response = await this.clients.sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'] }),
+    );
+    return Number(response.Attributes?.['ApproximateNumberOfMessages'] ?? 0) + Number(response.Attributes?.['ApproximateNumberOfMessagesNotVisible'] ?? 0);
+  }
+
+  /** Emails the backend says were sent: moto's model dump, or LocalStack's /_aws/ses. */
+  async sentEmails(): Promise<SentEmail[]> {
+    if (this.moto) {
+      const data = await this.moto.data();
+      return (data['ses']?.['Message'] ?? []).map((m) => ({
+        to: ((m['destinations'] as { ToAddresses?: string[] } | undefined)?.ToAddresses ?? []),
+        subject: String(m['subject']),
+        body: String(m['body']),
+      }));
+    }
+    const response = (await (await fetch(`${this.endpoint}/_aws/ses`)).json()) as {
+      messages: { Destination?: { ToAddresses?: string[] }; Subject?: string; Body?: { text_part?: string } }[];
+    };
+    return response.messages.map((m) => ({ to: m.Destination?.ToAddresses ?? [], subject: m.Subject ?? '', body: m.Body?.text_part ?? '' }));
+  }
+
+  /** SNS notifications delivered to the receiver, parsed, for one job. */
+  snsOutcomes(jobId?: string): Record<string, unknown>[] {
+    return this.receiver
+      .on('/sns')
+      .map((r) => JSON.parse(r.body) as { Type?: string; Message?: string })
+      .filter((n) => n.Type === 'Notification' && n.Message)
+      .map((n) => JSON.parse(n.Message ?? '{}') as Record<string, unknown>)
+      .filter((o) => jobId === undefined || o['jobId'] === jobId);
+  }
+
+  async close(): Promise<void> {
+    await this.stopAll();
+    await this.engine.release();
+    destroyAwsClients(this.clients);
+    await this.receiver.close();
+    await this.moto?.stop();
+  }
+}
