@@ -91,6 +91,20 @@ describe('bucket', () => {
 
   it('notifies the ingest queue of objects created under uploads/', () => {
     const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 1800 });
+    const bucket = logicalId('AWS::S3::Bucket', { VersioningConfiguration: { Status: 'Enabled' } });
+    expectResource('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: ingestQueue }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [bucket, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
     expectResource('Custom::S3BucketNotifications', {
       NotificationConfiguration: {
         QueueConfigurations: [
