@@ -1,8 +1,8 @@
 import FFT from 'fft.js';
 import { BIN_COUNT, FRAME_RATE_HZ, HOP_SAMPLES } from '../params';
 import type { Spectrogram } from '../types';
-import { decimateByTwo } from './decimate';
-import { blendDynamicQ } from './dynamic-q';
+import { decimateByTwo, DECIMATION_REACH } from './decimate';
+import { blendDynamicQ, findBeatingCandidates } from './dynamic-q';
 import { buildKernels, type SparseKernels } from './kernels';
 import { SPECTROGRAM_SETTINGS, type BinGroup } from './settings';
 
@@ -15,26 +15,67 @@ export interface SpectrogramOptions {
   readonly q?: 'dynamic' | 'low' | 'high';
   /** 'log' (default): SPECTROGRAM_SETTINGS.amplitude. 'magnitude': linear, a sine of amplitude A on a bin reads A. */
   readonly scale?: 'log' | 'magnitude';
-  /** Called with the fraction done, 0 … 1, after each octave group. */
+  /** Called with the fraction done, 0 … 1, after each block of frames. */
   readonly onProgress?: (fraction: number) => void;
+  /** Filled in with what the dynamic-Q rule did (for the bench and diagnostics). */
+  readonly stats?: SpectrogramStats;
+  /**
+   * Frames per processing block (memory only: the output does not depend on it). @default DEFAULT_BLOCK_FRAMES
+   */
+  readonly blockFrames?: number;
+}
+
+/** Counters of one computeSpectrogram call. */
+export interface SpectrogramStats {
+  /** Group-frames (one octave group × one frame) analysed at low Q, and at high Q. */
+  lowGroupFrames: number;
+  highGroupFrames: number;
+  /** Cells `[frame][bin]` where the output moved toward high Q. */
+  blendedCells: number;
+}
+
+/**
+ * 2048 frames (20 s) per block: the per-block planes stay under 3 MB each, and the 2·spanFrames frames of context
+ * analysed twice at block edges cost under 2 %.
+ */
+export const DEFAULT_BLOCK_FRAMES = 2048;
+
+/** One FFT length of one resolution in a group, with its kernels and work buffer. */
+interface SegmentPlan {
+  readonly kernels: SparseKernels;
+  readonly fft: FFT;
+  /** Offset of the segment's first bin within the group. */
+  readonly binOffset: number;
+  readonly spectrum: Float64Array;
 }
 
 interface GroupPlan {
   readonly group: BinGroup;
-  readonly low: SparseKernels;
-  readonly high: SparseKernels;
-  readonly fft: FFT;
+  readonly low: readonly SegmentPlan[];
+  readonly high: readonly SegmentPlan[];
+  /** Largest FFT of the group (either resolution). */
+  readonly longestFft: number;
 }
 
 let plans: GroupPlan[] | undefined;
 
-/** Kernels depend only on the settings, so they are built once per process (~10 ms). */
+function segmentPlans(group: BinGroup, resolution: 'low' | 'high'): SegmentPlan[] {
+  const settings = resolution === 'low' ? SPECTROGRAM_SETTINGS.lowQ : SPECTROGRAM_SETTINGS.highQ;
+  return group.segments[resolution].map((segment) => ({
+    kernels: buildKernels(segment, group.sampleRateHz, settings, SPECTROGRAM_SETTINGS.kernelThreshold),
+    fft: new FFT(segment.fftSize),
+    binOffset: segment.firstBin - group.firstBin,
+    spectrum: new Float64Array(2 * segment.fftSize),
+  }));
+}
+
+/** Kernels depend only on the settings, so they are built once per process (~20 ms). */
 function groupPlans(): GroupPlan[] {
   plans ??= SPECTROGRAM_SETTINGS.groups.map((group) => ({
     group,
-    low: buildKernels(group, SPECTROGRAM_SETTINGS.lowQ, SPECTROGRAM_SETTINGS.kernelThreshold),
-    high: buildKernels(group, SPECTROGRAM_SETTINGS.highQ, SPECTROGRAM_SETTINGS.kernelThreshold),
-    fft: new FFT(group.fftSize),
+    low: segmentPlans(group, 'low'),
+    high: segmentPlans(group, 'high'),
+    longestFft: Math.max(...[...group.segments.low, ...group.segments.high].map((s) => s.fftSize)),
   }));
   return plans;
 }
@@ -64,49 +105,74 @@ export function amplitudeReference(samples: Float32Array): number {
   return Math.SQRT2 * reference;
 }
 
-/** Magnitudes `[frame][group.binCount]` of one group at one or two resolutions, from its decimated signal. */
-function analyseGroup(
-  plan: GroupPlan,
-  signal: Float32Array,
-  frameCount: number,
-  wantLow: boolean,
-  wantHigh: boolean,
-): { low: Float32Array | undefined; high: Float32Array | undefined } {
-  const { group, fft } = plan;
-  const n = group.fftSize;
+/**
+ * One block's signal at one decimation level: `data[i]` is the level's sample whose 16 kHz position is
+ * `origin + i·decimation`. Positions outside the audio read zero, as if the whole signal had been decimated at once.
+ */
+interface BlockSignal {
+  readonly data: Float32Array;
+  readonly origin: number;
+  readonly decimation: number;
+}
+
+/** The next level of the cascade, with samples past either end of the (decimated) audio forced to zero. */
+function decimateBlock(signal: BlockSignal, sampleCount: number): BlockSignal {
+  const data = decimateByTwo(signal.data);
+  const decimation = signal.decimation * 2;
+  // Whole-signal decimation yields ceil(n / d) samples at positions 0 … (ceil(n/d) − 1)·d and nothing else.
+  const lastPosition = (Math.ceil(sampleCount / decimation) - 1) * decimation;
+  for (let i = 0; i < data.length; i++) {
+    const position = signal.origin + i * decimation;
+    if (position < 0 || position > lastPosition) data[i] = 0;
+  }
+  return { data, origin: signal.origin, decimation };
+}
+
+/**
+ * Log magnitudes (natural log) `[row][group.binCount]` of one group at one resolution for frames `frames[row]`
+ * (global frame indices). Frames are centred on 16 kHz sample f·HOP_SAMPLES; each FFT length reads the centred part
+ * of one shared frame buffer.
+ */
+function analyseFrames(plan: GroupPlan, resolution: 'low' | 'high', signal: BlockSignal, frames: Int32Array): Float32Array {
+  const segments = resolution === 'low' ? plan.low : plan.high;
+  let n = 0;
+  for (const segment of segments) n = Math.max(n, segment.kernels.fftSize);
   const half = n / 2;
-  const hop = HOP_SAMPLES / group.decimation;
-  const bins = group.binCount;
   const frame = new Float64Array(n);
-  const spectrum = new Float64Array(2 * n);
-  const low = wantLow ? new Float32Array(frameCount * bins) : undefined;
-  const high = wantHigh ? new Float32Array(frameCount * bins) : undefined;
-  const length = signal.length;
-  for (let f = 0; f < frameCount; f++) {
-    const first = f * hop - half;
+  const views = segments.map((segment) => frame.subarray(half - segment.kernels.fftSize / 2, half + segment.kernels.fftSize / 2));
+  const bins = plan.group.binCount;
+  const out = new Float32Array(frames.length * bins);
+  const { data, origin, decimation } = signal;
+  const length = data.length;
+  const hop = HOP_SAMPLES / decimation;
+  const offset = -origin / decimation - half;
+  for (let r = 0; r < frames.length; r++) {
+    const first = frames[r]! * hop + offset;
     if (first >= 0 && first + n <= length) {
-      for (let i = 0; i < n; i++) frame[i] = signal[first + i]!;
+      for (let i = 0; i < n; i++) frame[i] = data[first + i]!;
     } else {
       for (let i = 0; i < n; i++) {
         const s = first + i;
-        frame[i] = s >= 0 && s < length ? signal[s]! : 0;
+        frame[i] = s >= 0 && s < length ? data[s]! : 0;
       }
     }
-    fft.realTransform(spectrum, frame);
-    if (low) applyKernels(plan.low, spectrum, low, f * bins, bins);
-    if (high) applyKernels(plan.high, spectrum, high, f * bins, bins);
+    for (let k = 0; k < segments.length; k++) {
+      const segment = segments[k]!;
+      segment.fft.realTransform(segment.spectrum, views[k]!);
+      applyKernels(segment.kernels, segment.spectrum, out, r * bins + segment.binOffset);
+    }
   }
-  return { low, high };
+  return out;
 }
 
-function applyKernels(kernels: SparseKernels, spectrum: Float64Array, out: Float32Array, offset: number, bins: number): void {
-  const { start, index, re, im } = kernels;
-  for (let b = 0; b < bins; b++) {
+function applyKernels(kernels: SparseKernels, spectrum: Float64Array, out: Float32Array, offset: number): void {
+  const { start, firstFftBin, re, im, binCount } = kernels;
+  for (let b = 0; b < binCount; b++) {
     let sr = 0;
     let si = 0;
     const end = start[b + 1]!;
-    for (let j = start[b]!; j < end; j++) {
-      const m = 2 * index[j]!;
+    let m = 2 * firstFftBin[b]!;
+    for (let j = start[b]!; j < end; j++, m += 2) {
       const xr = spectrum[m]!;
       const xi = spectrum[m + 1]!;
       const kr = re[j]!;
@@ -114,8 +180,56 @@ function applyKernels(kernels: SparseKernels, spectrum: Float64Array, out: Float
       sr += xr * kr - xi * ki;
       si += xr * ki + xi * kr;
     }
-    out[offset + b] = Math.sqrt(sr * sr + si * si);
+    // Natural log of the magnitude: the blend and the output scale both work on it, so it is taken once.
+    const power = sr * sr + si * si;
+    out[offset + b] = 0.5 * Math.log(power > MIN_POWER ? power : MIN_POWER);
   }
+}
+
+/** Power floor before the log (−600 dB: below any float32 input's rounding noise, far below the output floor). */
+const MIN_POWER = 1e-60;
+
+/**
+ * The high-Q companion on `frames` (sorted, global), analysed every `group.highFrameStride` frames and
+ * interpolated linearly in log magnitude between those anchors. Returns `[row][binCount]` for `frames[row]`.
+ */
+function analyseHighStrided(plan: GroupPlan, signal: BlockSignal, frameCount: number, frames: Int32Array): Float32Array {
+  const stride = plan.group.highFrameStride;
+  if (stride === 1) return analyseFrames(plan, 'high', signal, frames);
+  const anchors: number[] = [];
+  for (const f of frames) {
+    const before = f - (f % stride);
+    if (anchors[anchors.length - 1] !== before) anchors.push(before);
+    const after = Math.min(before + stride, frameCount - 1);
+    if (before !== f && anchors[anchors.length - 1] !== after) anchors.push(after);
+  }
+  const firstAnchor = anchors[0] ?? 0;
+  const bins = plan.group.binCount;
+  const atAnchors = analyseFrames(plan, 'high', signal, Int32Array.from(anchors));
+  // Anchors are sorted and unique, so a frame's anchor row is found by walking forward.
+  const rowOf = new Int32Array((anchors[anchors.length - 1] ?? 0) - firstAnchor + 1);
+  anchors.forEach((f, row) => (rowOf[f - firstAnchor] = row));
+  const out = new Float32Array(frames.length * bins);
+  for (let r = 0; r < frames.length; r++) {
+    const f = frames[r]!;
+    const before = f - (f % stride);
+    const a = rowOf[before - firstAnchor]! * bins;
+    if (before === f) {
+      out.set(atAnchors.subarray(a, a + bins), r * bins);
+      continue;
+    }
+    const after = Math.min(before + stride, frameCount - 1);
+    const z = rowOf[after - firstAnchor]! * bins;
+    const t = (f - before) / (after - before);
+    for (let b = 0; b < bins; b++) out[r * bins + b] = atAnchors[a + b]! + t * (atAnchors[z + b]! - atAnchors[a + b]!);
+  }
+  return out;
+}
+
+function range(from: number, to: number): Int32Array {
+  const out = new Int32Array(Math.max(0, to - from));
+  for (let i = 0; i < out.length; i++) out[i] = from + i;
+  return out;
 }
 
 /**
@@ -125,45 +239,97 @@ function applyKernels(kernels: SparseKernels, spectrum: Float64Array, out: Float
  * 100 frames/s (frame f centred on sample 160·f) and 352 bins, 4 per semitone, bin b centred on `binCentreHz(b)`.
  * Values on the default log scale lie in [0, ~1] (see SPECTROGRAM_SETTINGS.amplitude), 0 meaning silence.
  *
- * Computed octave by octave (multi-rate: each octave at the lowest rate that holds it, by half-band decimation) with
- * one 512-point real FFT per frame and octave and Brown–Puckette sparse spectral kernels for both resolutions.
- * Memory beyond the input and output: one decimated copy of the signal and two magnitude planes of one octave.
+ * Computed in blocks of frames, octave by octave (multi-rate: each octave at the lowest rate that holds it, by
+ * half-band decimation), with real FFTs per frame and octave (128–512 points, the smallest that holds each bin's
+ * window) and Brown–Puckette sparse spectral kernels; the high-Q companion only where the low-Q analysis oscillates
+ * (see dynamic-q.ts). Memory beyond the input and the output: a few MB per block, whatever the length.
  *
  * @example
- * const s = computeSpectrogram(samples);           // dynamic Q, log scale
- * const v = s.data[frame * s.binCount + keyCentreBin(48)]; // A4's level at `frame`
+ * const s = computeSpectrogram(samples);                    // dynamic Q, log scale
+ * const v = s.data[frame * s.binCount + keyCentreBin(48)];  // A4's level at `frame`, 0 … ~1
  */
 export function computeSpectrogram(samples: Float32Array, options: SpectrogramOptions = {}): Spectrogram {
   const mode = options.q ?? 'dynamic';
   const scale = options.scale ?? 'log';
+  const blockFrames = options.blockFrames ?? DEFAULT_BLOCK_FRAMES;
+  if (!(Number.isInteger(blockFrames) && blockFrames >= 1)) throw new RangeError(`blockFrames must be a positive integer, got ${blockFrames}`);
+  const stats = options.stats;
+  if (stats) {
+    stats.lowGroupFrames = 0;
+    stats.highGroupFrames = 0;
+    stats.blendedCells = 0;
+  }
   const frameCount = spectrogramFrameCount(samples.length);
   const data = new Float32Array(frameCount * BIN_COUNT);
   const reference = amplitudeReference(samples);
-  const floor = reference * 10 ** (SPECTROGRAM_SETTINGS.dynamicQ.floorDb / 20);
+  const logFloor = Math.log(Math.max(reference * 10 ** (SPECTROGRAM_SETTINGS.dynamicQ.floorDb / 20), MIN_POWER));
   const all = groupPlans();
-  let signal = samples;
-  for (let g = 0; g < all.length; g++) {
-    const plan = all[g]!;
-    if (g > 0) signal = decimateByTwo(signal);
-    const { low, high } = analyseGroup(plan, signal, frameCount, mode !== 'high', mode !== 'low');
-    let magnitude: Float32Array;
-    if (mode === 'dynamic') {
-      blendDynamicQ(low!, high!, frameCount, plan.group.binCount, floor > 0 ? floor : Number.MIN_VALUE);
-      magnitude = low!;
-    } else {
-      magnitude = (mode === 'low' ? low : high)!;
+  const context = mode === 'dynamic' ? SPECTROGRAM_SETTINGS.dynamicQ.spanFrames : 0;
+  // 16 kHz samples a block needs beyond its frame centres: the longest FFT's half span at its rate, one high-Q
+  // stride of frames (anchors may lie past the needed frames) and the decimation cascade's reach.
+  let margin = 0;
+  let coarsest = 1;
+  for (const plan of all) {
+    const d = plan.group.decimation;
+    coarsest = Math.max(coarsest, d);
+    margin = Math.max(margin, (plan.longestFft / 2) * d + plan.group.highFrameStride * HOP_SAMPLES + DECIMATION_REACH * 2 * d);
+  }
+
+  for (let blockStart = 0; blockStart < frameCount; blockStart += blockFrames) {
+    const blockEnd = Math.min(frameCount, blockStart + blockFrames);
+    const analysedStart = Math.max(0, blockStart - context);
+    const analysedEnd = Math.min(frameCount, blockEnd + context);
+    // Aligned to the coarsest decimation so every level's samples sit on whole 16 kHz positions of the cascade.
+    const origin = Math.floor((analysedStart * HOP_SAMPLES - margin) / coarsest) * coarsest;
+    const end = (analysedEnd - 1) * HOP_SAMPLES + margin;
+    const block = new Float32Array(end - origin + 1);
+    const from = Math.max(0, origin);
+    const to = Math.min(samples.length, end + 1);
+    if (to > from) block.set(samples.subarray(from, to), from - origin);
+    let signal: BlockSignal = { data: block, origin, decimation: 1 };
+    const analysed = range(analysedStart, analysedEnd);
+    const analysedCount = analysedEnd - analysedStart;
+    const outputOffset = blockStart - analysedStart;
+
+    for (const plan of all) {
+      const { group } = plan;
+      const bins = group.binCount;
+      while (signal.decimation < group.decimation) signal = decimateBlock(signal, samples.length);
+      let logMagnitude: Float32Array;
+      if (mode === 'high') {
+        logMagnitude = analyseFrames(plan, 'high', signal, analysed);
+        if (stats) stats.highGroupFrames += analysedCount;
+      } else {
+        logMagnitude = analyseFrames(plan, 'low', signal, analysed);
+        if (stats) stats.lowGroupFrames += analysedCount;
+        if (mode === 'dynamic') {
+          const candidates = findBeatingCandidates(logMagnitude, analysedCount, bins, logFloor, outputOffset, blockEnd - blockStart);
+          if (candidates.frames.length > 0) {
+            const globalFrames = candidates.frames.map((f) => f + analysedStart);
+            const high = analyseHighStrided(plan, signal, frameCount, globalFrames);
+            const blended = blendDynamicQ(logMagnitude, high, candidates, analysedCount, bins, logFloor);
+            if (stats) {
+              stats.highGroupFrames += candidates.frames.length;
+              stats.blendedCells += blended;
+            }
+          }
+        }
+      }
+      writeRows(data, logMagnitude, group, outputOffset, blockStart, blockEnd - blockStart, scale, reference);
     }
-    writeGroup(data, magnitude, plan.group, frameCount, scale, reference);
-    options.onProgress?.((g + 1) / all.length);
+    options.onProgress?.(blockEnd / frameCount);
   }
   return { data, frameCount, binCount: BIN_COUNT, frameRateHz: FRAME_RATE_HZ };
 }
 
-function writeGroup(
+/** Writes rows `firstRow … firstRow + rows − 1` of a group's log-magnitude plane to output frames from `firstFrame`. */
+function writeRows(
   data: Float32Array,
-  magnitude: Float32Array,
+  logMagnitude: Float32Array,
   group: BinGroup,
-  frameCount: number,
+  firstRow: number,
+  firstFrame: number,
+  rows: number,
   scale: 'log' | 'magnitude',
   reference: number,
 ): void {
@@ -171,16 +337,15 @@ function writeGroup(
   const { rangeDb } = SPECTROGRAM_SETTINGS.amplitude;
   // v = 1 + 20·log10(|X|/ref)/rangeDb = a·ln|X| + c.
   const a = 20 / Math.LN10 / rangeDb;
-  const c = reference > 0 ? 1 - a * Math.log(reference) : 0;
-  for (let f = 0; f < frameCount; f++) {
-    const src = f * bins;
-    const dst = f * BIN_COUNT + group.firstBin;
+  const c = 1 - a * Math.log(reference);
+  for (let r = 0; r < rows; r++) {
+    const src = (firstRow + r) * bins;
+    const dst = (firstFrame + r) * BIN_COUNT + group.firstBin;
     if (scale === 'magnitude') {
-      for (let b = 0; b < bins; b++) data[dst + b] = magnitude[src + b]!;
+      for (let b = 0; b < bins; b++) data[dst + b] = Math.exp(logMagnitude[src + b]!);
     } else if (reference > 0) {
       for (let b = 0; b < bins; b++) {
-        const m = magnitude[src + b]!;
-        const v = m > 0 ? a * Math.log(m) + c : 0;
+        const v = a * logMagnitude[src + b]! + c;
         data[dst + b] = v > 0 ? v : 0;
       }
     }

@@ -35,6 +35,9 @@ export function halfBandTaps(taps: number, beta: number): Float64Array {
 
 const TAPS = halfBandTaps(SPECTROGRAM_SETTINGS.decimationFilter.taps, SPECTROGRAM_SETTINGS.decimationFilter.kaiserBeta);
 
+/** Input samples either side of an output sample that the filter reads. */
+export const DECIMATION_REACH = (SPECTROGRAM_SETTINGS.decimationFilter.taps - 1) / 2;
+
 /**
  * 2:1 decimation with the linear-phase half-band filter, delay-compensated: output sample m is the filtered input
  * at sample 2m, so frame centres map exactly (sample c at rate r is sample c/2 at rate r/2). Outside the input is

@@ -1,40 +1,110 @@
 import { SPECTROGRAM_SETTINGS } from './settings';
 
 /**
- * The dynamic-Q blend for one group, in place: `low` becomes the output magnitude. `low`, `high`: linear magnitudes
- * `[frame][binCount]`. `floor`: the amplitude below which levels are clamped before measuring modulation.
- *
- * Rule (SPECTROGRAM_SETTINGS.dynamicQ): for each bin, the oscillation O of its level in dB over the centred span
- * t−R … t+R (see `oscillation`) is measured on the low-Q and on the high-Q analysis. Two partials closer than the
- * low-Q bandwidth but farther apart than the high-Q bandwidth make the low-Q level swing by the full modulation
- * depth at their difference frequency while the high-Q level stays flat, so O_low − O_high grows with every beat
- * cycle; an isolated note, its onset or a click scores 0 on both. The weight is
+ * The dynamic-Q rule (SPECTROGRAM_SETTINGS.dynamicQ, docs/spectrogram.md). For each bin, the oscillation O of its
+ * level in dB over the centred span t−R … t+R (see `oscillation`) is measured on the low-Q and on the high-Q
+ * analysis. Two partials closer than the low-Q bandwidth but farther apart than the high-Q bandwidth make the low-Q
+ * level swing by the full modulation depth at their difference frequency while the high-Q level stays flat, so
+ * O_low − O_high grows with every beat cycle; an isolated note, its onset or a click scores 0 on both. The weight is
  * w = clamp((O_low − O_high − threshold) / (full − threshold), 0, 1), max-filtered over ±spreadBins, and the output
- * is low + w·(high − low).
+ * is low + w·(high − low) in log magnitude (a geometric blend, so a partial's level moves smoothly in dB).
  *
- * @returns the fraction of cells with a non-zero weight (for diagnostics).
+ * Since w > 0 needs O_low > threshold, the high-Q companion is only needed within R frames of such cells: the
+ * low-Q pass finds them (`findBeatingCandidates`), the high-Q analysis runs on those frames only, and `blendDynamicQ`
+ * mixes. The result equals computing the companion everywhere.
  */
-export function blendDynamicQ(low: Float32Array, high: Float32Array, frameCount: number, binCount: number, floor: number): number {
-  const { spanFrames, thresholdDb, fullDb, spreadBins } = SPECTROGRAM_SETTINGS.dynamicQ;
-  const weights = new Float32Array(frameCount * binCount);
-  const level = new Float64Array(frameCount);
-  const oscillationLow = new Float64Array(frameCount);
-  const oscillationHigh = new Float64Array(frameCount);
+
+/** Frames of one group where the high-Q companion is needed. */
+export interface BeatingCandidates {
+  /** Sorted frame indices that need the high-Q analysis. */
+  readonly frames: Int32Array;
+  /** For each frame, its row in the compact high-Q plane, or −1. */
+  readonly rowOfFrame: Int32Array;
+  /** 1 for bins with at least one frame where O_low > threshold. */
+  readonly candidateBins: Uint8Array;
+}
+
+const TO_DB = 20 / Math.LN10;
+
+/**
+ * `lowLog`: natural-log magnitudes `[frame][binCount]` of `frameCount` analysed frames; only frames
+ * `outputStart … outputStart + outputCount − 1` are blended (the rest is context for the spans); `logFloor`:
+ * levels are clamped to it before measuring. Frame indices in the result are relative to the analysed frames.
+ */
+export function findBeatingCandidates(
+  lowLog: Float32Array,
+  frameCount: number,
+  binCount: number,
+  logFloor: number,
+  outputStart = 0,
+  outputCount = frameCount,
+): BeatingCandidates {
+  const { spanFrames, thresholdDb } = SPECTROGRAM_SETTINGS.dynamicQ;
   const scratch = new Scratch(frameCount);
-  const span = fullDb - thresholdDb;
-  let weighted = 0;
+  const coverage = new Int32Array(frameCount + 1);
+  const candidateBins = new Uint8Array(binCount);
   for (let b = 0; b < binCount; b++) {
-    levelsDb(low, b, binCount, frameCount, floor, level);
-    oscillation(level, spanFrames, scratch, oscillationLow);
-    levelsDb(high, b, binCount, frameCount, floor, level);
-    oscillation(level, spanFrames, scratch, oscillationHigh);
-    for (let f = 0; f < frameCount; f++) {
-      const w = (oscillationLow[f]! - oscillationHigh[f]! - thresholdDb) / span;
-      weights[f * binCount + b] = w <= 0 ? 0 : w >= 1 ? 1 : w;
+    levelsDb(lowLog, b, binCount, frameCount, logFloor, scratch.level);
+    oscillation(scratch, spanFrames, scratch.oscillation);
+    for (let f = outputStart; f < outputStart + outputCount; f++) {
+      if (scratch.oscillation[f]! <= thresholdDb) continue;
+      candidateBins[b] = 1;
+      // The high-Q oscillation at f reads frames f−R … f+R.
+      coverage[Math.max(0, f - spanFrames)]!++;
+      coverage[Math.min(frameCount, f + spanFrames + 1)]!--;
     }
   }
+  const rowOfFrame = new Int32Array(frameCount);
+  const frames: number[] = [];
+  let running = 0;
   for (let f = 0; f < frameCount; f++) {
-    const row = f * binCount;
+    running += coverage[f]!;
+    rowOfFrame[f] = running > 0 ? frames.length : -1;
+    if (running > 0) frames.push(f);
+  }
+  return { frames: Int32Array.from(frames), rowOfFrame, candidateBins };
+}
+
+/**
+ * Blends the compact high-Q plane (`highLog`: `[candidates.frames.length][binCount]`) into `lowLog` in place.
+ *
+ * @returns the number of cells with a non-zero weight.
+ */
+export function blendDynamicQ(
+  lowLog: Float32Array,
+  highLog: Float32Array,
+  candidates: BeatingCandidates,
+  frameCount: number,
+  binCount: number,
+  logFloor: number,
+): number {
+  const { spanFrames, thresholdDb, fullDb, spreadBins } = SPECTROGRAM_SETTINGS.dynamicQ;
+  const { frames, rowOfFrame, candidateBins } = candidates;
+  const rows = frames.length;
+  const weights = new Float32Array(rows * binCount);
+  const scratch = new Scratch(frameCount);
+  const oscillationLow = new Float64Array(frameCount);
+  const span = fullDb - thresholdDb;
+  for (let b = 0; b < binCount; b++) {
+    if (candidateBins[b] === 0) continue;
+    levelsDb(lowLog, b, binCount, frameCount, logFloor, scratch.level);
+    oscillation(scratch, spanFrames, oscillationLow);
+    // High-Q levels on the needed frames; elsewhere the low-Q level stands in, never read by a candidate's span.
+    for (let r = 0; r < rows; r++) {
+      const v = highLog[r * binCount + b]!;
+      scratch.level[frames[r]!] = TO_DB * (v > logFloor ? v : logFloor);
+    }
+    oscillation(scratch, spanFrames, scratch.oscillation);
+    for (let f = 0; f < frameCount; f++) {
+      const excess = oscillationLow[f]! - scratch.oscillation[f]! - thresholdDb;
+      if (oscillationLow[f]! <= thresholdDb || excess <= 0 || rowOfFrame[f]! < 0) continue;
+      weights[rowOfFrame[f]! * binCount + b] = excess >= span ? 1 : excess / span;
+    }
+  }
+  let weighted = 0;
+  for (let r = 0; r < rows; r++) {
+    const row = r * binCount;
+    const target = frames[r]! * binCount;
     for (let b = 0; b < binCount; b++) {
       let w = 0;
       const lo = Math.max(0, b - spreadBins);
@@ -42,32 +112,33 @@ export function blendDynamicQ(low: Float32Array, high: Float32Array, frameCount:
       for (let o = lo; o <= hi; o++) w = Math.max(w, weights[row + o]!);
       if (w > 0) {
         weighted++;
-        low[row + b] = low[row + b]! + w * (high[row + b]! - low[row + b]!);
+        lowLog[target + b] = lowLog[target + b]! + w * (highLog[row + b]! - lowLog[target + b]!);
       }
     }
   }
-  return frameCount * binCount === 0 ? 0 : weighted / (frameCount * binCount);
+  return weighted;
 }
 
-const TO_DB = 20 / Math.LN10;
-
-function levelsDb(plane: Float32Array, bin: number, binCount: number, frameCount: number, floor: number, out: Float64Array): void {
-  for (let f = 0; f < frameCount; f++) out[f] = TO_DB * Math.log(Math.max(plane[f * binCount + bin]!, floor));
+function levelsDb(plane: Float32Array, bin: number, binCount: number, frameCount: number, logFloor: number, out: Float64Array): void {
+  for (let f = 0; f < frameCount; f++) {
+    const v = plane[f * binCount + bin]!;
+    out[f] = TO_DB * (v > logFloor ? v : logFloor);
+  }
 }
 
 /** Work arrays reused across bins. */
 class Scratch {
+  readonly level: Float64Array;
+  readonly oscillation: Float64Array;
   readonly cumulative: Float64Array;
-  readonly max: Float64Array;
-  readonly min: Float64Array;
   readonly prefixMax: Float64Array;
   readonly prefixMin: Float64Array;
   readonly suffixMax: Float64Array;
   readonly suffixMin: Float64Array;
   constructor(length: number) {
+    this.level = new Float64Array(length);
+    this.oscillation = new Float64Array(length);
     this.cumulative = new Float64Array(length);
-    this.max = new Float64Array(length);
-    this.min = new Float64Array(length);
     this.prefixMax = new Float64Array(length);
     this.prefixMin = new Float64Array(length);
     this.suffixMax = new Float64Array(length);
@@ -76,32 +147,20 @@ class Scratch {
 }
 
 /**
- * Oscillation of a level track over centred spans [t−R, t+R] (clamped to the track): O = max(0, TV − 2·range), TV
- * the total variation and range = max − min. One excursion (a rise, a decay, a rise and decay, a click) has
- * TV ≤ 2·range and scores 0; k cycles of modulation of depth D score ≈ 2(k−1)·D, so only repeated swings count.
- * Span maxima and minima use van Herk / Gil-Werman block scans: O(1) per frame.
+ * Oscillation of `scratch.level` over centred spans [t−R, t+R] (clamped to the track), into `out`:
+ * O = max(0, TV − 2c·(max − min)), TV the total variation, c = ignoredCycles. Any single excursion (a rise, a decay,
+ * a rise and decay, a click) has TV ≤ 2·range and scores 0; k cycles of modulation of depth D score ≈ 2(k−c)·D, so
+ * only sustained, repeated swings count. Span maxima and minima use van Herk / Gil-Werman block scans: O(1) per
+ * frame.
  */
-function oscillation(level: Float64Array, spanFrames: number, scratch: Scratch, out: Float64Array): void {
+function oscillation(scratch: Scratch, radius: number, out: Float64Array): void {
+  const { level, cumulative, prefixMax, prefixMin, suffixMax, suffixMin } = scratch;
   const n = level.length;
   if (n === 0) return;
-  const { cumulative, max, min } = scratch;
   const excursionWeight = 2 * SPECTROGRAM_SETTINGS.dynamicQ.ignoredCycles;
+  const width = 2 * radius + 1;
   cumulative[0] = 0;
   for (let f = 1; f < n; f++) cumulative[f] = cumulative[f - 1]! + Math.abs(level[f]! - level[f - 1]!);
-  slidingExtremes(level, spanFrames, scratch);
-  for (let f = 0; f < n; f++) {
-    const a = Math.max(0, f - spanFrames);
-    const z = Math.min(n - 1, f + spanFrames);
-    const value = cumulative[z]! - cumulative[a]! - excursionWeight * (max[f]! - min[f]!);
-    out[f] = value > 0 ? value : 0;
-  }
-}
-
-/** max[f], min[f] over level[max(0, f−R) … min(n−1, f+R)]. */
-function slidingExtremes(level: Float64Array, radius: number, scratch: Scratch): void {
-  const n = level.length;
-  const width = 2 * radius + 1;
-  const { prefixMax, prefixMin, suffixMax, suffixMin, max, min } = scratch;
   for (let f = 0; f < n; f++) {
     const v = level[f]!;
     if (f % width === 0) {
@@ -123,10 +182,20 @@ function slidingExtremes(level: Float64Array, radius: number, scratch: Scratch):
     }
   }
   // A span [a, z] of at most `width` frames crosses at most one block boundary: max = max(suffix[a], prefix[z]).
+  // A span inside one block is clamped at an end of the track: it starts the block (prefix[z] alone) or ends the
+  // track, where the suffix scan restarts (suffix[a] alone).
   for (let f = 0; f < n; f++) {
-    const a = Math.max(0, f - radius);
-    const z = Math.min(n - 1, f + radius);
-    max[f] = Math.max(suffixMax[a]!, prefixMax[z]!);
-    min[f] = Math.min(suffixMin[a]!, prefixMin[z]!);
+    const a = f > radius ? f - radius : 0;
+    const z = f + radius < n ? f + radius : n - 1;
+    let range: number;
+    if (Math.floor(a / width) !== Math.floor(z / width)) {
+      range = Math.max(suffixMax[a]!, prefixMax[z]!) - Math.min(suffixMin[a]!, prefixMin[z]!);
+    } else if (a % width === 0) {
+      range = prefixMax[z]! - prefixMin[z]!;
+    } else {
+      range = suffixMax[a]! - suffixMin[a]!;
+    }
+    const value = cumulative[z]! - cumulative[a]! - excursionWeight * range;
+    out[f] = value > 0 ? value : 0;
   }
 }

@@ -21,7 +21,23 @@ export interface BinGroup {
   /** Decimation factor from SAMPLE_RATE_HZ (a power of two that divides HOP_SAMPLES). */
   readonly decimation: number;
   readonly sampleRateHz: number;
-  /** FFT length at the group's rate, ≥ the longest window in the group. */
+  /**
+   * Per resolution, runs of bins sharing one FFT length: the smallest power of two that holds each bin's window,
+   * so every spectral kernel spans only ~4–8 FFT bins of main lobe.
+   */
+  readonly segments: { readonly low: readonly FftSegment[]; readonly high: readonly FftSegment[] };
+  /**
+   * The high-Q companion of the dynamic rule is analysed every `highFrameStride` frames and interpolated (in log
+   * magnitude) between: the largest power of two whose hop is ≤ a quarter of the group's shortest high-Q window
+   * (75 % overlap, where a Hann analysis' envelope is oversampled).
+   */
+  readonly highFrameStride: number;
+}
+
+/** Bins [firstBin, firstBin + binCount) of a group analysed with one FFT length. */
+export interface FftSegment {
+  readonly firstBin: number;
+  readonly binCount: number;
   readonly fftSize: number;
 }
 
@@ -29,10 +45,40 @@ export interface BinGroup {
  * filter's transition band and the low-Q window's bandwidth). */
 const MAX_TOP_BIN_FRACTION = 0.28;
 const LOW_Q: ResolutionSettings = { cyclesPerWindow: 20, maxWindowSeconds: 0.15 };
-const HIGH_Q: ResolutionSettings = { cyclesPerWindow: 60, maxWindowSeconds: 0.75 };
+const HIGH_Q: ResolutionSettings = { cyclesPerWindow: 60, maxWindowSeconds: 0.5 };
 
 function windowSeconds(resolution: ResolutionSettings, hz: number): number {
   return Math.min(resolution.cyclesPerWindow / hz, resolution.maxWindowSeconds);
+}
+
+/** Smallest power of two (≥ 16) that holds the window of `bin` at `rate` (2·⌈span/2⌉ − 1 samples). */
+function fftLength(resolution: ResolutionSettings, bin: number, rate: number): number {
+  const taps = 2 * Math.ceil((windowSeconds(resolution, binCentreHz(bin)) * rate) / 2) - 1;
+  let size = 16;
+  while (size < taps) size *= 2;
+  return size;
+}
+
+/** Bins [first, top) split into runs of equal FFT length, top-down. */
+function segments(resolution: ResolutionSettings, first: number, top: number, rate: number): FftSegment[] {
+  const out: FftSegment[] = [];
+  let runTop = top;
+  for (let bin = top - 1; bin >= first; bin--) {
+    const size = fftLength(resolution, bin, rate);
+    if (bin === first || fftLength(resolution, bin - 1, rate) !== size) {
+      out.push({ firstBin: bin, binCount: runTop - bin, fftSize: size });
+      runTop = bin;
+    }
+  }
+  return out;
+}
+
+function highFrameStride(top: number, rate: number, decimation: number): number {
+  const shortest = windowSeconds(HIGH_Q, binCentreHz(top - 1)) * rate;
+  const hop = HOP_SAMPLES / decimation;
+  let stride = 1;
+  while (2 * stride * hop <= shortest / 4) stride *= 2;
+  return stride;
 }
 
 /**
@@ -47,17 +93,16 @@ function planGroups(): BinGroup[] {
   while (top > 0) {
     const rate = SAMPLE_RATE_HZ / decimation;
     const canHalveAgain = HOP_SAMPLES % (decimation * 2) === 0;
-    let first = Math.max(0, top - BINS_PER_OCTAVE);
-    if (!canHalveAgain) first = 0;
+    const first = canHalveAgain ? Math.max(0, top - BINS_PER_OCTAVE) : 0;
     if (binCentreHz(top - 1) > MAX_TOP_BIN_FRACTION * rate) throw new Error('bin plan: top bin above the group limit');
-    let longest = 0;
-    for (let bin = first; bin < top; bin++) {
-      const hz = binCentreHz(bin);
-      longest = Math.max(longest, windowSeconds(HIGH_Q, hz) * rate, windowSeconds(LOW_Q, hz) * rate);
-    }
-    let fftSize = 16;
-    while (fftSize < longest + 1) fftSize *= 2;
-    groups.push({ firstBin: first, binCount: top - first, decimation, sampleRateHz: rate, fftSize });
+    groups.push({
+      firstBin: first,
+      binCount: top - first,
+      decimation,
+      sampleRateHz: rate,
+      segments: { low: segments(LOW_Q, first, top, rate), high: segments(HIGH_Q, first, top, rate) },
+      highFrameStride: highFrameStride(top, rate, decimation),
+    });
     top = first;
     decimation *= 2;
   }

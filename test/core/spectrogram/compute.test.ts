@@ -174,3 +174,17 @@ describe('computeSpectrogram: dynamic Q', () => {
     expectAllClose(dynamic.data, low.data, { atol: 0, rowWidth: BIN_COUNT });
   });
 });
+
+describe('computeSpectrogram: blocks', () => {
+  it('gives the same output whatever the block length (blocks only bound memory)', () => {
+    const x = mix(
+      harmonicTone({ hz: 220, totalSeconds: 3 }),
+      harmonicTone({ hz: 233.08, startSeconds: 0.7, totalSeconds: 3, decayPerSecond: 1 }),
+      harmonicTone({ hz: 55, startSeconds: 1.3, totalSeconds: 3, decayPerSecond: 2 }),
+    );
+    const whole = computeSpectrogram(x, { blockFrames: 100_000 });
+    for (const blockFrames of [37, 128]) {
+      expectAllClose(computeSpectrogram(x, { blockFrames }).data, whole.data, { atol: 1e-6, rowWidth: BIN_COUNT });
+    }
+  });
+});

@@ -1,0 +1,94 @@
+/**
+ * DSP section: decode + resample + spectrogram + onsets of a generated 3-minute piano-like piece (44.1 kHz 16-bit
+ * WAV in memory) on one thread; a direct per-bin CQT on a short excerpt, extrapolated, for the speed ratio; and the
+ * peak RSS of a 10-minute piece in child processes.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { decodeSourceAudio, resample } from '../../core/audio';
+import { detectOnsets } from '../../core/onsets';
+import { SAMPLE_RATE_HZ } from '../../core/params';
+import { computeSpectrogram, referenceConstantQ } from '../../core/spectrogram';
+import { renderPieceWav } from './piece';
+import { round, timed } from './timing';
+import type { BenchContext, BenchSection, Metric } from './types';
+
+const PIECE_SECONDS = 180;
+const LONG_PIECE_SECONDS = 600;
+const NAIVE_EXCERPT_SECONDS = 2;
+
+function peakRss(seconds: number, mode: 'full' | 'from16k', context: BenchContext): Record<string, Metric> {
+  const child = spawnSync(
+    process.execPath,
+    ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'rss-child.ts'), String(seconds), mode],
+    { encoding: 'utf8', cwd: path.join(__dirname, '..', '..'), maxBuffer: 1 << 20 },
+  );
+  if (child.status !== 0) {
+    context.log(`  rss child (${mode}) failed: ${child.stderr.trim()}`);
+    return { peak_rss_mb: null };
+  }
+  const lines = child.stdout.trim().split('\n');
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, Metric>;
+}
+
+export const dspSection: BenchSection = {
+  name: 'dsp',
+  description: 'decode + resample + dynamic-Q spectrogram + onsets, one thread',
+  headline: ['dsp_realtime_factor', 'peak_rss_mb', 'spectrogram_naive_speed_ratio'],
+  async run(context) {
+    const seconds = context.quick ? 20 : PIECE_SECONDS;
+    const longSeconds = context.quick ? 60 : LONG_PIECE_SECONDS;
+    const wav = renderPieceWav({ seconds });
+    context.log(`  piece: ${seconds} s, 44.1 kHz mono 16-bit WAV, ${(wav.byteLength / 2 ** 20).toFixed(1)} MB`);
+
+    // Warm-up on a short excerpt: JIT and the one-off kernel tables, reported separately.
+    const warm = await timed(() => computeSpectrogram(new Float32Array(5 * SAMPLE_RATE_HZ)));
+    const decode = await timed(() => decodeSourceAudio(wav));
+    const source = decode.value;
+    const resampled = await timed(() => resample(source.mono, source.source.sampleRateHz, SAMPLE_RATE_HZ));
+    const samples = resampled.value;
+    const spectrogram = await timed(() => computeSpectrogram(samples));
+    const onsets = await timed(() => detectOnsets(spectrogram.value));
+    const dspSeconds = decode.seconds + resampled.seconds + spectrogram.seconds + onsets.seconds;
+    const audioSeconds = samples.length / SAMPLE_RATE_HZ;
+    context.log(`  decode       ${decode.seconds.toFixed(3)} s`);
+    context.log(`  resample     ${resampled.seconds.toFixed(3)} s`);
+    context.log(`  spectrogram  ${spectrogram.seconds.toFixed(3)} s  (${(audioSeconds / spectrogram.seconds).toFixed(0)}× real time; warm-up ${warm.seconds.toFixed(3)} s)`);
+    context.log(`  onsets       ${onsets.seconds.toFixed(3)} s  (${onsets.value.length} onsets)`);
+    context.log(`  total        ${dspSeconds.toFixed(3)} s for ${audioSeconds.toFixed(0)} s of audio: ${(audioSeconds / dspSeconds).toFixed(0)}× real time`);
+
+    // The direct per-bin sums (low and high Q, as the dynamic spectrogram needs both) on an excerpt, extrapolated.
+    const excerptFrames = NAIVE_EXCERPT_SECONDS * 100;
+    const naive = await timed(() => {
+      referenceConstantQ(samples, { q: 'low', firstFrame: 3000, frameCount: excerptFrames });
+      referenceConstantQ(samples, { q: 'high', firstFrame: 3000, frameCount: excerptFrames });
+    });
+    const naiveExtrapolated = (naive.seconds * audioSeconds) / NAIVE_EXCERPT_SECONDS;
+    const ratio = naiveExtrapolated / spectrogram.seconds;
+    context.log(`  naive direct CQT: ${naive.seconds.toFixed(2)} s for ${NAIVE_EXCERPT_SECONDS} s → ${naiveExtrapolated.toFixed(0)} s extrapolated: the FFT-kernel path is ${ratio.toFixed(0)}× faster`);
+
+    const full = peakRss(longSeconds, 'full', context);
+    const from16k = peakRss(longSeconds, 'from16k', context);
+    context.log(`  peak RSS, ${longSeconds} s piece: ${String(full.peak_rss_mb)} MB (WAV bytes → onsets), ${String(from16k.peak_rss_mb)} MB (16 kHz samples → onsets)`);
+
+    return {
+      audio_seconds: round(audioSeconds, 2),
+      decode_seconds: round(decode.seconds),
+      resample_seconds: round(resampled.seconds),
+      spectrogram_seconds: round(spectrogram.seconds),
+      onsets_seconds: round(onsets.seconds),
+      onsets_included: true,
+      onset_count: onsets.value.length,
+      dsp_seconds: round(dspSeconds),
+      dsp_realtime_factor: round(audioSeconds / dspSeconds, 1),
+      spectrogram_realtime_factor: round(audioSeconds / spectrogram.seconds, 1),
+      spectrogram_warmup_seconds: round(warm.seconds),
+      spectrogram_naive_seconds_extrapolated: round(naiveExtrapolated, 1),
+      spectrogram_naive_speed_ratio: round(ratio, 1),
+      peak_rss_song_seconds: longSeconds,
+      peak_rss_mb: full.peak_rss_mb ?? null,
+      peak_rss_mb_from_16k: from16k.peak_rss_mb ?? null,
+      threads: 1,
+    };
+  },
+};

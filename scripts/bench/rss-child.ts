@@ -1,0 +1,45 @@
+/**
+ * Child process of the DSP bench section: runs one pipeline on a generated piece and prints
+ * `{"peak_rss_mb": …, …}` as its only stdout line. A fresh process, so maxRSS is this pipeline's peak alone.
+ *
+ * argv: <seconds> <mode>, mode 'full' (WAV bytes → decode → resample → spectrogram → onsets) or 'from16k'
+ * (16 kHz samples from the WAV → spectrogram → onsets; the WAV and decode buffers are released first).
+ */
+import { decodeAudio } from '../../core/audio';
+import { detectOnsets } from '../../core/onsets';
+import { computeSpectrogram } from '../../core/spectrogram';
+import { renderPieceWav } from './piece';
+
+async function main(): Promise<void> {
+  const seconds = Number(process.argv[2] ?? 600);
+  const mode = process.argv[3] ?? 'full';
+  let wav: Uint8Array | undefined = renderPieceWav({ seconds });
+  let samples: Float32Array;
+  if (mode === 'from16k') {
+    samples = (await decodeAudio(wav)).samples;
+    wav = undefined;
+    globalThis.gc?.();
+  } else {
+    samples = (await decodeAudio(wav)).samples;
+  }
+  const beforeSpectrogram = process.memoryUsage().rss;
+  const spectrogram = computeSpectrogram(samples);
+  const onsets = detectOnsets(spectrogram);
+  const usage = process.resourceUsage();
+  process.stdout.write(
+    JSON.stringify({
+      mode,
+      seconds,
+      peak_rss_mb: Math.round(usage.maxRSS / 1024),
+      rss_before_spectrogram_mb: Math.round(beforeSpectrogram / 2 ** 20),
+      spectrogram_mb: Math.round(spectrogram.data.byteLength / 2 ** 20),
+      onsets: onsets.length,
+      wav_mb: wav ? Math.round(wav.byteLength / 2 ** 20) : 0,
+    }) + '\n',
+  );
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${String(error)}\n`);
+  process.exitCode = 1;
+});
