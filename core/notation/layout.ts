@@ -35,16 +35,25 @@ const VALUES: readonly WrittenValue[] = [
 /**
  * Writes `length` divisions starting at `position` in a measure of `measureLength` as a list of tied values: values of
  * a beat or more start on a beat; shorter ones stay inside one beat and on their grid (sixteenths on multiples of 3,
- * triplets on multiples of their own length). The last value (1 division) always fits, so this terminates.
+ * triplets on multiples of their own length). When the run ends inside a triplet beat, a plain value may not end in
+ * that beat either (a quarter + triplet quarter, not a dotted quarter + sixteenth triplet). The last value
+ * (1 division) always fits, so this terminates.
  */
 export function writeDuration(position: number, length: number, measureLength: number): WrittenValue[] {
   const out: WrittenValue[] = [];
+  const end = position + length;
+  const endsInTriplets = (end % Q) % (Q / 4) !== 0;
+  const lastBeatStart = Math.floor((end - 1) / Q) * Q;
   let p = position;
   let remaining = length;
   while (remaining > 0) {
     const value =
-      VALUES.find((v) => v.duration <= remaining && fits(v, p, measureLength)) ??
-      (VALUES[VALUES.length - 1] as WrittenValue);
+      VALUES.find(
+        (v) =>
+          v.duration <= remaining &&
+          fits(v, p, measureLength) &&
+          !(endsInTriplets && !v.triplet && p + v.duration > lastBeatStart && (p + v.duration) % Q !== 0),
+      ) ?? (VALUES[VALUES.length - 1] as WrittenValue);
     out.push(value);
     p += value.duration;
     remaining -= value.duration;

@@ -23,6 +23,9 @@ describe('writeDuration', () => {
     expect(describeValues(12, 4)).toEqual(['4eighth3']);
     expect(describeValues(16, 8)).toEqual(['8quarter3']);
     expect(describeValues(20, 8)).toEqual(['4eighth3', '4eighth3']);
+    // Ending on a triplet: a quarter and a triplet quarter, not a dotted quarter and a sixteenth triplet.
+    expect(describeValues(0, 20)).toEqual(['12quarter', '8quarter3']);
+    expect(describeValues(3, 13)).toEqual(['9eighth.', '4eighth3']);
   });
 
   it('always terminates, falling back to the smallest value', () => {
