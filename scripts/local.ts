@@ -1,0 +1,133 @@
+/**
+ * `npm run local`: the whole pipeline on this machine against LocalStack or moto. Creates (if absent) the bucket,
+ * both queues with DLQs, the topic, the bucket notification, an SES sender and the webhook secret; then runs the
+ * ingest handler from the ingest queue (standing in for Lambda's event source) and the worker, until Ctrl-C.
+ *
+ *   docker compose up -d            # LocalStack on :4566        or:  .venv/bin/moto_server -p 4566
+ *   npm run local -- --webhook-url http://127.0.0.1:9000/hook
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { cardPathFor, defaultModelPath } from '../cli/model-location';
+import { DEFAULT_KEY_LAYOUT } from '../contract/keys';
+import { createWorkerEngine } from '../gpu-task/engine';
+import { Worker } from '../gpu-task/worker';
+import { analyseUpload } from '../lambdas/ingest/engine';
+import { IngestPoller } from '../lambdas/ingest/poller';
+import { createAwsClients } from '../lambdas/shared/aws';
+import type { PipelineConfig } from '../lambdas/shared/config';
+import { createLog } from '../lambdas/shared/log';
+import { Notifier } from '../lambdas/shared/notify';
+import { StatusStore } from '../lambdas/shared/status-store';
+import { parseOutputFormats } from '../core/transcribe';
+import { ensureLocalResources } from './local-resources';
+
+const program = new Command()
+  .name('npm run local --')
+  .description('Run the notescribe pipeline locally against LocalStack or moto')
+  .option('--endpoint <url>', 'AWS-compatible endpoint', process.env['NOTESCRIBE_AWS_ENDPOINT'] ?? 'http://localhost:4566')
+  .option('--region <region>', 'region', process.env['AWS_REGION'] ?? 'us-east-1')
+  .option('--bucket <name>', 'bucket', 'notescribe-local')
+  .option('--model <path>', 'ONNX model (its card beside it as .card.json)', defaultModelPath())
+  .option('--webhook-url <url>', 'stack-wide default webhook')
+  .option('--notify-email <address>', 'stack-wide default notification email')
+  .option('--email-from <address>', 'SES sender (verified locally)', 'notescribe@example.com')
+  .option('--webhook-secret <secret>', 'HMAC key stored in the local Secrets Manager', 'whsec_local_development')
+  .option('--no-allow-private-webhooks', 'refuse webhooks to private/loopback addresses, as in AWS')
+  .option('--batch-windows <n>', 'worker batch size in windows', '512')
+  .option('--batch-wait-ms <ms>', 'worker batch wait', '250')
+  .option('--formats <list>', 'output formats', 'musicxml,mxl,midi,json')
+  .option('--execution-providers <list>', 'ONNX Runtime providers in order', process.env['NOTESCRIBE_EXECUTION_PROVIDERS'] ?? 'cpu')
+  .parse();
+
+async function main(): Promise<void> {
+  const o = program.opts<Record<string, string | boolean | undefined>>();
+  const log = createLog('local');
+  const endpoint = String(o['endpoint']);
+  const region = String(o['region']);
+  const modelPath = String(o['model']);
+  if (!existsSync(modelPath) || !existsSync(cardPathFor(modelPath))) {
+    throw new Error(`no model at ${modelPath} (with ${cardPathFor(modelPath)}); pass --model`);
+  }
+  const clients = createAwsClients({ endpoint, region });
+  const resources = await ensureLocalResources(clients, {
+    bucket: String(o['bucket']),
+    ingestQueue: 'notescribe-ingest',
+    jobsQueue: 'notescribe-jobs',
+    topic: 'notescribe-outcomes',
+    uploadsPrefix: DEFAULT_KEY_LAYOUT.uploadsPrefix,
+    emailFrom: String(o['emailFrom']),
+    secretName: 'notescribe/webhook-secret',
+    secretValue: String(o['webhookSecret']),
+  });
+  const notify = {
+    topicArn: resources.topicArn,
+    emailFrom: String(o['emailFrom']),
+    webhookSecretId: resources.secretId,
+    allowPrivateWebhooks: o['allowPrivateWebhooks'] !== false,
+    webhookAttempts: 4,
+    webhookMinBackoffMs: 500,
+    presignSeconds: 24 * 3600,
+    ...(typeof o['webhookUrl'] === 'string' ? { defaultWebhookUrl: o['webhookUrl'] } : {}),
+    ...(typeof o['notifyEmail'] === 'string' ? { defaultEmail: o['notifyEmail'] } : {}),
+  };
+  const config: PipelineConfig = {
+    bucket: resources.bucket,
+    layout: DEFAULT_KEY_LAYOUT,
+    jobsQueueUrl: resources.jobsQueueUrl,
+    region,
+    endpoint,
+    notify,
+    maxAudioSeconds: 30 * 60,
+  };
+  const services = {
+    clients,
+    store: new StatusStore(clients.s3, config.bucket),
+    notifier: new Notifier(clients, notify),
+    notifyConfig: notify,
+  };
+  const engine = await createWorkerEngine({
+    onnxBytes: new Uint8Array(readFileSync(modelPath)),
+    cardJson: readFileSync(cardPathFor(modelPath), 'utf8'),
+    executionProviders: String(o['executionProviders']).split(','),
+  });
+  const poller = new IngestPoller(clients, { ...services, config, log: createLog('ingest'), analyse: analyseUpload }, resources.ingestQueueUrl);
+  const worker = new Worker({
+    ...services,
+    pipeline: config,
+    settings: {
+      batchWindows: Number(o['batchWindows']),
+      batchWaitMs: Number(o['batchWaitMs']),
+      visibilitySeconds: 120,
+      maxReceives: 3,
+      formats: parseOutputFormats(String(o['formats'])),
+    },
+    engine,
+    log: createLog('worker'),
+  });
+  process.stdout.write(
+    [
+      `notescribe pipeline running against ${endpoint} (model on ${engine.executionProvider.toUpperCase()})`,
+      `  upload:   aws --endpoint-url ${endpoint} s3 cp song.wav s3://${resources.bucket}/uploads/song.wav \\`,
+      `              [--metadata webhook-url=https://…,notify-email=you@example.com]`,
+      `  status:   npm run notescribe -- status uploads/song.wav --bucket ${resources.bucket} --endpoint ${endpoint}`,
+      `  results:  s3://${resources.bucket}/results/   topic: ${resources.topicArn}`,
+      `  queues:   ${resources.ingestQueueUrl}, ${resources.jobsQueueUrl} (+ -dlq)`,
+      'Ctrl-C stops after the jobs in hand are finished.',
+      '',
+    ].join('\n'),
+  );
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log.info('stopping', { signal });
+      void Promise.all([poller.stop(), worker.stop()]);
+    });
+  }
+  await Promise.all([poller.start(), worker.start()]);
+  await engine.release();
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`npm run local: ${(error as Error).message}\n`);
+  process.exit(1);
+});
