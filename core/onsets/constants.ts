@@ -23,11 +23,14 @@ export interface OnsetSettings {
   /** A peak must be the largest in [n − before, n + after]. */
   readonly peakBeforeFrames: number;
   readonly peakAfterFrames: number;
-  /** The adaptive threshold is the mean strength over [n − before, n + after] … */
-  readonly meanBeforeFrames: number;
-  readonly meanAfterFrames: number;
+  /** The adaptive threshold is the median strength over [n − before, n + after] … */
+  readonly medianBeforeFrames: number;
+  readonly medianAfterFrames: number;
   /** … plus this offset. */
   readonly threshold: number;
+  /** A peak must also reach this fraction of the strongest strength in the `recentFrames` frames before it. */
+  readonly recentRatio: number;
+  readonly recentFrames: number;
   /** Two onsets closer than this are one: the stronger is kept. */
   readonly minSpacingFrames: number;
 }
@@ -40,10 +43,12 @@ export const ONSET_SETTINGS: OnsetSettings = Object.freeze({
   minSpanFrames: 1,
   maxFilterBins: 1,
   levelFloor: 0.25,
-  peakBeforeFrames: 2,
-  peakAfterFrames: 2,
-  meanBeforeFrames: 10,
-  meanAfterFrames: 7,
-  threshold: 0.005,
+  peakBeforeFrames: 1,
+  peakAfterFrames: 1,
+  medianBeforeFrames: 5,
+  medianAfterFrames: 3,
+  threshold: 0.002,
+  recentRatio: 0.1,
+  recentFrames: 100,
   minSpacingFrames: 3,
 });

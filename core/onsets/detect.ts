@@ -78,20 +78,22 @@ export function onsetSpans(binCount: number, settings: OnsetSettings): Int32Arra
 }
 
 /**
- * Picks onsets from a detection function: frame n is an onset when its strength is the largest within
- * `[n - peakBeforeFrames, n + peakAfterFrames]`, exceeds the mean over `[n - meanBeforeFrames, n + meanAfterFrames]`
- * by `threshold`, and lies at least `minSpacingFrames` after the previous onset (when two peaks are closer, the
- * stronger one is kept). The peak rule follows madmom's `peak_picking`.
+ * Picks onsets from a detection function. Frame n is an onset when its strength
+ * - is the largest within [n − peakBeforeFrames, n + peakAfterFrames] (madmom's `peak_picking` rule),
+ * - exceeds the median over [n − medianBeforeFrames, n + medianAfterFrames] by `threshold` (a median, not a mean,
+ *   so a loud neighbouring strike in a fast passage does not lift the bar over a quiet one),
+ * - reaches `recentRatio` of the strongest strength in the `recentFrames` before it (beating in the long decay of a
+ *   loud chord wobbles the strength by a few per cent of the chord's own peak; a new strike rarely stays that low),
+ * - and lies at least `minSpacingFrames` after the previous onset (when two are closer, the stronger is kept).
  *
  * @returns sorted frame indices.
  */
 export function pickOnsets(strength: Float32Array, settings: OnsetSettings): Int32Array {
   const count = strength.length;
-  const { peakBeforeFrames, peakAfterFrames, meanBeforeFrames, meanAfterFrames, threshold, minSpacingFrames } = settings;
-  // Prefix sums make the moving mean O(1) per frame.
-  const prefix = new Float64Array(count + 1);
-  for (let i = 0; i < count; i++) prefix[i + 1] = prefix[i]! + strength[i]!;
+  const { peakBeforeFrames, peakAfterFrames, medianBeforeFrames, medianAfterFrames, threshold, minSpacingFrames } =
+    settings;
   const picked: number[] = [];
+  const median = new Float32Array(medianBeforeFrames + 1 + medianAfterFrames);
   for (let n = 0; n < count; n++) {
     const value = strength[n]!;
     if (value <= 0) continue;
@@ -104,10 +106,16 @@ export function pickOnsets(strength: Float32Array, settings: OnsetSettings): Int
       }
     }
     if (!isPeak) continue;
-    const low = Math.max(0, n - meanBeforeFrames);
-    const high = Math.min(count - 1, n + meanAfterFrames);
-    const mean = (prefix[high + 1]! - prefix[low]!) / (high - low + 1);
-    if (value < mean + threshold) continue;
+    // Frames beyond either end count as silence (strength 0), so a strike at the very start is not its own median.
+    median.fill(0);
+    for (let m = Math.max(0, n - medianBeforeFrames); m <= Math.min(count - 1, n + medianAfterFrames); m++) {
+      median[m - (n - medianBeforeFrames)] = strength[m]!;
+    }
+    median.sort();
+    if (value < median[median.length >> 1]! + threshold) continue;
+    let recentPeak = 0;
+    for (let m = Math.max(0, n - settings.recentFrames); m < n; m++) recentPeak = Math.max(recentPeak, strength[m]!);
+    if (value < settings.recentRatio * recentPeak) continue;
     const last = picked[picked.length - 1];
     if (last !== undefined && n - last < minSpacingFrames) {
       if (value > strength[last]!) picked[picked.length - 1] = n;
@@ -148,7 +156,7 @@ function validate(spectrogram: Spectrogram, settings: OnsetSettings, floor: numb
   if (spectrogram.data.length !== spectrogram.frameCount * spectrogram.binCount) {
     problems.push(`data has ${spectrogram.data.length} values, not frameCount × binCount`);
   }
-  for (const key of ['lagFrames', 'minSpanFrames', 'peakBeforeFrames', 'peakAfterFrames', 'meanBeforeFrames', 'meanAfterFrames'] as const) {
+  for (const key of ['lagFrames', 'minSpanFrames', 'peakBeforeFrames', 'peakAfterFrames', 'medianBeforeFrames', 'medianAfterFrames', 'recentFrames'] as const) {
     if (!Number.isInteger(settings[key]) || settings[key] < 0) problems.push(`${key} must be a non-negative integer`);
   }
   if (settings.minSpanFrames < 1) problems.push('minSpanFrames must be at least 1');
@@ -165,6 +173,7 @@ function validate(spectrogram: Spectrogram, settings: OnsetSettings, floor: numb
     problems.push('minSpacingFrames must be a positive integer');
   }
   if (!Number.isFinite(settings.threshold)) problems.push('threshold must be finite');
+  if (!(settings.recentRatio >= 0 && settings.recentRatio <= 1)) problems.push('recentRatio must lie in 0…1');
   if (!Number.isFinite(floor)) problems.push('floor must be finite');
   if (problems.length > 0) throw new OnsetError(`Invalid onset detection input: ${problems.join('; ')}`, { problems });
 }

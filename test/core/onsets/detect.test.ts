@@ -56,9 +56,9 @@ describe('detectOnsets', () => {
 });
 
 describe('pickOnsets', () => {
-  const settings = { ...ONSET_SETTINGS, peakBeforeFrames: 1, peakAfterFrames: 1, meanBeforeFrames: 2, meanAfterFrames: 2, threshold: 0.1, minSpacingFrames: 3 };
+  const settings = { ...ONSET_SETTINGS, peakBeforeFrames: 1, peakAfterFrames: 1, medianBeforeFrames: 2, medianAfterFrames: 2, threshold: 0.1, recentRatio: 0, minSpacingFrames: 3 };
 
-  it('keeps local maxima above the local mean plus the threshold', () => {
+  it('keeps local maxima above the local median plus the threshold', () => {
     expect(Array.from(pickOnsets(Float32Array.of(0, 1, 0, 0, 0, 0.05, 0, 0, 2, 0), settings))).toEqual([1, 8]);
   });
 
