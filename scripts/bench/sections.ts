@@ -3,6 +3,8 @@
  * here. `npm run bench -- --only <name>` runs one section.
  */
 import { dspSection } from './dsp';
+import { endToEndSection } from './end-to-end';
+import { inferenceSection } from './inference';
 import type { BenchSection } from './types';
 
-export const SECTIONS: readonly BenchSection[] = [dspSection];
+export const SECTIONS: readonly BenchSection[] = [dspSection, inferenceSection, endToEndSection];
