@@ -148,9 +148,8 @@ function analyseFrames(plan: GroupPlan, resolution: 'low' | 'high', signal: Bloc
   const offset = -origin / decimation - half;
   for (let r = 0; r < frames.length; r++) {
     const first = frames[r]! * hop + offset;
-    if (first >= 0 && first + n <= length) {
-      for (let i = 0; i < n; i++) frame[i] = data[first + i]!;
-    } else {
+    const interior = first >= 0 && first + n <= length;
+    if (!interior) {
       for (let i = 0; i < n; i++) {
         const s = first + i;
         frame[i] = s >= 0 && s < length ? data[s]! : 0;
@@ -158,7 +157,10 @@ function analyseFrames(plan: GroupPlan, resolution: 'low' | 'high', signal: Bloc
     }
     for (let k = 0; k < segments.length; k++) {
       const segment = segments[k]!;
-      segment.fft.realTransform(segment.spectrum, views[k]!);
+      const size = segment.kernels.fftSize;
+      // Interior frames are transformed in place from the signal, without a copy.
+      const input = interior ? data.subarray(first + half - size / 2, first + half + size / 2) : views[k]!;
+      segment.fft.realTransform(segment.spectrum, input);
       applyKernels(segment.kernels, segment.spectrum, out, r * bins + segment.binOffset);
     }
   }

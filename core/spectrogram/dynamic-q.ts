@@ -22,6 +22,8 @@ export interface BeatingCandidates {
   readonly rowOfFrame: Int32Array;
   /** 1 for bins with at least one frame where O_low > threshold. */
   readonly candidateBins: Uint8Array;
+  /** O_low in dB, `[frame][binCount]`, filled for candidate bins. */
+  readonly oscillationLow: Float32Array;
 }
 
 const TO_DB = 20 / Math.LN10;
@@ -43,9 +45,11 @@ export function findBeatingCandidates(
   const scratch = new Scratch(frameCount);
   const coverage = new Int32Array(frameCount + 1);
   const candidateBins = new Uint8Array(binCount);
+  const oscillationLow = new Float32Array(frameCount * binCount);
   for (let b = 0; b < binCount; b++) {
     levelsDb(lowLog, b, binCount, frameCount, logFloor, scratch.level);
     oscillation(scratch, spanFrames, scratch.oscillation);
+    for (let f = 0; f < frameCount; f++) oscillationLow[f * binCount + b] = scratch.oscillation[f]!;
     for (let f = outputStart; f < outputStart + outputCount; f++) {
       if (scratch.oscillation[f]! <= thresholdDb) continue;
       candidateBins[b] = 1;
@@ -62,7 +66,7 @@ export function findBeatingCandidates(
     rowOfFrame[f] = running > 0 ? frames.length : -1;
     if (running > 0) frames.push(f);
   }
-  return { frames: Int32Array.from(frames), rowOfFrame, candidateBins };
+  return { frames: Int32Array.from(frames), rowOfFrame, candidateBins, oscillationLow };
 }
 
 /**
@@ -79,16 +83,14 @@ export function blendDynamicQ(
   logFloor: number,
 ): number {
   const { spanFrames, thresholdDb, fullDb, spreadBins } = SPECTROGRAM_SETTINGS.dynamicQ;
-  const { frames, rowOfFrame, candidateBins } = candidates;
+  const { frames, rowOfFrame, candidateBins, oscillationLow } = candidates;
   const rows = frames.length;
   const weights = new Float32Array(rows * binCount);
   const scratch = new Scratch(frameCount);
-  const oscillationLow = new Float64Array(frameCount);
   const span = fullDb - thresholdDb;
   for (let b = 0; b < binCount; b++) {
     if (candidateBins[b] === 0) continue;
     levelsDb(lowLog, b, binCount, frameCount, logFloor, scratch.level);
-    oscillation(scratch, spanFrames, oscillationLow);
     // High-Q levels on the needed frames; elsewhere the low-Q level stands in, never read by a candidate's span.
     for (let r = 0; r < rows; r++) {
       const v = highLog[r * binCount + b]!;
@@ -96,8 +98,9 @@ export function blendDynamicQ(
     }
     oscillation(scratch, spanFrames, scratch.oscillation);
     for (let f = 0; f < frameCount; f++) {
-      const excess = oscillationLow[f]! - scratch.oscillation[f]! - thresholdDb;
-      if (oscillationLow[f]! <= thresholdDb || excess <= 0 || rowOfFrame[f]! < 0) continue;
+      const low = oscillationLow[f * binCount + b]!;
+      const excess = low - scratch.oscillation[f]! - thresholdDb;
+      if (low <= thresholdDb || excess <= 0 || rowOfFrame[f]! < 0) continue;
       weights[rowOfFrame[f]! * binCount + b] = excess >= span ? 1 : excess / span;
     }
   }

@@ -59,19 +59,34 @@ function fftLength(resolution: ResolutionSettings, bin: number, rate: number): n
   return size;
 }
 
-/** Bins [first, top) split into runs of equal FFT length, top-down. */
+/**
+ * Bins [first, top) split into runs of equal FFT length, top-down. A run of fewer than MIN_SEGMENT_BINS bins joins
+ * the next run with a longer FFT: one more FFT per frame costs more than a few wider kernels.
+ */
 function segments(resolution: ResolutionSettings, first: number, top: number, rate: number): FftSegment[] {
-  const out: FftSegment[] = [];
+  const runs: FftSegment[] = [];
   let runTop = top;
   for (let bin = top - 1; bin >= first; bin--) {
     const size = fftLength(resolution, bin, rate);
     if (bin === first || fftLength(resolution, bin - 1, rate) !== size) {
-      out.push({ firstBin: bin, binCount: runTop - bin, fftSize: size });
+      runs.push({ firstBin: bin, binCount: runTop - bin, fftSize: size });
       runTop = bin;
     }
   }
-  return out;
+  const merged: FftSegment[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    const run = runs[i]!;
+    const next = runs[i + 1];
+    if (next && run.binCount < MIN_SEGMENT_BINS) {
+      runs[i + 1] = { firstBin: next.firstBin, binCount: next.binCount + run.binCount, fftSize: next.fftSize };
+    } else {
+      merged.push(run);
+    }
+  }
+  return merged;
 }
+
+const MIN_SEGMENT_BINS = 16;
 
 function highFrameStride(top: number, rate: number, decimation: number): number {
   const shortest = windowSeconds(HIGH_Q, binCentreHz(top - 1)) * rate;
