@@ -1,4 +1,4 @@
-import { Aws, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Aspects, Aws, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -190,6 +190,19 @@ export class Worker extends Construct {
         maxHealthyPercent: 100,
         capacityProviderStrategies: [{ capacityProvider: capacityProvider.capacityProviderName, weight: 1 }],
         circuitBreaker: { rollback: true },
+      });
+      // CloudFormation would otherwise create the service in parallel with the cluster's capacity-provider
+      // association and fail: "capacity provider … is not associated with the cluster".
+      // The cluster creates that association in an aspect during synthesis, so look for it then (the cluster comes
+      // before the service in the tree, so its aspect has run when this one visits the service).
+      const service = this.service;
+      const cluster = this.cluster;
+      Aspects.of(service).add({
+        visit(node) {
+          if (node !== service) return;
+          const association = cluster.node.children.find((c) => c instanceof ecs.CfnClusterCapacityProviderAssociations);
+          if (association !== undefined) service.node.addDependency(association);
+        },
       });
       acknowledge(
         asg,

@@ -227,7 +227,11 @@ describe('GPU worker', () => {
     for (const [, sg] of resourcesOfType('AWS::EC2::SecurityGroup')) expect(sg.SecurityGroupIngress).toBeUndefined();
   });
 
-  it('registers a capacity provider with managed scaling and termination protection', () => {
+  it('registers a capacity provider with managed scaling and termination protection, before the service', () => {
+    const association = logicalId('AWS::ECS::ClusterCapacityProviderAssociations', {});
+    const service = Object.values(s.template.findResources('AWS::ECS::Service'))[0] as { DependsOn?: string[] };
+    expect(service.DependsOn).toContain(association);
+    expectResource('AWS::AutoScaling::AutoScalingGroup', { NewInstancesProtectedFromScaleIn: true });
     expectResource('AWS::ECS::CapacityProvider', {
       AutoScalingGroupProvider: {
         ManagedScaling: Match.objectLike({ Status: 'ENABLED', TargetCapacity: 100 }),
