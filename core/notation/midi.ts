@@ -4,8 +4,10 @@
  * beat k fall exactly where the score's beat k was played, so a sequencer shows the score's beat grid while playback
  * sounds exactly like the performance. Quantised timing would sound mechanical and throw away what the transcription
  * measured; the MusicXML already carries the quantised reading.
+ *
+ * The bytes are encoded here rather than with midi-file's `writeMidi`, whose writer concatenates the whole track
+ * buffer for every delta time (quadratic: 7 s for 20 000 notes). The tests read the files back with midi-file.
  */
-import { writeMidi, type MidiEvent } from 'midi-file';
 import type { Note } from '../types';
 import { MIDI_TICKS_PER_QUARTER } from './constants';
 import type { Score } from './model';
@@ -53,14 +55,27 @@ export function midiTempoMap(beatTimesSeconds: readonly number[]): TempoSegment[
 
 /** Seconds → ticks through a tempo map (rounded to the nearest tick). */
 export function secondsToTicks(segments: readonly TempoSegment[], seconds: number): number {
-  let segment = segments[0] as TempoSegment;
-  for (const s of segments) {
-    if (s.startSeconds <= seconds) segment = s;
-    else break;
+  // Binary search: the last segment starting at or before `seconds` (segments are in time order).
+  let lo = 0;
+  let hi = segments.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if ((segments[mid] as TempoSegment).startSeconds <= seconds) lo = mid;
+    else hi = mid - 1;
   }
+  const segment = segments[lo] as TempoSegment;
   const ticksPerSecond = (MIDI_TICKS_PER_QUARTER * 1e6) / segment.microsecondsPerQuarter;
   return Math.max(0, Math.round(segment.startTick + (seconds - segment.startSeconds) * ticksPerSecond));
 }
+
+/** The events this writer emits, at absolute ticks. */
+type TimedEvent =
+  | { readonly tick: number; readonly kind: 'trackName'; readonly text: string }
+  | { readonly tick: number; readonly kind: 'timeSignature'; readonly numerator: number; readonly denominator: number }
+  | { readonly tick: number; readonly kind: 'keySignature'; readonly fifths: number; readonly minor: boolean }
+  | { readonly tick: number; readonly kind: 'setTempo'; readonly microsecondsPerQuarter: number }
+  | { readonly tick: number; readonly kind: 'programChange'; readonly program: number }
+  | { readonly tick: number; readonly kind: 'noteOn' | 'noteOff'; readonly pitch: number; readonly velocity: number };
 
 /**
  * Writes a standard MIDI file, type 1, MIDI_TICKS_PER_QUARTER ticks per quarter: track 0 holds the title, time and
@@ -70,24 +85,17 @@ export function secondsToTicks(segments: readonly TempoSegment[], seconds: numbe
 export function toMidi(input: Score | readonly Note[]): Uint8Array {
   const score = isScore(input) ? input : buildScore(input);
   const segments = midiTempoMap(score.beatTimesSeconds);
-  const conductor: { tick: number; event: MidiEvent }[] = [
-    { tick: 0, event: { deltaTime: 0, meta: true, type: 'trackName', text: score.title } },
-    {
-      tick: 0,
-      event: { deltaTime: 0, meta: true, type: 'timeSignature', numerator: score.timeSignature.beats, denominator: score.timeSignature.beatType, metronome: 24, thirtyseconds: 8 },
-    },
-    { tick: 0, event: { deltaTime: 0, meta: true, type: 'keySignature', key: score.key.fifths, scale: score.key.mode === 'minor' ? 1 : 0 } },
+  const conductor: TimedEvent[] = [
+    { tick: 0, kind: 'trackName', text: score.title },
+    { tick: 0, kind: 'timeSignature', numerator: score.timeSignature.beats, denominator: score.timeSignature.beatType },
+    { tick: 0, kind: 'keySignature', fifths: score.key.fifths, minor: score.key.mode === 'minor' },
   ];
   let previousTempo = -1;
   for (const segment of segments) {
     if (segment.microsecondsPerQuarter === previousTempo) continue;
     previousTempo = segment.microsecondsPerQuarter;
-    conductor.push({ tick: segment.startTick, event: { deltaTime: 0, meta: true, type: 'setTempo', microsecondsPerBeat: segment.microsecondsPerQuarter } });
+    conductor.push({ tick: segment.startTick, kind: 'setTempo', microsecondsPerQuarter: segment.microsecondsPerQuarter });
   }
-  const notes: { tick: number; event: MidiEvent }[] = [
-    { tick: 0, event: { deltaTime: 0, meta: true, type: 'trackName', text: 'Piano' } },
-    { tick: 0, event: { deltaTime: 0, channel: 0, type: 'programChange', programNumber: 0 } },
-  ];
   const sorted = [...score.notes].sort((a, b) => a.onsetSeconds - b.onsetSeconds || a.pitch - b.pitch);
   const nextStrike = new Map<number, number>();
   const offsets = new Array<number>(sorted.length);
@@ -97,41 +105,86 @@ export function toMidi(input: Score | readonly Note[]): Uint8Array {
     offsets[i] = next === undefined ? note.offsetSeconds : Math.min(note.offsetSeconds, next);
     nextStrike.set(note.pitch, note.onsetSeconds);
   }
-  const events: { tick: number; on: boolean; pitch: number; velocity: number }[] = [];
+  const noteEvents: TimedEvent[] = [];
   sorted.forEach((note, i) => {
     const on = secondsToTicks(segments, note.onsetSeconds);
     const off = Math.max(on + 1, secondsToTicks(segments, offsets[i] as number));
     const pitch = Math.min(127, Math.max(0, Math.round(note.pitch)));
     const velocity = Math.min(127, Math.max(1, Math.round(note.velocity)));
-    events.push({ tick: on, on: true, pitch, velocity }, { tick: off, on: false, pitch, velocity: 0 });
+    noteEvents.push({ tick: on, kind: 'noteOn', pitch, velocity }, { tick: off, kind: 'noteOff', pitch, velocity: 0 });
   });
   // At equal ticks, releases go first so a re-struck key is not cut by its own earlier release.
-  events.sort((a, b) => a.tick - b.tick || Number(a.on) - Number(b.on) || a.pitch - b.pitch);
-  for (const e of events) {
-    notes.push({
-      tick: e.tick,
-      event: e.on
-        ? { deltaTime: 0, channel: 0, type: 'noteOn', noteNumber: e.pitch, velocity: e.velocity }
-        : { deltaTime: 0, channel: 0, type: 'noteOff', noteNumber: e.pitch, velocity: 0 },
-    });
-  }
-  const bytes = writeMidi({
-    header: { format: 1, numTracks: 2, ticksPerBeat: MIDI_TICKS_PER_QUARTER },
-    tracks: [withDeltas(conductor), withDeltas(notes)],
-  });
-  return Uint8Array.from(bytes);
+  noteEvents.sort((a, b) => a.tick - b.tick || Number(a.kind === 'noteOn') - Number(b.kind === 'noteOn') || pitchOf(a) - pitchOf(b));
+  const pianoTrack: TimedEvent[] = [{ tick: 0, kind: 'trackName', text: 'Piano' }, { tick: 0, kind: 'programChange', program: 0 }, ...noteEvents];
+  return encodeSmf([conductor, pianoTrack]);
 }
 
-function withDeltas(timed: readonly { tick: number; event: MidiEvent }[]): MidiEvent[] {
-  const sorted = [...timed].sort((a, b) => a.tick - b.tick);
-  let last = 0;
-  const events = sorted.map(({ tick, event }) => {
-    const deltaTime = tick - last;
-    last = tick;
-    return { ...event, deltaTime };
-  });
-  events.push({ deltaTime: 0, meta: true, type: 'endOfTrack' });
-  return events;
+function pitchOf(event: TimedEvent): number {
+  return event.kind === 'noteOn' || event.kind === 'noteOff' ? event.pitch : 0;
+}
+
+/** Standard MIDI File bytes: MThd (format 1) and one MTrk per track, each closed by end-of-track. */
+function encodeSmf(tracks: readonly (readonly TimedEvent[])[]): Uint8Array {
+  const out: number[] = [];
+  const u32 = (v: number): void => {
+    out.push((v >>> 24) & 0xff, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff);
+  };
+  const ascii = (text: string): void => {
+    for (const c of text) out.push(c.charCodeAt(0));
+  };
+  ascii('MThd');
+  u32(6);
+  out.push(0, 1, (tracks.length >> 8) & 0xff, tracks.length & 0xff, (MIDI_TICKS_PER_QUARTER >> 8) & 0xff, MIDI_TICKS_PER_QUARTER & 0xff);
+  for (const track of tracks) {
+    const body: number[] = [];
+    const varInt = (value: number): void => {
+      const bytes = [value & 0x7f];
+      for (let v = value >>> 7; v > 0; v >>>= 7) bytes.unshift((v & 0x7f) | 0x80);
+      body.push(...bytes);
+    };
+    const meta = (type: number, data: readonly number[]): void => {
+      body.push(0xff, type);
+      varInt(data.length);
+      for (const byte of data) body.push(byte);
+    };
+    let last = 0;
+    for (const event of [...track].sort((a, b) => a.tick - b.tick)) {
+      varInt(event.tick - last);
+      last = event.tick;
+      switch (event.kind) {
+        case 'trackName':
+          meta(0x03, Array.from(new TextEncoder().encode(event.text)));
+          break;
+        case 'timeSignature':
+          // Metronome click every quarter (24 MIDI clocks), 8 thirty-seconds per quarter.
+          meta(0x58, [event.numerator, Math.round(Math.log2(event.denominator)), 24, 8]);
+          break;
+        case 'keySignature':
+          meta(0x59, [event.fifths & 0xff, event.minor ? 1 : 0]);
+          break;
+        case 'setTempo': {
+          const t = event.microsecondsPerQuarter;
+          meta(0x51, [(t >> 16) & 0xff, (t >> 8) & 0xff, t & 0xff]);
+          break;
+        }
+        case 'programChange':
+          body.push(0xc0, event.program & 0x7f);
+          break;
+        case 'noteOn':
+          body.push(0x90, event.pitch & 0x7f, event.velocity & 0x7f);
+          break;
+        case 'noteOff':
+          body.push(0x80, event.pitch & 0x7f, event.velocity & 0x7f);
+          break;
+      }
+    }
+    varInt(0);
+    meta(0x2f, []);
+    ascii('MTrk');
+    u32(body.length);
+    for (const byte of body) out.push(byte);
+  }
+  return Uint8Array.from(out);
 }
 
 function isScore(input: Score | readonly Note[]): input is Score {

@@ -26,8 +26,8 @@ export function toMxl(score: Score): Uint8Array {
   return zipSync(
     {
       mimetype: [strToU8(MXL_MIMETYPE), { level: 0 }],
-      'META-INF/container.xml': [strToU8(mxlContainerXml()), { level: 9 }],
-      [MXL_ROOT_FILE]: [strToU8(toMusicXml(score)), { level: 9 }],
+      'META-INF/container.xml': [strToU8(mxlContainerXml()), { level: 6 }],
+      [MXL_ROOT_FILE]: [strToU8(toMusicXml(score)), { level: 6 }],
     },
     { mtime },
   );
