@@ -1,7 +1,9 @@
 /**
  * @jest-environment ./test/fixtures/model/jest-environment.cjs
  */
-import { ChangeMessageVisibilityCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ChangeMessageVisibilityCommand, DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { Command } from 'commander';
+import { formatStatus, readUploadStatus, registerStatusCommand } from '../../cli/commands/status';
 import { verifySignature } from '../../contract/webhook-signature';
 import { SimulatedCrash } from '../../gpu-task/worker';
 import { EMAIL_FROM, PipelineHarness, WEBHOOK_SECRET } from './harness';
@@ -68,6 +70,49 @@ describe('pipeline on real servers', () => {
       email: { ok: true, target: 'pianist@example.com' },
     });
     expect(EMAIL_FROM).toBe('notescribe@example.com');
+  });
+
+  it('shows the status record with `notescribe status`, with or without the uploads/ prefix', async () => {
+    const key = 'uploads/happy/Für Elise + friends.wav';
+    const record = await readUploadStatus({ bucket: h.config.bucket, uploadKey: 'happy/Für Elise + friends.wav', endpoint: h.endpoint });
+    expect(record).toMatchObject({ state: 'done', uploadKey: key });
+    const text = formatStatus(record);
+    expect(text.split('\n')[0]).toBe(`${key}: done`);
+    expect(text).toContain(`musicxml   s3://${h.config.bucket}/${record.outputs?.musicxml ?? ''}`);
+    expect(text).toContain('webhook    sent to');
+
+    const written: string[] = [];
+    const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      const program = new Command().exitOverride();
+      registerStatusCommand(program);
+      await program.parseAsync(['status', key, '--bucket', h.config.bucket, '--endpoint', h.endpoint, '--json'], { from: 'user' });
+    } finally {
+      spy.mockRestore();
+    }
+    expect((JSON.parse(written.join('')) as { jobId: string }).jobId).toBe(record.jobId);
+    await expect(readUploadStatus({ bucket: h.config.bucket, uploadKey: 'uploads/never.wav', endpoint: h.endpoint })).rejects.toMatchObject({
+      code: 'INPUT_NOT_FOUND',
+    });
+  });
+
+  it('finds the object of an event whose key is not URL-encoded (a raw unicode key with a literal +)', async () => {
+    const key = 'uploads/raw/Für a+b.wav';
+    await h.upload(key, piece);
+    // take moto's own (encoded) event off the queue, then deliver the raw form some emulators send
+    const [own] = (await h.clients.sqs.send(new ReceiveMessageCommand({ QueueUrl: h.resources.ingestQueueUrl, WaitTimeSeconds: 5 }))).Messages ?? [];
+    expect(own?.Body).toContain('F%C3%BCr+a%2Bb.wav');
+    await h.clients.sqs.send(new DeleteMessageCommand({ QueueUrl: h.resources.ingestQueueUrl, ReceiptHandle: own?.ReceiptHandle ?? '' }));
+    const raw = JSON.parse(own?.Body ?? '{}') as { Records: { s3: { object: { key: string } } }[] };
+    for (const r of raw.Records) r.s3.object.key = key;
+    await h.clients.sqs.send(new SendMessageCommand({ QueueUrl: h.resources.ingestQueueUrl, MessageBody: JSON.stringify(raw) }));
+    h.startIngest();
+    h.startWorker();
+    const record = await h.waitForStatus(key, (r) => r.state === 'done');
+    expect(record.uploadKey).toBe(key);
   });
 
   it('records a corrupt upload as failed with a stable code and notifies once', async () => {
