@@ -19,6 +19,7 @@ beforeAll(() => {
     maxAudioMinutes: '10',
   }));
 });
+afterAll(() => s.dispose());
 
 function resourcesOfType(type: string): Array<Record<string, unknown>> {
   return Object.values(s.json.Resources)

@@ -11,6 +11,7 @@ let s: Synthesis;
 beforeAll(() => {
   s = use(synthesise());
 });
+afterAll(() => s.dispose());
 
 const BOOTSTRAP_REPOSITORY = /:repository\/cdk-[a-z0-9]+-container-assets-/;
 

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'fs';
+import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -9,8 +9,13 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { acknowledge } from '../../infra/lib/nag';
 
 /** A stack with one queue that breaks AwsSolutions-SQS3 (no DLQ) and SQS4 (TLS not enforced). */
+const outdirs: string[] = [];
+afterAll(() => outdirs.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 function appWithBareQueue(): { app: App; queue: sqs.Queue } {
-  const app = new App({ outdir: mkdtempSync(join(tmpdir(), 'notescribe-nag-')) });
+  const outdir = mkdtempSync(join(tmpdir(), 'notescribe-nag-'));
+  outdirs.push(outdir);
+  const app = new App({ outdir });
   const stack = new Stack(app, 'Bare');
   const queue = new sqs.Queue(stack, 'Queue', { encryption: sqs.QueueEncryption.SQS_MANAGED });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

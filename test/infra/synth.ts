@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync } from 'fs';
+import { mkdtempSync, readFileSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import { join } from 'path';
 
@@ -18,6 +18,8 @@ export interface Synthesis {
   readonly outdir: string;
   /** cdk-nag's findings as CDK's validation report lists them (empty when clean). */
   readonly violations: unknown[];
+  /** Deletes the cloud assembly directory (call in afterAll). */
+  readonly dispose: () => void;
 }
 
 /**
@@ -43,6 +45,7 @@ export function synthesise(context: Record<string, unknown> = {}): Synthesis {
     template,
     json: template.toJSON() as Synthesis['json'],
     violations: report.pluginReports.flatMap((r) => r.violations ?? []),
+    dispose: () => rmSync(outdir, { recursive: true, force: true }),
   };
 }
 
