@@ -44,6 +44,8 @@ const MAX_PARTIAL_FRACTION_OF_RATE = 0.45;
 const MAX_PARTIALS = 40;
 /** Damper release time constant, seconds: a damped piano string dies in roughly a tenth of a second. */
 const DAMPER_TAU_SECONDS = 0.06;
+/** Felt dampers settle onto the string over a few tens of milliseconds; an instant cut would click. */
+const DAMPER_ENGAGE_SECONDS = 0.03;
 /** Keys above this have no dampers on a real piano; they ring on after the key is released. */
 const HIGHEST_DAMPED_PITCH = 88;
 
@@ -88,6 +90,7 @@ function renderNote(out: Float64Array, note: Note, sampleRate: number, random: (
   // Harder strikes excite more upper partials: spectral slope from 1/n^2 (pp) to 1/n^1.1 (ff).
   const slope = 2 - 0.9 * loudness;
   const damperFactor = Math.exp(-1 / (DAMPER_TAU_SECONDS * sampleRate));
+  const engageSamples = DAMPER_ENGAGE_SECONDS * sampleRate;
 
   const partials: { hz: number; amplitude: number }[] = [];
   let amplitudeSum = 0;
@@ -130,7 +133,10 @@ function renderNote(out: Float64Array, note: Note, sampleRate: number, random: (
       c = nextC;
       fast *= fastFactor;
       slow *= slowFactor;
-      if (i >= releaseAt) damper *= damperFactor;
+      if (i >= releaseAt) {
+        const engaged = (i - releaseAt) / engageSamples;
+        damper *= engaged >= 1 ? damperFactor : Math.exp(-engaged / (DAMPER_TAU_SECONDS * sampleRate));
+      }
       if (envelope < SILENCE) break;
     }
   }
