@@ -1,11 +1,27 @@
 /**
- * Key estimation (Krumhansl–Schmuckler with the Krumhansl–Kessler probe-tone profiles, Krumhansl 1990) and pitch
- * spelling on the line of fifths.
+ * Key estimation (the Krumhansl–Schmuckler correlation method, with Temperley's Kostka–Payne profiles by default)
+ * and pitch spelling on the line of fifths.
  */
 import type { Note } from '../types';
 import type { KeySignature, NotatedPitch } from './model';
 
-/** Krumhansl–Kessler major and minor key profiles, tonic first. */
+/** A major and a minor key profile: relative weight of each pitch class above the tonic, tonic first. */
+export interface KeyProfiles {
+  readonly major: readonly number[];
+  readonly minor: readonly number[];
+}
+
+/**
+ * Temperley's profiles from the Kostka–Payne corpus (D. Temperley, "Music and Probability", 2007): the default.
+ * They give non-scale tones far less weight than Krumhansl–Kessler, so a piece in G with many D-major (V) chords but
+ * no C♯ stays in G (the bundled little waltz: Temperley r = 0.94 for G vs 0.76 for D; Krumhansl–Kessler prefers D).
+ */
+export const TEMPERLEY_KOSTKA_PAYNE: KeyProfiles = {
+  major: [0.748, 0.06, 0.488, 0.082, 0.67, 0.46, 0.096, 0.715, 0.104, 0.366, 0.057, 0.4],
+  minor: [0.712, 0.084, 0.474, 0.618, 0.049, 0.46, 0.105, 0.747, 0.404, 0.067, 0.133, 0.33],
+};
+
+/** Krumhansl–Kessler probe-tone profiles (Krumhansl 1990), tonic first. */
 export const KRUMHANSL_KESSLER = {
   major: [6.35, 2.23, 3.48, 2.33, 4.38, 4.09, 2.52, 5.19, 2.39, 3.66, 2.29, 2.88],
   minor: [6.33, 2.68, 3.52, 5.38, 2.6, 3.53, 2.54, 4.75, 3.98, 2.69, 3.34, 3.17],
@@ -44,7 +60,7 @@ export function majorKeyFifths(pc: number): number {
  * The key of the notes: the major or minor key whose profile best correlates with the duration-weighted pitch-class
  * histogram. C major (correlation 0) for an empty list.
  */
-export function estimateKey(notes: readonly Note[]): KeySignature {
+export function estimateKey(notes: readonly Note[], profiles: KeyProfiles = TEMPERLEY_KOSTKA_PAYNE): KeySignature {
   const histogram = new Array<number>(12).fill(0);
   for (const note of notes) {
     const pc = ((note.pitch % 12) + 12) % 12;
@@ -54,7 +70,7 @@ export function estimateKey(notes: readonly Note[]): KeySignature {
   }
   let best: KeySignature = { fifths: 0, mode: 'major', tonicPitchClass: 0, correlation: 0 };
   for (const mode of ['major', 'minor'] as const) {
-    const profile = KRUMHANSL_KESSLER[mode];
+    const profile = profiles[mode];
     for (let tonic = 0; tonic < 12; tonic += 1) {
       const rotated = histogram.map((_, pc) => profile[(pc - tonic + 12) % 12] as number);
       const correlation = pearson(histogram, rotated);

@@ -2,6 +2,10 @@
 import type { Note } from '../types';
 import { TRIPLE_METER_BIAS } from './constants';
 
+/** Accent of a new bass note, and how far (semitones) below its neighbours' lowest notes it must lie. */
+const BASS_ACCENT = 1;
+const BASS_STEP = 5;
+
 /** Least downbeat contrast (relative to the mean accent) that counts as evidence of a metre or phase at all. */
 const MIN_CONTRAST = 0.1;
 
@@ -35,20 +39,40 @@ export interface MeterChoice {
 }
 
 /**
- * Chooses 4/4 or 3/4 and the downbeat phase. Each beat gets an accent: the loudness of notes starting on it, more for
- * long notes and for a new bass note (harmony tends to change on strong beats). The meter whose best phase makes
- * downbeats stand out most from the other beats wins, with a bias to 4/4.
+ * Accent of every beat: the loudest note starting on it, lengthened by the longest such note (long notes fall on
+ * strong beats), plus BASS_ACCENT when its lowest note lies well below the lowest notes of both neighbouring beats
+ * (the "oom" of oom-pah-pah, a new bass note with each bar). Counting notes would favour the accompaniment's
+ * off-beat chords, so only the maximum of each feature counts.
  */
-export function chooseMeter(notes: readonly Note[], beats: readonly number[]): MeterChoice {
-  const accents = new Float64Array(beats.length);
+export function beatAccents(notes: readonly Note[], beats: readonly number[]): Float64Array {
+  const n = beats.length;
+  const loudest = new Float64Array(n);
+  const longest = new Float64Array(n);
+  const lowest = new Float64Array(n).fill(Infinity);
   for (const note of notes) {
     const position = beatPosition(beats, note.onsetSeconds);
     const beat = Math.round(position);
-    if (beat < 0 || beat >= beats.length || Math.abs(position - beat) > 0.2) continue;
-    const lengthBeats = beatPosition(beats, note.offsetSeconds) - position;
-    const bass = note.pitch < 55 ? 0.5 : 0;
-    accents[beat] = (accents[beat] as number) + (note.velocity / 127) * (1 + Math.min(2, Math.max(0, lengthBeats)) + bass);
+    if (beat < 0 || beat >= n || Math.abs(position - beat) > 0.2) continue;
+    loudest[beat] = Math.max(loudest[beat] as number, note.velocity / 127);
+    longest[beat] = Math.max(longest[beat] as number, Math.min(2, beatPosition(beats, note.offsetSeconds) - position));
+    lowest[beat] = Math.min(lowest[beat] as number, note.pitch);
   }
+  const accents = new Float64Array(n);
+  for (let b = 0; b < n; b += 1) {
+    if (loudest[b] === 0) continue;
+    const low = lowest[b] as number;
+    const bass = low <= (lowest[b - 1] ?? Infinity) - BASS_STEP && low <= (lowest[b + 1] ?? Infinity) - BASS_STEP ? BASS_ACCENT : 0;
+    accents[b] = (loudest[b] as number) * (1 + Math.max(0, longest[b] as number)) + bass;
+  }
+  return accents;
+}
+
+/**
+ * Chooses 4/4 or 3/4 and the downbeat phase from the beat accents (`beatAccents`): the metre whose best phase makes
+ * downbeats stand out most from the other beats wins, with a bias to 4/4.
+ */
+export function chooseMeter(notes: readonly Note[], beats: readonly number[]): MeterChoice {
+  const accents = beatAccents(notes, beats);
   const evidence = { 3: 0, 4: 0 } as Record<3 | 4, number>;
   const phases = { 3: 0, 4: 0 } as Record<3 | 4, number>;
   let total = 0;

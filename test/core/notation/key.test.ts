@@ -1,4 +1,4 @@
-import { estimateKey, keyAlter, spellPitch } from '../../../core/notation';
+import { estimateKey, keyAlter, KRUMHANSL_KESSLER, spellPitch } from '../../../core/notation';
 import type { Note } from '../../../core/types';
 
 /** Consecutive quarter-second notes (chords: simultaneous), each 0.25 s long. */
@@ -43,6 +43,16 @@ describe('estimateKey', () => {
     const notes = sequence([...scale(tonic, minor ? HARMONIC_MINOR_STEPS : MAJOR_STEPS), ...cadence(tonic, minor), ...cadence(tonic, minor)]);
     const key = estimateKey(notes);
     expect([key.fifths, key.mode, key.tonicPitchClass]).toEqual([fifths, minor ? 'minor' : 'major', tonic % 12]);
+  });
+
+  it('keeps a G-major piece full of D-major chords in G (Temperley profiles), where Krumhansl–Kessler says D', () => {
+    // The little waltz's duration-weighted pitch classes: much D and A, no C♯, some C.
+    const weights: Record<number, number> = { 0: 3.4, 2: 8.3, 4: 3.1, 6: 4.7, 7: 7.2, 9: 8.8, 11: 8.1 };
+    const notes = Object.entries(weights).map(([pc, seconds]) => ({ pitch: 60 + Number(pc), onsetSeconds: 0, offsetSeconds: seconds / 4, velocity: 80 }));
+    // Durations are capped at 2 s per note, so split each weight into quarter-length notes.
+    const spread = notes.flatMap((n) => Array.from({ length: 4 }, (_, k) => ({ ...n, onsetSeconds: k * 10, offsetSeconds: k * 10 + n.offsetSeconds })));
+    expect([estimateKey(spread).fifths, estimateKey(spread).mode]).toEqual([1, 'major']);
+    expect(estimateKey(spread, KRUMHANSL_KESSLER).fifths).toBe(2);
   });
 
   it('gives C major with zero correlation for no notes', () => {
