@@ -207,7 +207,8 @@ async function runInWorkers(
   let next = 0;
   const workerFile = join(__dirname, 'features-worker.ts');
   // Workers start without tsx's hooks; registering them first lets the worker load TypeScript like the main thread.
-  const bootstrap = `require('tsx/cjs'); require(${JSON.stringify(workerFile)});`;
+  // Absolute paths: an eval'd worker resolves bare `require`s from the working directory, which may be anywhere.
+  const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(workerFile)});`;
   const runOne = (): Promise<void> =>
     new Promise((resolveWorker) => {
       const worker = new Worker(bootstrap, {
