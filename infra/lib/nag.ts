@@ -1,6 +1,8 @@
 import { Stack, Validations } from 'aws-cdk-lib';
 import { type IConstruct } from 'constructs';
 
+import { NotescribeError } from '../../core/errors';
+
 /**
  * Acknowledges cdk-nag findings on `scope` and its children, all for one reason. Each id is a rule
  * (`AwsSolutions-S1`) or one finding of a rule (`AwsSolutions-IAM5[Resource::…]`): cdk-nag v3 has no prefix match,
@@ -18,6 +20,8 @@ export function acknowledge(scope: IConstruct, reason: string, ...ids: string[])
 export function wildcardResourceFinding(scope: IConstruct, arn: string, suffix: string): string {
   const resolved = Stack.of(scope).resolve(arn) as { 'Fn::GetAtt'?: [string, string] };
   const getAtt = resolved['Fn::GetAtt'];
-  if (getAtt === undefined) throw new Error(`wildcardResourceFinding: ${JSON.stringify(resolved)} is not an Fn::GetAtt`);
+  if (getAtt === undefined) {
+    throw new NotescribeError('INTERNAL', `wildcardResourceFinding: ${JSON.stringify(resolved)} is not an Fn::GetAtt`);
+  }
   return `AwsSolutions-IAM5[Resource::<${getAtt[0]}.${getAtt[1]}>${suffix}]`;
 }

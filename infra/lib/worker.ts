@@ -11,6 +11,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+import { NotescribeError } from '../../core/errors';
+
 import { acknowledge, wildcardResourceFinding } from './nag';
 
 import { type GpuTaskShape, type ScalingStep } from './settings';
@@ -72,7 +74,10 @@ export class Worker extends Construct {
     const placement = props.placement;
     const steps = props.scalingSteps;
     if (steps[0]?.lowerBacklog !== 0 || steps[0].tasks !== 0 || steps.length < 2) {
-      throw new Error('scalingSteps must start with { lowerBacklog: 0, tasks: 0 } and have a step with tasks');
+      throw new NotescribeError(
+        'INVALID_SETTINGS',
+        'scalingSteps must start with { lowerBacklog: 0, tasks: 0 } and have a step with tasks',
+      );
     }
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {
