@@ -11,7 +11,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { cardPathFor, defaultModelPath } from '../cli/model-location';
-import { DEFAULT_KEY_LAYOUT } from '../contract/keys';
+import { DEFAULT_KEY_LAYOUT, statusKeyFor } from '../contract/keys';
 import { DSP_PARAMETERS_HASH } from '../core/features';
 import { createWorkerEngine } from '../gpu-task/engine';
 import { Worker } from '../gpu-task/worker';
@@ -113,7 +113,22 @@ async function main(): Promise<void> {
 
     say(`latency: ${latencyRuns} uploads one at a time…`);
     const latencies: number[] = [];
-    for (let i = 0; i < latencyRuns; i++) latencies.push(await upload(`uploads/latency/piece-${i}.wav`));
+    const stages: Record<string, number>[] = [];
+    for (let i = 0; i < latencyRuns; i++) {
+      const key = `uploads/latency/piece-${i}.wav`;
+      const startedAt = Date.now();
+      latencies.push(await upload(key));
+      const notifiedAt = Date.now();
+      const record = (await services.store.read(statusKeyFor(config.layout, key)))?.record;
+      const at = (state: 'queued' | 'processing' | 'done'): number => Date.parse(record?.times[state] ?? '');
+      // from the status record's times: where an upload's latency goes
+      stages.push({
+        eventDeliveryMs: at('queued') - startedAt,
+        ingestAnalysisAndQueueMs: at('processing') - at('queued'),
+        workerMs: at('done') - at('processing'),
+        notifyMs: notifiedAt - at('done'),
+      });
+    }
     const latencyBatches = worker.stats.batchWindowCounts.length;
 
     say(`throughput: ${concurrent} concurrent uploads…`);
@@ -136,6 +151,9 @@ async function main(): Promise<void> {
         p50Ms: Math.round(percentile(latencies, 50)),
         p95Ms: Math.round(percentile(latencies, 95)),
         allMs: latencies.map(Math.round),
+        stagesMedianMs: Object.fromEntries(
+          Object.keys(stages[0] ?? {}).map((name) => [name, Math.round(percentile(stages.map((s) => s[name] ?? NaN), 50))]),
+        ),
       },
       throughput: {
         uploads: concurrent,
