@@ -2,7 +2,7 @@ import FFT from 'fft.js';
 import { BIN_COUNT, FRAME_RATE_HZ, HOP_SAMPLES } from '../params';
 import type { Spectrogram } from '../types';
 import { decimateByTwo, DECIMATION_REACH } from './decimate';
-import { blendDynamicQ, findBeatingCandidates } from './dynamic-q';
+import { blendDynamicQ, DynamicQWork, findBeatingCandidates } from './dynamic-q';
 import { buildKernels, type SparseKernels } from './kernels';
 import { SPECTROGRAM_SETTINGS, type BinGroup } from './settings';
 
@@ -115,9 +115,9 @@ interface BlockSignal {
   readonly decimation: number;
 }
 
-/** The next level of the cascade, with samples past either end of the (decimated) audio forced to zero. */
-function decimateBlock(signal: BlockSignal, sampleCount: number): BlockSignal {
-  const data = decimateByTwo(signal.data);
+/** The next level of the cascade (into `into`), with samples past either end of the decimated audio forced to zero. */
+function decimateBlock(signal: BlockSignal, sampleCount: number, into: Float32Array): BlockSignal {
+  const data = decimateByTwo(signal.data, into);
   const decimation = signal.decimation * 2;
   // Whole-signal decimation yields ceil(n / d) samples at positions 0 … (ceil(n/d) − 1)·d and nothing else.
   const lastPosition = (Math.ceil(sampleCount / decimation) - 1) * decimation;
@@ -133,7 +133,13 @@ function decimateBlock(signal: BlockSignal, sampleCount: number): BlockSignal {
  * (global frame indices). Frames are centred on 16 kHz sample f·HOP_SAMPLES; each FFT length reads the centred part
  * of one shared frame buffer.
  */
-function analyseFrames(plan: GroupPlan, resolution: 'low' | 'high', signal: BlockSignal, frames: Int32Array): Float32Array {
+function analyseFrames(
+  plan: GroupPlan,
+  resolution: 'low' | 'high',
+  signal: BlockSignal,
+  frames: Int32Array,
+  into: Float32Array,
+): Float32Array {
   const segments = resolution === 'low' ? plan.low : plan.high;
   let n = 0;
   for (const segment of segments) n = Math.max(n, segment.kernels.fftSize);
@@ -141,7 +147,7 @@ function analyseFrames(plan: GroupPlan, resolution: 'low' | 'high', signal: Bloc
   const frame = new Float64Array(n);
   const views = segments.map((segment) => frame.subarray(half - segment.kernels.fftSize / 2, half + segment.kernels.fftSize / 2));
   const bins = plan.group.binCount;
-  const out = new Float32Array(frames.length * bins);
+  const out = into.subarray(0, frames.length * bins);
   const { data, origin, decimation } = signal;
   const length = data.length;
   const hop = HOP_SAMPLES / decimation;
@@ -195,43 +201,72 @@ const MIN_POWER = 1e-60;
  * The high-Q companion on `frames` (sorted, global), analysed every `group.highFrameStride` frames and
  * interpolated linearly in log magnitude between those anchors. Returns `[row][binCount]` for `frames[row]`.
  */
-function analyseHighStrided(plan: GroupPlan, signal: BlockSignal, frameCount: number, frames: Int32Array): Float32Array {
+function analyseHighStrided(
+  plan: GroupPlan,
+  signal: BlockSignal,
+  frameCount: number,
+  frames: Int32Array,
+  work: Workspace,
+): Float32Array {
   const stride = plan.group.highFrameStride;
-  if (stride === 1) return analyseFrames(plan, 'high', signal, frames);
-  const anchors: number[] = [];
+  const bins = plan.group.binCount;
+  if (stride === 1) return analyseFrames(plan, 'high', signal, frames, work.high);
+  let count = 0;
+  const anchors = work.anchors;
   for (const f of frames) {
     const before = f - (f % stride);
-    if (anchors[anchors.length - 1] !== before) anchors.push(before);
+    // Frames are sorted, so anchors come out sorted; push only ones past the last.
+    if (count === 0 || anchors[count - 1]! < before) anchors[count++] = before;
     const after = Math.min(before + stride, frameCount - 1);
-    if (before !== f && anchors[anchors.length - 1] !== after) anchors.push(after);
+    if (before !== f && anchors[count - 1]! < after) anchors[count++] = after;
   }
-  const firstAnchor = anchors[0] ?? 0;
-  const bins = plan.group.binCount;
-  const atAnchors = analyseFrames(plan, 'high', signal, Int32Array.from(anchors));
-  // Anchors are sorted and unique, so a frame's anchor row is found by walking forward.
-  const rowOf = new Int32Array((anchors[anchors.length - 1] ?? 0) - firstAnchor + 1);
-  anchors.forEach((f, row) => (rowOf[f - firstAnchor] = row));
-  const out = new Float32Array(frames.length * bins);
+  const atAnchors = analyseFrames(plan, 'high', signal, anchors.subarray(0, count), work.anchorPlane);
+  const out = work.high.subarray(0, frames.length * bins);
+  // Anchors are sorted and unique: walk them alongside the frames.
+  let row = 0;
   for (let r = 0; r < frames.length; r++) {
     const f = frames[r]!;
     const before = f - (f % stride);
-    const a = rowOf[before - firstAnchor]! * bins;
+    while (anchors[row]! < before) row++;
+    const a = row * bins;
     if (before === f) {
       out.set(atAnchors.subarray(a, a + bins), r * bins);
       continue;
     }
     const after = Math.min(before + stride, frameCount - 1);
-    const z = rowOf[after - firstAnchor]! * bins;
+    const z = (row + 1) * bins;
     const t = (f - before) / (after - before);
     for (let b = 0; b < bins; b++) out[r * bins + b] = atAnchors[a + b]! + t * (atAnchors[z + b]! - atAnchors[a + b]!);
   }
   return out;
 }
 
-function range(from: number, to: number): Int32Array {
-  const out = new Int32Array(Math.max(0, to - from));
-  for (let i = 0; i < out.length; i++) out[i] = from + i;
-  return out;
+/** Buffers of one computeSpectrogram call, reused by every block and group. */
+interface Workspace {
+  /** Decimation level k's block signal (level 0 is the 16 kHz block). */
+  readonly levels: Float32Array[];
+  readonly analysed: Int32Array;
+  readonly low: Float32Array;
+  readonly high: Float32Array;
+  readonly anchors: Int32Array;
+  readonly anchorPlane: Float32Array;
+  readonly dynamic: DynamicQWork | undefined;
+}
+
+function createWorkspace(frames: number, blockSamples: number, levels: number, dynamic: boolean): Workspace {
+  let bins = 0;
+  for (const plan of groupPlans()) bins = Math.max(bins, plan.group.binCount);
+  const signals: Float32Array[] = [];
+  for (let k = 0, length = blockSamples; k < levels; k++, length = Math.ceil(length / 2)) signals.push(new Float32Array(length));
+  return {
+    levels: signals,
+    analysed: new Int32Array(frames),
+    low: new Float32Array(frames * bins),
+    high: new Float32Array(dynamic ? frames * bins : 0),
+    anchors: new Int32Array(dynamic ? 2 * frames : 0),
+    anchorPlane: new Float32Array(dynamic ? 2 * frames * bins : 0),
+    dynamic: dynamic ? new DynamicQWork(frames, bins) : undefined,
+  };
 }
 
 /**
@@ -277,6 +312,10 @@ export function computeSpectrogram(samples: Float32Array, options: SpectrogramOp
     margin = Math.max(margin, (plan.longestFft / 2) * d + plan.group.highFrameStride * HOP_SAMPLES + DECIMATION_REACH * 2 * d);
   }
 
+  const capacityFrames = Math.min(blockFrames, frameCount) + 2 * context;
+  const blockSamples = (capacityFrames - 1) * HOP_SAMPLES + 2 * margin + coarsest + 1;
+  const work = createWorkspace(capacityFrames, blockSamples, Math.log2(coarsest) + 1, mode === 'dynamic');
+
   for (let blockStart = 0; blockStart < frameCount; blockStart += blockFrames) {
     const blockEnd = Math.min(frameCount, blockStart + blockFrames);
     const analysedStart = Math.max(0, blockStart - context);
@@ -284,32 +323,42 @@ export function computeSpectrogram(samples: Float32Array, options: SpectrogramOp
     // Aligned to the coarsest decimation so every level's samples sit on whole 16 kHz positions of the cascade.
     const origin = Math.floor((analysedStart * HOP_SAMPLES - margin) / coarsest) * coarsest;
     const end = (analysedEnd - 1) * HOP_SAMPLES + margin;
-    const block = new Float32Array(end - origin + 1);
+    const block = work.levels[0]!.subarray(0, end - origin + 1).fill(0);
     const from = Math.max(0, origin);
     const to = Math.min(samples.length, end + 1);
     if (to > from) block.set(samples.subarray(from, to), from - origin);
     let signal: BlockSignal = { data: block, origin, decimation: 1 };
-    const analysed = range(analysedStart, analysedEnd);
+    let level = 0;
     const analysedCount = analysedEnd - analysedStart;
+    const analysed = work.analysed.subarray(0, analysedCount);
+    for (let i = 0; i < analysedCount; i++) analysed[i] = analysedStart + i;
     const outputOffset = blockStart - analysedStart;
 
     for (const plan of all) {
       const { group } = plan;
       const bins = group.binCount;
-      while (signal.decimation < group.decimation) signal = decimateBlock(signal, samples.length);
+      while (signal.decimation < group.decimation) signal = decimateBlock(signal, samples.length, work.levels[++level]!);
       let logMagnitude: Float32Array;
       if (mode === 'high') {
-        logMagnitude = analyseFrames(plan, 'high', signal, analysed);
+        logMagnitude = analyseFrames(plan, 'high', signal, analysed, work.low);
         if (stats) stats.highGroupFrames += analysedCount;
       } else {
-        logMagnitude = analyseFrames(plan, 'low', signal, analysed);
+        logMagnitude = analyseFrames(plan, 'low', signal, analysed, work.low);
         if (stats) stats.lowGroupFrames += analysedCount;
-        if (mode === 'dynamic') {
-          const candidates = findBeatingCandidates(logMagnitude, analysedCount, bins, logFloor, outputOffset, blockEnd - blockStart);
+        if (work.dynamic) {
+          const candidates = findBeatingCandidates(
+            logMagnitude,
+            analysedCount,
+            bins,
+            logFloor,
+            outputOffset,
+            blockEnd - blockStart,
+            work.dynamic,
+          );
           if (candidates.frames.length > 0) {
             const globalFrames = candidates.frames.map((f) => f + analysedStart);
-            const high = analyseHighStrided(plan, signal, frameCount, globalFrames);
-            const blended = blendDynamicQ(logMagnitude, high, candidates, analysedCount, bins, logFloor);
+            const high = analyseHighStrided(plan, signal, frameCount, globalFrames, work);
+            const blended = blendDynamicQ(logMagnitude, high, candidates, analysedCount, bins, logFloor, work.dynamic);
             if (stats) {
               stats.highGroupFrames += candidates.frames.length;
               stats.blendedCells += blended;

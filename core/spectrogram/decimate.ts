@@ -43,11 +43,11 @@ export const DECIMATION_REACH = (SPECTROGRAM_SETTINGS.decimationFilter.taps - 1)
  * at sample 2m, so frame centres map exactly (sample c at rate r is sample c/2 at rate r/2). Outside the input is
  * zero.
  *
- * @returns `ceil(input.length / 2)` samples.
+ * @returns `ceil(input.length / 2)` samples, in `into` when given (its first ceil(n/2) entries).
  */
-export function decimateByTwo(input: Float32Array): Float32Array {
+export function decimateByTwo(input: Float32Array, into?: Float32Array): Float32Array {
   const length = input.length;
-  const out = new Float32Array(Math.ceil(length / 2));
+  const out = into ? into.subarray(0, Math.ceil(length / 2)) : new Float32Array(Math.ceil(length / 2));
   const reach = 2 * (TAPS.length - 1) - 1;
   const centre = TAPS[0]!;
   const tapCount = TAPS.length;

@@ -29,6 +29,29 @@ export interface BeatingCandidates {
 const TO_DB = 20 / Math.LN10;
 
 /**
+ * Work buffers of the dynamic rule, sized once per computeSpectrogram call for `frames` analysed frames and `bins`
+ * bins per group, and reused by every block and group (so a long song makes no garbage).
+ */
+export class DynamicQWork {
+  readonly scratch: Scratch;
+  readonly coverage: Int32Array;
+  readonly candidateBins: Uint8Array;
+  readonly oscillationLow: Float32Array;
+  readonly rowOfFrame: Int32Array;
+  readonly frames: Int32Array;
+  readonly weights: Float32Array;
+  constructor(frames: number, bins: number) {
+    this.scratch = new Scratch(frames);
+    this.coverage = new Int32Array(frames + 1);
+    this.candidateBins = new Uint8Array(bins);
+    this.oscillationLow = new Float32Array(frames * bins);
+    this.rowOfFrame = new Int32Array(frames);
+    this.frames = new Int32Array(frames);
+    this.weights = new Float32Array(frames * bins);
+  }
+}
+
+/**
  * `lowLog`: natural-log magnitudes `[frame][binCount]` of `frameCount` analysed frames; only frames
  * `outputStart … outputStart + outputCount − 1` are blended (the rest is context for the spans); `logFloor`:
  * levels are clamped to it before measuring. Frame indices in the result are relative to the analysed frames.
@@ -38,17 +61,18 @@ export function findBeatingCandidates(
   frameCount: number,
   binCount: number,
   logFloor: number,
-  outputStart = 0,
-  outputCount = frameCount,
+  outputStart: number,
+  outputCount: number,
+  work: DynamicQWork,
 ): BeatingCandidates {
   const { spanFrames, thresholdDb } = SPECTROGRAM_SETTINGS.dynamicQ;
-  const scratch = new Scratch(frameCount);
-  const coverage = new Int32Array(frameCount + 1);
-  const candidateBins = new Uint8Array(binCount);
-  const oscillationLow = new Float32Array(frameCount * binCount);
+  const { scratch } = work;
+  const coverage = work.coverage.subarray(0, frameCount + 1).fill(0);
+  const candidateBins = work.candidateBins.subarray(0, binCount).fill(0);
+  const oscillationLow = work.oscillationLow.subarray(0, frameCount * binCount);
   for (let b = 0; b < binCount; b++) {
     levelsDb(lowLog, b, binCount, frameCount, logFloor, scratch.level);
-    oscillation(scratch, spanFrames, scratch.oscillation);
+    oscillation(scratch, frameCount, spanFrames, scratch.oscillation);
     for (let f = 0; f < frameCount; f++) oscillationLow[f * binCount + b] = scratch.oscillation[f]!;
     for (let f = outputStart; f < outputStart + outputCount; f++) {
       if (scratch.oscillation[f]! <= thresholdDb) continue;
@@ -58,15 +82,15 @@ export function findBeatingCandidates(
       coverage[Math.min(frameCount, f + spanFrames + 1)]!--;
     }
   }
-  const rowOfFrame = new Int32Array(frameCount);
-  const frames: number[] = [];
+  const rowOfFrame = work.rowOfFrame.subarray(0, frameCount);
+  let count = 0;
   let running = 0;
   for (let f = 0; f < frameCount; f++) {
     running += coverage[f]!;
-    rowOfFrame[f] = running > 0 ? frames.length : -1;
-    if (running > 0) frames.push(f);
+    rowOfFrame[f] = running > 0 ? count : -1;
+    if (running > 0) work.frames[count++] = f;
   }
-  return { frames: Int32Array.from(frames), rowOfFrame, candidateBins, oscillationLow };
+  return { frames: work.frames.subarray(0, count), rowOfFrame, candidateBins, oscillationLow };
 }
 
 /**
@@ -81,12 +105,13 @@ export function blendDynamicQ(
   frameCount: number,
   binCount: number,
   logFloor: number,
+  work: DynamicQWork,
 ): number {
   const { spanFrames, thresholdDb, fullDb, spreadBins } = SPECTROGRAM_SETTINGS.dynamicQ;
   const { frames, rowOfFrame, candidateBins, oscillationLow } = candidates;
   const rows = frames.length;
-  const weights = new Float32Array(rows * binCount);
-  const scratch = new Scratch(frameCount);
+  const weights = work.weights.subarray(0, rows * binCount).fill(0);
+  const { scratch } = work;
   const span = fullDb - thresholdDb;
   for (let b = 0; b < binCount; b++) {
     if (candidateBins[b] === 0) continue;
@@ -96,7 +121,7 @@ export function blendDynamicQ(
       const v = highLog[r * binCount + b]!;
       scratch.level[frames[r]!] = TO_DB * (v > logFloor ? v : logFloor);
     }
-    oscillation(scratch, spanFrames, scratch.oscillation);
+    oscillation(scratch, frameCount, spanFrames, scratch.oscillation);
     for (let f = 0; f < frameCount; f++) {
       const low = oscillationLow[f * binCount + b]!;
       const excess = low - scratch.oscillation[f]! - thresholdDb;
@@ -129,7 +154,7 @@ function levelsDb(plane: Float32Array, bin: number, binCount: number, frameCount
   }
 }
 
-/** Work arrays reused across bins. */
+/** Per-bin work arrays (capacity ≥ frames). */
 class Scratch {
   readonly level: Float64Array;
   readonly oscillation: Float64Array;
@@ -150,15 +175,14 @@ class Scratch {
 }
 
 /**
- * Oscillation of `scratch.level` over centred spans [t−R, t+R] (clamped to the track), into `out`:
+ * Oscillation of `scratch.level[0 … n−1]` over centred spans [t−R, t+R] (clamped to the track), into `out`:
  * O = max(0, TV − 2c·(max − min)), TV the total variation, c = ignoredCycles. Any single excursion (a rise, a decay,
  * a rise and decay, a click) has TV ≤ 2·range and scores 0; k cycles of modulation of depth D score ≈ 2(k−c)·D, so
  * only sustained, repeated swings count. Span maxima and minima use van Herk / Gil-Werman block scans: O(1) per
  * frame.
  */
-function oscillation(scratch: Scratch, radius: number, out: Float64Array): void {
+function oscillation(scratch: Scratch, n: number, radius: number, out: Float64Array): void {
   const { level, cumulative, prefixMax, prefixMin, suffixMax, suffixMin } = scratch;
-  const n = level.length;
   if (n === 0) return;
   const excursionWeight = 2 * SPECTROGRAM_SETTINGS.dynamicQ.ignoredCycles;
   const width = 2 * radius + 1;

@@ -4,25 +4,38 @@
  * peak RSS of a 10-minute piece in child processes.
  */
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { buildSync } from 'esbuild';
 import { decodeSourceAudio, resample } from '../../core/audio';
 import { detectOnsets } from '../../core/onsets';
 import { SAMPLE_RATE_HZ } from '../../core/params';
-import { computeSpectrogram, referenceConstantQ } from '../../core/spectrogram';
+import { computeSpectrogram, referenceConstantQ, type SpectrogramStats } from '../../core/spectrogram';
 import { renderPieceWav } from './piece';
-import { round, timed } from './timing';
+import { round, timed, type Timed } from './timing';
 import type { BenchContext, BenchSection, Metric } from './types';
 
 const PIECE_SECONDS = 180;
 const LONG_PIECE_SECONDS = 600;
 const NAIVE_EXCERPT_SECONDS = 2;
 
-function peakRss(seconds: number, mode: 'full' | 'from16k', context: BenchContext): Record<string, Metric> {
-  const child = spawnSync(
-    process.execPath,
-    ['--expose-gc', '--import', 'tsx', path.join(__dirname, 'rss-child.ts'), String(seconds), mode],
-    { encoding: 'utf8', cwd: path.join(__dirname, '..', '..'), maxBuffer: 1 << 20 },
-  );
+/**
+ * The RSS child runs as an esbuild bundle on plain node, as the CLI and worker ship, so the figure holds the
+ * pipeline's memory and not tsx's transpiler.
+ */
+function bundleRssChild(): string {
+  const outfile = path.join(mkdtempSync(path.join(os.tmpdir(), 'notescribe-bench-')), 'rss-child.cjs');
+  buildSync({ entryPoints: [path.join(__dirname, 'rss-child.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error' });
+  return outfile;
+}
+
+function peakRss(script: string, seconds: number, mode: 'full' | 'from16k', context: BenchContext): Record<string, Metric> {
+  const child = spawnSync(process.execPath, ['--expose-gc', script, String(seconds), mode], {
+    encoding: 'utf8',
+    cwd: path.join(__dirname, '..', '..'),
+    maxBuffer: 1 << 20,
+  });
   if (child.status !== 0) {
     context.log(`  rss child (${mode}) failed: ${child.stderr.trim()}`);
     return { peak_rss_mb: null };
@@ -47,15 +60,21 @@ export const dspSection: BenchSection = {
     const source = decode.value;
     const resampled = await timed(() => resample(source.mono, source.source.sampleRateHz, SAMPLE_RATE_HZ));
     const samples = resampled.value;
-    const spectrogram = await timed(() => computeSpectrogram(samples));
+    const stats: SpectrogramStats = { lowGroupFrames: 0, highGroupFrames: 0, blendedCells: 0 };
+    const spectrogram = await timed(() => computeSpectrogram(samples, { stats }));
     const onsets = await timed(() => detectOnsets(spectrogram.value));
-    const dspSeconds = decode.seconds + resampled.seconds + spectrogram.seconds + onsets.seconds;
+    const stages: Timed<unknown>[] = [decode, resampled, spectrogram, onsets];
+    const dspSeconds = stages.reduce((sum, stage) => sum + stage.seconds, 0);
+    const dspCpuSeconds = stages.reduce((sum, stage) => sum + stage.cpuSeconds, 0);
     const audioSeconds = samples.length / SAMPLE_RATE_HZ;
     context.log(`  decode       ${decode.seconds.toFixed(3)} s`);
     context.log(`  resample     ${resampled.seconds.toFixed(3)} s`);
     context.log(`  spectrogram  ${spectrogram.seconds.toFixed(3)} s  (${(audioSeconds / spectrogram.seconds).toFixed(0)}× real time; warm-up ${warm.seconds.toFixed(3)} s)`);
     context.log(`  onsets       ${onsets.seconds.toFixed(3)} s  (${onsets.value.length} onsets)`);
-    context.log(`  total        ${dspSeconds.toFixed(3)} s for ${audioSeconds.toFixed(0)} s of audio: ${(audioSeconds / dspSeconds).toFixed(0)}× real time`);
+    context.log(`  total        ${dspSeconds.toFixed(3)} s for ${audioSeconds.toFixed(0)} s of audio: ${(audioSeconds / dspSeconds).toFixed(0)}× real time (CPU ${dspCpuSeconds.toFixed(3)} s: ${(audioSeconds / dspCpuSeconds).toFixed(0)}×; load average ${os.loadavg()[0]!.toFixed(1)} on ${os.cpus().length} cores)`);
+    const highFraction = stats.highGroupFrames / Math.max(1, stats.lowGroupFrames);
+    const blendedFraction = stats.blendedCells / Math.max(1, spectrogram.value.data.length);
+    context.log(`  dynamic Q: high-Q companion on ${(100 * highFraction).toFixed(0)} % of octave-frames, ${(100 * blendedFraction).toFixed(1)} % of cells blended`);
 
     // The direct per-bin sums (low and high Q, as the dynamic spectrogram needs both) on an excerpt, extrapolated.
     const excerptFrames = NAIVE_EXCERPT_SECONDS * 100;
@@ -67,8 +86,10 @@ export const dspSection: BenchSection = {
     const ratio = naiveExtrapolated / spectrogram.seconds;
     context.log(`  naive direct CQT: ${naive.seconds.toFixed(2)} s for ${NAIVE_EXCERPT_SECONDS} s → ${naiveExtrapolated.toFixed(0)} s extrapolated: the FFT-kernel path is ${ratio.toFixed(0)}× faster`);
 
-    const full = peakRss(longSeconds, 'full', context);
-    const from16k = peakRss(longSeconds, 'from16k', context);
+    const script = bundleRssChild();
+    const full = peakRss(script, longSeconds, 'full', context);
+    const from16k = peakRss(script, longSeconds, 'from16k', context);
+    rmSync(path.dirname(script), { recursive: true, force: true });
     context.log(`  peak RSS, ${longSeconds} s piece: ${String(full.peak_rss_mb)} MB (WAV bytes → onsets), ${String(from16k.peak_rss_mb)} MB (16 kHz samples → onsets)`);
 
     return {
@@ -80,8 +101,14 @@ export const dspSection: BenchSection = {
       onsets_included: true,
       onset_count: onsets.value.length,
       dsp_seconds: round(dspSeconds),
+      dsp_cpu_seconds: round(dspCpuSeconds),
       dsp_realtime_factor: round(audioSeconds / dspSeconds, 1),
+      dsp_realtime_factor_cpu: round(audioSeconds / dspCpuSeconds, 1),
+      load_average: round(os.loadavg()[0]!, 2),
+      dynamic_q_high_fraction: round(highFraction),
+      dynamic_q_blended_fraction: round(blendedFraction, 4),
       spectrogram_realtime_factor: round(audioSeconds / spectrogram.seconds, 1),
+      spectrogram_realtime_factor_cpu: round(audioSeconds / spectrogram.cpuSeconds, 1),
       spectrogram_warmup_seconds: round(warm.seconds),
       spectrogram_naive_seconds_extrapolated: round(naiveExtrapolated, 1),
       spectrogram_naive_speed_ratio: round(ratio, 1),

@@ -87,11 +87,29 @@ function renderNote(note: PieceNote, block: Float32Array, blockStart: number, ra
   }
 }
 
+/** Renders the piece block by block, handing each block (reused between calls) and its first frame to `sink`. */
+function renderBlocks(options: PieceOptions, sink: (block: Float32Array, blockStart: number) => void): void {
+  const rate = options.sampleRateHz ?? 44_100;
+  const frames = Math.round(options.seconds * rate);
+  const notes = planNotes(options.seconds, rate, options.seed ?? 1);
+  const blockLength = Math.round(BLOCK_SECONDS * rate);
+  const block = new Float32Array(blockLength);
+  let first = 0; // notes are sorted by start; skip those that ended before the block
+  for (let blockStart = 0; blockStart < frames; blockStart += blockLength) {
+    block.fill(0);
+    const view = block.subarray(0, Math.min(blockLength, frames - blockStart));
+    while (first < notes.length && notes[first]!.start + 2 * rate < blockStart) first++;
+    for (let i = first; i < notes.length && notes[i]!.start < blockStart + view.length; i++) {
+      renderNote(notes[i]!, view, blockStart, rate);
+    }
+    sink(view, blockStart);
+  }
+}
+
 /** The piece as a mono 16-bit PCM WAV file. */
 export function renderPieceWav(options: PieceOptions): Uint8Array {
   const rate = options.sampleRateHz ?? 44_100;
   const frames = Math.round(options.seconds * rate);
-  const notes = planNotes(options.seconds, rate, options.seed ?? 1);
   const bytes = new Uint8Array(44 + 2 * frames);
   const view = new DataView(bytes.buffer);
   const ascii = (offset: number, text: string): void => {
@@ -110,21 +128,19 @@ export function renderPieceWav(options: PieceOptions): Uint8Array {
   view.setUint16(34, 16, true);
   ascii(36, 'data');
   view.setUint32(40, 2 * frames, true);
-  const blockLength = Math.round(BLOCK_SECONDS * rate);
-  const block = new Float32Array(blockLength);
-  let first = 0; // notes are sorted by start; skip those that ended before the block
-  for (let blockStart = 0; blockStart < frames; blockStart += blockLength) {
-    block.fill(0);
-    const length = Math.min(blockLength, frames - blockStart);
-    const view32 = block.subarray(0, length);
-    while (first < notes.length && notes[first]!.start + 2 * rate < blockStart) first++;
-    for (let i = first; i < notes.length && notes[i]!.start < blockStart + length; i++) {
-      renderNote(notes[i]!, view32, blockStart, rate);
-    }
-    for (let i = 0; i < length; i++) {
-      const v = Math.max(-1, Math.min(1, view32[i]!));
+  renderBlocks(options, (block, blockStart) => {
+    for (let i = 0; i < block.length; i++) {
+      const v = Math.max(-1, Math.min(1, block[i]!));
       view.setInt16(44 + 2 * (blockStart + i), Math.round(v * 32767), true);
     }
-  }
+  });
   return bytes;
+}
+
+/** The piece as float samples at `sampleRateHz` (for stages that start from decoded audio). */
+export function renderPieceSamples(options: PieceOptions): Float32Array {
+  const rate = options.sampleRateHz ?? 44_100;
+  const out = new Float32Array(Math.round(options.seconds * rate));
+  renderBlocks(options, (block, blockStart) => out.set(block, blockStart));
+  return out;
 }

@@ -2,24 +2,24 @@
  * Child process of the DSP bench section: runs one pipeline on a generated piece and prints
  * `{"peak_rss_mb": …, …}` as its only stdout line. A fresh process, so maxRSS is this pipeline's peak alone.
  *
- * argv: <seconds> <mode>, mode 'full' (WAV bytes → decode → resample → spectrogram → onsets) or 'from16k'
- * (16 kHz samples from the WAV → spectrogram → onsets; the WAV and decode buffers are released first).
+ * argv: <seconds> <mode>, mode 'full' (44.1 kHz WAV bytes → decode → resample → spectrogram → onsets) or 'from16k'
+ * (16 kHz samples synthesised directly → spectrogram → onsets: the spectrogram's and onsets' own footprint).
  */
 import { decodeAudio } from '../../core/audio';
 import { detectOnsets } from '../../core/onsets';
 import { computeSpectrogram } from '../../core/spectrogram';
-import { renderPieceWav } from './piece';
+import { SAMPLE_RATE_HZ } from '../../core/params';
+import { renderPieceSamples, renderPieceWav } from './piece';
 
 async function main(): Promise<void> {
   const seconds = Number(process.argv[2] ?? 600);
   const mode = process.argv[3] ?? 'full';
-  let wav: Uint8Array | undefined = renderPieceWav({ seconds });
+  let wav: Uint8Array | undefined;
   let samples: Float32Array;
   if (mode === 'from16k') {
-    samples = (await decodeAudio(wav)).samples;
-    wav = undefined;
-    globalThis.gc?.();
+    samples = renderPieceSamples({ seconds, sampleRateHz: SAMPLE_RATE_HZ });
   } else {
+    wav = renderPieceWav({ seconds });
     samples = (await decodeAudio(wav)).samples;
   }
   const beforeSpectrogram = process.memoryUsage().rss;

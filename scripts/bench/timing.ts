@@ -5,11 +5,21 @@ export function nowSeconds(): number {
   return Number(process.hrtime.bigint()) / 1e9;
 }
 
-/** Runs `work` once and returns its result and wall seconds. */
-export async function timed<T>(work: () => T | Promise<T>): Promise<{ value: T; seconds: number }> {
+export interface Timed<T> {
+  readonly value: T;
+  /** Wall-clock seconds. */
+  readonly seconds: number;
+  /** User + system CPU seconds of this process (all its threads) over the same span. */
+  readonly cpuSeconds: number;
+}
+
+/** Runs `work` once and returns its result, wall seconds and CPU seconds. */
+export async function timed<T>(work: () => T | Promise<T>): Promise<Timed<T>> {
   const start = nowSeconds();
+  const cpu = process.cpuUsage();
   const value = await work();
-  return { value, seconds: nowSeconds() - start };
+  const used = process.cpuUsage(cpu);
+  return { value, seconds: nowSeconds() - start, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 
 export function round(value: number, digits = 3): number {
