@@ -186,43 +186,58 @@ function oscillation(scratch: Scratch, n: number, radius: number, out: Float64Ar
   if (n === 0) return;
   const excursionWeight = 2 * SPECTROGRAM_SETTINGS.dynamicQ.ignoredCycles;
   const width = 2 * radius + 1;
-  cumulative[0] = 0;
-  for (let f = 1; f < n; f++) cumulative[f] = cumulative[f - 1]! + Math.abs(level[f]! - level[f - 1]!);
+  let total = 0;
+  let previous = level[0]!;
   for (let f = 0; f < n; f++) {
     const v = level[f]!;
-    if (f % width === 0) {
-      prefixMax[f] = v;
-      prefixMin[f] = v;
-    } else {
-      prefixMax[f] = Math.max(prefixMax[f - 1]!, v);
-      prefixMin[f] = Math.min(prefixMin[f - 1]!, v);
+    total += v > previous ? v - previous : previous - v;
+    previous = v;
+    cumulative[f] = total;
+  }
+  for (let blockStart = 0; blockStart < n; blockStart += width) {
+    const blockEnd = Math.min(n, blockStart + width);
+    let max = -Infinity;
+    let min = Infinity;
+    for (let f = blockStart; f < blockEnd; f++) {
+      const v = level[f]!;
+      if (v > max) max = v;
+      if (v < min) min = v;
+      prefixMax[f] = max;
+      prefixMin[f] = min;
+    }
+    max = -Infinity;
+    min = Infinity;
+    for (let f = blockEnd - 1; f >= blockStart; f--) {
+      const v = level[f]!;
+      if (v > max) max = v;
+      if (v < min) min = v;
+      suffixMax[f] = max;
+      suffixMin[f] = min;
     }
   }
-  for (let f = n - 1; f >= 0; f--) {
-    const v = level[f]!;
-    if (f === n - 1 || (f + 1) % width === 0) {
-      suffixMax[f] = v;
-      suffixMin[f] = v;
-    } else {
-      suffixMax[f] = Math.max(suffixMax[f + 1]!, v);
-      suffixMin[f] = Math.min(suffixMin[f + 1]!, v);
-    }
-  }
-  // A span [a, z] of at most `width` frames crosses at most one block boundary: max = max(suffix[a], prefix[z]).
-  // A span inside one block is clamped at an end of the track: it starts the block (prefix[z] alone) or ends the
-  // track, where the suffix scan restarts (suffix[a] alone).
+  // A full span [f−R, f+R] is one block long, so it crosses one block boundary (or is a block):
+  // max = max(suffix[a], prefix[z]). A span clamped at an end of the track may lie inside one block: it then starts
+  // the block (prefix[z] alone) or ends the track, where the suffix scan restarts (suffix[a] alone).
   for (let f = 0; f < n; f++) {
     const a = f > radius ? f - radius : 0;
     const z = f + radius < n ? f + radius : n - 1;
-    let range: number;
-    if (Math.floor(a / width) !== Math.floor(z / width)) {
-      range = Math.max(suffixMax[a]!, prefixMax[z]!) - Math.min(suffixMin[a]!, prefixMin[z]!);
+    let max: number;
+    let min: number;
+    if (z - a + 1 === width || Math.floor(a / width) !== Math.floor(z / width)) {
+      const sa = suffixMax[a]!;
+      const pz = prefixMax[z]!;
+      const sb = suffixMin[a]!;
+      const pb = prefixMin[z]!;
+      max = sa > pz ? sa : pz;
+      min = sb < pb ? sb : pb;
     } else if (a % width === 0) {
-      range = prefixMax[z]! - prefixMin[z]!;
+      max = prefixMax[z]!;
+      min = prefixMin[z]!;
     } else {
-      range = suffixMax[a]! - suffixMin[a]!;
+      max = suffixMax[a]!;
+      min = suffixMin[a]!;
     }
-    const value = cumulative[z]! - cumulative[a]! - excursionWeight * range;
+    const value = cumulative[z]! - cumulative[a]! - excursionWeight * (max - min);
     out[f] = value > 0 ? value : 0;
   }
 }
