@@ -14,7 +14,7 @@ export interface OnsetSettings {
   /** … but at least this many frames. */
   readonly minSpanFrames: number;
   /**
-   * Levels below this count as this (spectrogram units: 0.25 is 60 dB below a loud note), so rises in near-silence —
+   * Levels below this count as this (spectrogram units: 0.3 is 56 dB below a loud note), so rises in near-silence —
    * a long bass window catching the edge of a click, leakage — do not count.
    */
   readonly levelFloor: number;
@@ -42,7 +42,7 @@ export const ONSET_SETTINGS: OnsetSettings = Object.freeze({
   spanFraction: 0.5,
   minSpanFrames: 1,
   maxFilterBins: 1,
-  levelFloor: 0.25,
+  levelFloor: 0.3,
   peakBeforeFrames: 1,
   peakAfterFrames: 1,
   medianBeforeFrames: 5,
