@@ -3,59 +3,84 @@ import { DIVISIONS_PER_QUARTER, HAND_SPAN_SEMITONES, MIDDLE_C } from './constant
 import type { QuantisedNote } from './quantise';
 
 /**
- * Assigns each note to staff 1 (right hand, treble) or 2 (left hand, bass). Notes starting together are split at the
- * point that keeps each hand nearest its running centre, within a hand span, with a mild pull towards middle C as the
- * boundary. Because the centres follow the music, a melody that dips below middle C stays on its staff.
- * Input sorted by start; returns staff numbers in input order.
+ * Assigns each note to staff 1 (right hand, treble) or 2 (left hand, bass). Notes starting together are split where
+ * the cost is least: a semitone for every note on the wrong side of middle C; half a semitone for every semitone the
+ * right hand's top line jumps beyond a fourth, or the left hand's lowest note lies beyond an octave outside what it
+ * played in the last bar; heavily for a hand span over a ninth; for splitting a chord at an interval narrower than a
+ * fourth; BROKEN_LINE_COST for handing the left hand a note that continues the right hand's line by step. A split at
+ * a wide interval earns half its width back (the gap between melody and accompaniment). So a melody that dips below
+ * middle C stays on the treble staff, and off-beat accompaniment chords join their bass. Input sorted by start.
  */
 export function assignStaves(notes: readonly QuantisedNote[]): Uint8Array {
   const staves = new Uint8Array(notes.length);
-  let left = MIDDLE_C - 12;
-  let right = MIDDLE_C + 12;
+  let rightTop: number | undefined;
+  // What the left hand played in the last bar: accompaniment leaps (bass, then chord) but stays in that region.
+  let leftRecent: { start: number; pitch: number }[] = [];
   let i = 0;
   while (i < notes.length) {
+    const start = (notes[i] as QuantisedNote).start;
     let j = i;
-    while (j < notes.length && (notes[j] as QuantisedNote).start === (notes[i] as QuantisedNote).start) j += 1;
+    while (j < notes.length && (notes[j] as QuantisedNote).start === start) j += 1;
     const group = Array.from({ length: j - i }, (_, k) => i + k).sort(
       (a, b) => (notes[a] as QuantisedNote).pitch - (notes[b] as QuantisedNote).pitch,
     );
     const pitches = group.map((index) => (notes[index] as QuantisedNote).pitch);
+    leftRecent = leftRecent.filter((n) => n.start > start - HAND_MEMORY_DIVISIONS);
+    const leftLow = Math.min(...leftRecent.map((n) => n.pitch));
+    const leftHigh = Math.max(...leftRecent.map((n) => n.pitch));
     let bestSplit = 0;
     let bestCost = Infinity;
     for (let split = 0; split <= pitches.length; split += 1) {
-      const cost = splitCost(pitches.slice(0, split), left) + splitCost(pitches.slice(split), right, true);
+      const left = pitches.slice(0, split);
+      const right = pitches.slice(split);
+      let cost = 0;
+      for (const p of left) cost += Math.max(0, p - MIDDLE_C);
+      for (const p of right) cost += Math.max(0, MIDDLE_C - p);
+      const top = right[right.length - 1];
+      const bottom = left[0];
+      if (top !== undefined && rightTop !== undefined) cost += 0.5 * Math.max(0, Math.abs(top - rightTop) - MELODY_STEP);
+      // Leaving the right hand idle when the highest note would continue its line by step breaks the melody.
+      const highest = pitches[pitches.length - 1] as number;
+      if (top === undefined && rightTop !== undefined && Math.abs(highest - rightTop) <= MELODY_STEP) cost += BROKEN_LINE_COST;
+      if (bottom !== undefined && leftRecent.length > 0) {
+        const outside = bottom < leftLow ? leftLow - bottom : bottom > leftHigh ? bottom - leftHigh : 0;
+        cost += 0.5 * Math.max(0, outside - BASS_STEP);
+      }
+      for (const hand of [left, right]) {
+        if (hand.length > 1) cost += 20 * Math.max(0, (hand[hand.length - 1] as number) - (hand[0] as number) - HAND_SPAN_SEMITONES);
+      }
+      if (left.length > 0 && right.length > 0) {
+        const gap = (right[0] as number) - (left[left.length - 1] as number);
+        cost += CLOSE_SPLIT_COST * Math.max(0, CLOSE_INTERVAL - gap) - 0.5 * gap;
+      }
       if (cost < bestCost) {
         bestCost = cost;
         bestSplit = split;
       }
     }
-    const lower = pitches.slice(0, bestSplit);
-    const upper = pitches.slice(bestSplit);
     group.forEach((index, k) => {
       staves[index] = k < bestSplit ? 2 : 1;
     });
-    // Centres drift with the music but stay on their side of middle C, so an idle hand cannot be captured.
-    if (lower.length > 0) left = Math.min(MIDDLE_C, Math.max(28, 0.7 * left + 0.3 * mean(lower)));
-    if (upper.length > 0) right = Math.max(MIDDLE_C, Math.min(96, 0.7 * right + 0.3 * mean(upper)));
+    if (bestSplit < pitches.length) rightTop = pitches[pitches.length - 1];
+    for (const pitch of pitches.slice(0, bestSplit)) leftRecent.push({ start, pitch });
     i = j;
   }
   return staves;
 }
 
-function mean(values: readonly number[]): number {
-  return values.reduce((a, b) => a + b, 0) / values.length;
-}
-
-function splitCost(pitches: readonly number[], centre: number, upperHand = false): number {
-  if (pitches.length === 0) return 0;
-  let cost = 0;
-  for (const p of pitches) {
-    cost += Math.abs(p - centre);
-    cost += 0.5 * Math.max(0, upperHand ? MIDDLE_C - 3 - p : p - MIDDLE_C - 4);
-  }
-  const span = (pitches[pitches.length - 1] as number) - (pitches[0] as number);
-  return cost + 20 * Math.max(0, span - HAND_SPAN_SEMITONES);
-}
+/**
+ * Free movement, semitones: of the right hand's top line (a fourth) from its last note, and of the left hand's lowest
+ * note (an octave) outside the range it played in the last HAND_MEMORY_DIVISIONS.
+ */
+const MELODY_STEP = 5;
+const BASS_STEP = 12;
+/** Cost of handing a stepwise continuation of the right hand's line to the left hand. */
+const BROKEN_LINE_COST = 3;
+/** How long the left hand's range is remembered (divisions): one 4/4 bar. */
+const HAND_MEMORY_DIVISIONS = 4 * DIVISIONS_PER_QUARTER;
+/** Splitting a chord between hands at an interval narrower than a fourth costs this much per missing semitone. */
+const CLOSE_INTERVAL = 5;
+const CLOSE_SPLIT_COST = 2;
 
 /** A chord (or single note) in one voice: start/end in divisions from the start of the score. */
 export interface VoiceEvent {

@@ -36,6 +36,10 @@ describe('the bundled little waltz', () => {
     expect(melody).toEqual(['D5:quarter', 'B4:quarter', 'G4:quarter']);
     const bass = queryAll(doc, '//measure[1]/note[staff="2"]')[0];
     expect(bass === undefined ? undefined : `${textOf(bass, 'pitch/step')}${textOf(bass, 'pitch/octave')}`).toBe('G2');
+    // Oom-pah-pah: the off-beat chords stay with their bass on the bass staff.
+    const leftHand = queryAll(doc, '//measure[1]/note[staff="2"]').map((n) => (n.childNodes.length > 0 ? `${queryAll(n, 'chord').length > 0 ? '+' : ' '}${textOf(n, 'pitch/step') ?? 'r'}${textOf(n, 'pitch/octave') ?? ''}` : ''));
+    expect(leftHand.join('').trim()).toBe('G2 B3+D4 r B3+D4 r');
+    expect(queryAll(doc, '//measure[1]/note[staff="1"]')).toHaveLength(3);
   });
 
   it('writes the F♯s without accidentals (they are in the key)', () => {
