@@ -90,7 +90,11 @@ export const dspSection: BenchSection = {
     const full = peakRss(script, longSeconds, 'full', context);
     const from16k = peakRss(script, longSeconds, 'from16k', context);
     rmSync(path.dirname(script), { recursive: true, force: true });
-    context.log(`  peak RSS, ${longSeconds} s piece: ${String(full.peak_rss_mb)} MB (WAV bytes → onsets), ${String(from16k.peak_rss_mb)} MB (16 kHz samples → onsets)`);
+    context.log(
+      `  peak RSS, ${longSeconds} s piece: ${String(full.peak_rss_mb)} MB (44.1 kHz WAV bytes → onsets; ` +
+        `${String(full.rss_before_spectrogram_mb)} MB after decoding), ${String(from16k.peak_rss_mb)} MB (16 kHz samples → onsets; ` +
+        `${String(from16k.rss_before_spectrogram_mb)} MB with the samples, ${String(from16k.peak_rss_after_spectrogram_mb)} MB at the end of the spectrogram)`,
+    );
 
     return {
       audio_seconds: round(audioSeconds, 2),
@@ -115,6 +119,8 @@ export const dspSection: BenchSection = {
       peak_rss_song_seconds: longSeconds,
       peak_rss_mb: full.peak_rss_mb ?? null,
       peak_rss_mb_from_16k: from16k.peak_rss_mb ?? null,
+      peak_rss_mb_through_spectrogram_from_16k: from16k.peak_rss_after_spectrogram_mb ?? null,
+      rss_mb_before_spectrogram_from_16k: from16k.rss_before_spectrogram_mb ?? null,
       threads: 1,
     };
   },

@@ -24,6 +24,7 @@ async function main(): Promise<void> {
   }
   const beforeSpectrogram = process.memoryUsage().rss;
   const spectrogram = computeSpectrogram(samples);
+  const afterSpectrogram = process.resourceUsage().maxRSS;
   const onsets = detectOnsets(spectrogram);
   const usage = process.resourceUsage();
   process.stdout.write(
@@ -32,6 +33,7 @@ async function main(): Promise<void> {
       seconds,
       peak_rss_mb: Math.round(usage.maxRSS / 1024),
       rss_before_spectrogram_mb: Math.round(beforeSpectrogram / 2 ** 20),
+      peak_rss_after_spectrogram_mb: Math.round(afterSpectrogram / 1024),
       spectrogram_mb: Math.round(spectrogram.data.byteLength / 2 ** 20),
       onsets: onsets.length,
       wav_mb: wav ? Math.round(wav.byteLength / 2 ** 20) : 0,
