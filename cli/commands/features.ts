@@ -242,6 +242,10 @@ async function runInWorkers(
       feed();
     });
   await Promise.all(Array.from({ length: jobs }, () => runOne()));
+  // Inputs no worker lived to take (every worker failed to start) still get a failure each, never silence.
+  for (; next < inputs.length; next++) {
+    settle(next, { error: new NotescribeError('INTERNAL', `${inputs[next]}: no feature worker was left to analyse it`) });
+  }
 }
 
 function parsePositive(name: string, integer: boolean) {
