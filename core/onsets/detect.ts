@@ -30,38 +30,35 @@ export function onsetStrength(
   const { frameCount, binCount, data } = spectrogram;
   const { maxFilterBins, lagFrames } = settings;
   const levelFloor = Math.max(floor, settings.levelFloor);
-  const floorMagnitude = toMagnitude(levelFloor);
-  const magnitude = new Float32Array(data.length);
-  for (let i = 0; i < data.length; i++) magnitude[i] = toMagnitude(Math.max(levelFloor, data[i]!));
   const strength = new Float32Array(frameCount);
+  // Maxima are taken on the spectrogram's own (log) values, which order like magnitudes, so only the three values
+  // that enter the ratio are converted, and no magnitude copy of the whole spectrogram is needed.
   for (let frame = 0; frame < frameCount; frame++) {
     let sum = 0;
     const base = frame * binCount;
     const earlierFrame = frame - lagFrames;
     for (let bin = 0; bin < binCount; bin++) {
-      const now = magnitude[base + bin]!;
-      let earlier = floorMagnitude;
+      const now = Math.max(levelFloor, data[base + bin]!);
+      let earlier = levelFloor;
       const low = Math.max(0, bin - maxFilterBins);
       const high = Math.min(binCount - 1, bin + maxFilterBins);
       for (let back = Math.max(0, earlierFrame - settings.referenceFrames + 1); back <= earlierFrame; back++) {
         const earlierBase = back * binCount;
-        for (let other = low; other <= high; other++) earlier = Math.max(earlier, magnitude[earlierBase + other]!);
+        for (let other = low; other <= high; other++) earlier = Math.max(earlier, data[earlierBase + other]!);
       }
       if (now <= earlier) continue;
       let peak = now;
       const last = Math.min(frameCount - 1, frame + spans[bin]!);
-      for (let ahead = frame + 1; ahead <= last; ahead++) peak = Math.max(peak, magnitude[ahead * binCount + bin]!);
-      sum += (now - earlier) / peak;
+      for (let ahead = frame + 1; ahead <= last; ahead++) peak = Math.max(peak, data[ahead * binCount + bin]!);
+      // (m(now) − m(earlier)) / m(peak), with m(v) = exp(k·(v − 1)).
+      sum += Math.exp(MAGNITUDE_PER_UNIT * (now - peak)) - Math.exp(MAGNITUDE_PER_UNIT * (earlier - peak));
     }
     strength[frame] = sum / binCount;
   }
   return strength;
 }
 
-/** Spectrogram value (1 + dB / rangeDb, SPECTROGRAM_SETTINGS.amplitude) to linear magnitude relative to the reference. */
-function toMagnitude(value: number): number {
-  return Math.exp(MAGNITUDE_PER_UNIT * (value - 1));
-}
+/** Spectrogram units (1 + dB / rangeDb, SPECTROGRAM_SETTINGS.amplitude) to natural-log magnitude: m = exp(k·(v − 1)). */
 const MAGNITUDE_PER_UNIT = (SPECTROGRAM_SETTINGS.amplitude.rangeDb / 20) * Math.LN10;
 
 /**
