@@ -81,10 +81,18 @@ async function headUpload(
   return undefined;
 }
 
-function notifyOf(metadata: Record<string, string> | undefined): JobNotify {
+/**
+ * The upload's own notification targets from its metadata (S3 lower-cases metadata names). A malformed one is dropped
+ * (the stack-wide default then applies) rather than failing the job or reaching the job message.
+ */
+function notifyOf(metadata: Record<string, string> | undefined, log: OutcomeServices['log']): JobNotify {
   const webhookUrl = metadata?.['webhook-url']?.trim();
   const email = metadata?.['notify-email']?.trim();
-  return { ...(webhookUrl ? { webhookUrl } : {}), ...(email ? { email } : {}) };
+  const goodUrl = webhookUrl && /^https?:\/\/\S+$/i.test(webhookUrl) && webhookUrl.length <= 2048 ? webhookUrl : undefined;
+  const goodEmail = email && /^[^@\s]+@[^@\s]+$/.test(email) && email.length <= 320 ? email : undefined;
+  if (webhookUrl && !goodUrl) log.warn('ignoring a malformed webhook-url', { webhookUrl });
+  if (email && !goodEmail) log.warn('ignoring a malformed notify-email', { email });
+  return { ...(goodUrl ? { webhookUrl: goodUrl } : {}), ...(goodEmail ? { email: goodEmail } : {}) };
 }
 
 /**
@@ -129,7 +137,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
     title: titleFromKey(key),
     statusKey: statusKeyFor(config.layout, key),
     resultsPrefix: resultsPrefixFor(config.layout, key, jobId),
-    notify: notifyOf(head.Metadata),
+    notify: notifyOf(head.Metadata, log),
   };
   const featuresKey = featuresKeyFor(config.layout, jobId);
   const queued: StatusRecord = {

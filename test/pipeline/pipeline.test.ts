@@ -237,6 +237,15 @@ describe('pipeline on real servers', () => {
     });
   });
 
+  it('drops a malformed webhook-url from the metadata instead of failing the job', async () => {
+    const key = 'uploads/ssrf/scheme.wav';
+    h.startIngest();
+    h.startWorker();
+    await h.upload(key, piece, { 'webhook-url': 'javascript:alert(1)', 'notify-email': 'not-an-address' });
+    const record = await h.waitForStatus(key, (r) => r.state === 'done' && r.notifications !== undefined);
+    expect(Object.keys(record.notifications ?? {})).toEqual(['sns']);
+  });
+
   it('ignores the s3:TestEvent S3 sends when a notification is configured', async () => {
     await h.clients.sqs.send(
       new SendMessageCommand({
