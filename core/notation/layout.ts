@@ -94,40 +94,48 @@ export interface LayoutInput {
   /** Per staff (index 0 = staff 1), its two voices' events. */
   readonly staves: readonly (readonly [readonly VoiceEvent[], readonly VoiceEvent[]])[];
   readonly measureLength: number;
+  /** Length of a pickup bar before the first full measure, divisions (0 for none). */
+  readonly pickup?: number;
   readonly key: Pick<KeySignature, 'fifths' | 'mode'>;
   /** Metronome marks by 0-based measure index. */
   readonly tempoMarks: ReadonlyMap<number, number>;
 }
 
-/** Lays voices out in measures; the score is as long as its last note, and at least one measure. */
+/** Lays voices out in measures (after an optional pickup bar); as long as the last note, and at least one full bar. */
 export function layoutMeasures(input: LayoutInput): Measure[] {
   const { measureLength } = input;
+  const pickup = input.pickup ?? 0;
   let lastEnd = 0;
   for (const staff of input.staves) for (const voice of staff) for (const e of voice) lastEnd = Math.max(lastEnd, e.end);
-  const measureCount = Math.max(1, Math.ceil(lastEnd / measureLength));
-  const total = measureCount * measureLength;
-  const measures: { voices: Voice[] }[] = Array.from({ length: measureCount }, () => ({ voices: [] }));
+  const bounds: [number, number][] = pickup > 0 ? [[0, pickup]] : [];
+  let barStart = pickup;
+  do {
+    bounds.push([barStart, barStart + measureLength]);
+    barStart += measureLength;
+  } while (barStart < lastEnd);
+  const total = barStart;
+  const measures: { voices: Voice[] }[] = bounds.map(() => ({ voices: [] }));
   input.staves.forEach((staffVoices, staffIndex) => {
     staffVoices.forEach((events, voiceIndex) => {
       const voiceNumber = staffIndex * 4 + voiceIndex + 1;
       const timeline = withRests(events, total);
-      for (let m = 0; m < measureCount; m += 1) {
-        const from = m * measureLength;
-        const to = from + measureLength;
+      bounds.forEach(([from, to], m) => {
         // The second voice appears only in bars where it has notes.
-        if (voiceIndex > 0 && !events.some((e) => e.start < to && e.end > from)) continue;
+        if (voiceIndex > 0 && !events.some((e) => e.start < to && e.end > from)) return;
         const elements = measureElements(timeline, from, to, input.key);
         (measures[m] as { voices: Voice[] }).voices.push({ voice: voiceNumber, staff: staffIndex + 1, elements });
-      }
+      });
     });
   });
   return measures.map((m, index) => {
     const voices = m.voices.sort((a, b) => a.staff - b.staff || a.voice - b.voice);
     setAccidentals(voices, input.key);
     const tempo = input.tempoMarks.get(index);
+    const [from, to] = bounds[index] as [number, number];
     return {
-      number: index + 1,
-      duration: measureLength,
+      number: pickup > 0 ? index : index + 1,
+      implicit: pickup > 0 && index === 0,
+      duration: to - from,
       ...(tempo === undefined ? {} : { tempoBpm: tempo }),
       voices,
     };

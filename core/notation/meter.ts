@@ -73,21 +73,33 @@ export function beatAccents(notes: readonly Note[], beats: readonly number[]): F
  */
 export function chooseMeter(notes: readonly Note[], beats: readonly number[]): MeterChoice {
   const accents = beatAccents(notes, beats);
+  let first = Infinity;
+  let last = -Infinity;
+  for (const note of notes) {
+    const position = beatPosition(beats, note.onsetSeconds);
+    first = Math.min(first, position);
+    last = Math.max(last, position);
+  }
+  const firstBeat = notes.length === 0 ? 0 : Math.round(first);
+  const span = notes.length === 0 ? 0 : last - first;
+  // Only the beats the music covers count: empty beats before and after would favour phases that avoid them.
+  const lo = Math.max(0, firstBeat);
+  const hi = Math.min(accents.length - 1, notes.length === 0 ? -1 : Math.round(last));
   const evidence = { 3: 0, 4: 0 } as Record<3 | 4, number>;
   const phases = { 3: 0, 4: 0 } as Record<3 | 4, number>;
   let total = 0;
-  for (const a of accents) total += a;
-  const mean = total / Math.max(1, accents.length);
+  for (let i = lo; i <= hi; i += 1) total += accents[i] as number;
+  const mean = total / Math.max(1, hi - lo + 1);
   for (const meter of [3, 4] as const) {
-    if (accents.length < 2 * meter || mean === 0) continue;
+    if (hi - lo + 1 < 6 || mean === 0) continue;
     let best = -Infinity;
     for (let phase = 0; phase < meter; phase += 1) {
       let down = 0;
       let downCount = 0;
       let other = 0;
       let otherCount = 0;
-      for (let i = 0; i < accents.length; i += 1) {
-        if ((i - phase) % meter === 0) {
+      for (let i = lo; i <= hi; i += 1) {
+        if ((((i - phase) % meter) + meter) % meter === 0) {
           down += accents[i] as number;
           downCount += 1;
         } else {
@@ -103,17 +115,8 @@ export function chooseMeter(notes: readonly Note[], beats: readonly number[]): M
     }
     evidence[meter] = best;
   }
-  // Fewer than two bars of 3/4 between the first and last onset cannot show a metre: read them as 4/4.
-  let first = Infinity;
-  let last = -Infinity;
-  for (const note of notes) {
-    const position = beatPosition(beats, note.onsetSeconds);
-    first = Math.min(first, position);
-    last = Math.max(last, position);
-  }
-  const firstBeat = notes.length === 0 ? 0 : Math.round(first);
-  const span = notes.length === 0 ? 0 : last - first;
-  const triple = span >= 6 && evidence[3] > MIN_CONTRAST && evidence[3] > Math.max(0, evidence[4]) * TRIPLE_METER_BIAS;
+  // Music spanning less than two bars of 4/4 cannot show a metre: read it as 4/4.
+  const triple = span >= 8 && evidence[3] > MIN_CONTRAST && evidence[3] > Math.max(0, evidence[4]) * TRIPLE_METER_BIAS;
   const beatsPerMeasure = triple ? 3 : 4;
   // Without a clear accent pattern over at least two bars, the first note starts the first bar.
   const clear = span >= 2 * beatsPerMeasure && evidence[beatsPerMeasure] > MIN_CONTRAST;

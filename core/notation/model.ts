@@ -9,7 +9,7 @@ export interface Score {
   readonly key: KeySignature;
   /**
    * Performed time (seconds) of every quarter-note beat of the score: beat k starts at `beatTimesSeconds[k]`; beat 0
-   * is the downbeat of measure 1 and may lie before 0 s when the music starts with an upbeat. Covers every note.
+   * starts the first measure (a pickup bar, if there is one) and may lie before 0 s. Covers every note.
    */
   readonly beatTimesSeconds: readonly number[];
   readonly parts: readonly Part[];
@@ -48,8 +48,10 @@ export interface Clef {
 }
 
 export interface Measure {
-  /** 1-based. */
+  /** 1-based; 0 for a pickup (anacrusis) bar. */
   readonly number: number;
+  /** A pickup bar: shorter than the time signature, not counted (MusicXML implicit="yes"). */
+  readonly implicit: boolean;
   /** Length in divisions. */
   readonly duration: number;
   /** A metronome mark written at the start of this measure, quarter notes per minute, where the tempo changes. */

@@ -33,7 +33,7 @@ export function toMusicXml(score: Score): string {
     const partElement = root.ele('part', { id: part.id });
     part.measures.forEach((measure, index) => {
       try {
-        writeMeasure(partElement, score, part, measure, index === part.measures.length - 1);
+        writeMeasure(partElement, score, part, measure, index === 0, index === part.measures.length - 1);
       } catch (error) {
         throw new NotationError(`In part ${part.id}, measure ${measure.number}: ${error instanceof Error ? error.message : String(error)}`, {
           cause: error,
@@ -45,9 +45,9 @@ export function toMusicXml(score: Score): string {
   return root.end({ prettyPrint: true });
 }
 
-function writeMeasure(parent: XMLBuilder, score: Score, part: Part, measure: Measure, last: boolean): void {
-  const element = parent.ele('measure', { number: String(measure.number) });
-  if (measure.number === 1) {
+function writeMeasure(parent: XMLBuilder, score: Score, part: Part, measure: Measure, first: boolean, last: boolean): void {
+  const element = parent.ele('measure', measure.implicit ? { number: String(measure.number), implicit: 'yes' } : { number: String(measure.number) });
+  if (first) {
     const attributes = element.ele('attributes');
     attributes.ele('divisions').txt(String(score.divisions));
     const key = attributes.ele('key');

@@ -56,23 +56,29 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   const m = meter.beatsPerMeasure;
   // Measure 1 starts at the last downbeat at or just after (a quarter beat, within quantisation) the first onset.
   const firstPosition = beatPosition(beats, firstOnset);
-  const startBeat = Math.max(0, meter.downbeatPhase + m * Math.floor((firstPosition + 0.25 - meter.downbeatPhase) / m));
+  const downbeat = Math.max(0, meter.downbeatPhase + m * Math.floor((firstPosition + 0.25 - meter.downbeatPhase) / m));
+  // A first note in the second half of that bar is an upbeat: the score opens with a pickup bar from its beat.
+  const beatsIntoBar = Math.max(0, Math.floor(firstPosition + 0.25)) - downbeat;
+  const pickupBeats = beatsIntoBar >= Math.ceil(m / 2) && beatsIntoBar < m ? m - beatsIntoBar : 0;
+  const startBeat = pickupBeats > 0 ? downbeat + beatsIntoBar : downbeat;
   let scoreBeats = beats.slice(startBeat);
-  const { notes: quantised, grids } = quantiseNotes(clean, scoreBeats);
-  void grids;
+  const { notes: quantised } = quantiseNotes(clean, scoreBeats);
   const measureLength = m * DIVISIONS_PER_QUARTER;
+  const pickup = pickupBeats * DIVISIONS_PER_QUARTER;
   const lastTick = quantised.reduce((end, n) => Math.max(end, n.end), 0);
-  const measureCount = Math.max(1, Math.ceil(lastTick / measureLength));
-  // Beat times for every beat of every measure, plus the closing bar line.
-  scoreBeats = extrapolate(scoreBeats, 0, measureCount * m + 1 - scoreBeats.length);
+  const fullMeasures = Math.max(1, Math.ceil((lastTick - pickup) / measureLength));
+  // Beat index where each measure starts, and the closing bar line.
+  const measureStarts = [...(pickup > 0 ? [0] : []), ...Array.from({ length: fullMeasures + 1 }, (_, k) => pickupBeats + k * m)];
+  scoreBeats = extrapolate(scoreBeats, 0, (measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length);
   const key = estimateKey(clean);
   const staffOf = assignStaves(quantised);
   const staves = [1, 2].map((staff) => assignVoices(quantised.filter((_: QuantisedNote, i) => staffOf[i] === staff)));
   const measures = layoutMeasures({
     staves: staves as [ReturnType<typeof assignVoices>, ReturnType<typeof assignVoices>],
     measureLength,
+    pickup,
     key,
-    tempoMarks: tempoMarks(scoreBeats, m, measureCount),
+    tempoMarks: tempoMarks(scoreBeats, measureStarts),
   });
   return {
     title: options.title ?? 'Untitled',
@@ -112,14 +118,18 @@ function extrapolate(beats: readonly number[], before: number, after: number): n
  * Metronome marks (quarter notes per minute, integers) by measure index: one at the start (the median of the first
  * three bars), then where a bar and the next both move more than TEMPO_CHANGE_THRESHOLD from the current mark; the new
  * mark is the median of that bar and the two after it, so a bar caught mid-change does not get a mark of its own.
+ * `measureStarts` holds the beat index at which each measure starts, then the final bar line.
  */
-export function tempoMarks(beats: readonly number[], beatsPerMeasure: number, measureCount: number): Map<number, number> {
+export function tempoMarks(beats: readonly number[], measureStarts: readonly number[]): Map<number, number> {
+  const measureCount = measureStarts.length - 1;
   const tempi: number[] = [];
   for (let index = 0; index < measureCount; index += 1) {
-    const a = beats[index * beatsPerMeasure];
-    const b = beats[(index + 1) * beatsPerMeasure];
+    const from = measureStarts[index] as number;
+    const to = measureStarts[index + 1] as number;
+    const a = beats[from];
+    const b = beats[to];
     const previous = tempi[index - 1] ?? 120;
-    tempi.push(a === undefined || b === undefined || b <= a ? previous : (60 * beatsPerMeasure) / (b - a));
+    tempi.push(a === undefined || b === undefined || b <= a ? previous : (60 * (to - from)) / (b - a));
   }
   const medianFrom = (index: number): number => {
     const window = tempi.slice(index, index + 3).sort((x, y) => x - y);

@@ -1,4 +1,5 @@
-import { beatPosition, buildScore, chooseMeter, trackBeats } from '../../../core/notation';
+import { beatPosition, buildScore, chooseMeter, toMusicXml, trackBeats } from '../../../core/notation';
+import { assertValidMusicXml, attributeOf, parseXml, queryOne, textOf } from '../../helpers/xml';
 import { performed, type BeatNote } from './fixtures';
 
 /** Waltz: a loud bass note on beat 1, softer chords on beats 2 and 3 (oom-pah-pah). */
@@ -44,13 +45,28 @@ describe('chooseMeter', () => {
     expect(((Math.round(beatPosition(beats, 0)) - meter.downbeatPhase) % 4 + 4) % 4).toBe(0);
   });
 
-  it('starts the score at the downbeat after an upbeat, leaving rests before it', () => {
-    // One upbeat quarter, then four bars of march: the upbeat sits on beat 4 of an otherwise empty first bar.
+  it('opens with a pickup bar (measure 0, implicit) when the music starts with an upbeat', () => {
+    // One upbeat quarter, then four bars of march.
     const spec: BeatNote[] = [[67, -1, 1, 60], ...march(4)];
-    const notes = performed(spec, { bpm: 120, offsetSeconds: 0.5 });
-    const score = buildScore(notes);
-    const first = score.parts[0]?.measures[0]?.voices[0]?.elements ?? [];
-    expect(first.map((e) => `${e.position}+${e.duration}:${e.pitches.map((p) => p.midi).join(',') || 'rest'}`)).toEqual(['0+36:rest', '36+12:67']);
-    expect(score.parts[0]?.measures).toHaveLength(5);
+    const score = buildScore(performed(spec, { bpm: 120, offsetSeconds: 0.5 }));
+    const measures = score.parts[0]?.measures ?? [];
+    expect(measures.map((m) => `${m.number}${m.implicit ? 'i' : ''}:${m.duration}`)).toEqual(['0i:12', '1:48', '2:48', '3:48', '4:48']);
+    const pickup = measures[0]?.voices.map((v) => v.elements.map((e) => `${e.duration}:${e.pitches.map((p) => p.midi).join(',') || 'rest'}`));
+    expect(pickup).toEqual([['12:67'], ['12:rest']]);
+    const xml = toMusicXml(score);
+    assertValidMusicXml(xml);
+    const first = queryOne(parseXml(xml), '//measure[1]');
+    expect([attributeOf(first, 'number'), attributeOf(first, 'implicit')]).toEqual(['0', 'yes']);
+    expect(textOf(first, 'attributes/divisions')).toBe('12');
+    expect(textOf(first, 'backup/duration')).toBe('12');
+    expect(textOf(first, 'direction/direction-type/metronome/per-minute')).toBe('120');
+  });
+
+  it('keeps a first note on beat 2 inside a full first bar (no pickup for an early start)', () => {
+    const spec: BeatNote[] = [[67, 1, 1, 60], [69, 2, 1], [71, 3, 1], ...march(4).map(([p, b, l, v]): BeatNote => [p, b + 4, l, v ?? 70])];
+    const score = buildScore(performed(spec, { bpm: 120 }));
+    const first = score.parts[0]?.measures[0];
+    expect([first?.number, first?.implicit, first?.duration]).toEqual([1, false, 48]);
+    expect(first?.voices[0]?.elements.map((e) => e.pitches.map((p) => p.midi).join(',') || 'rest')).toEqual(['rest', '67', '69', '71']);
   });
 });
