@@ -6,7 +6,7 @@ import { beatPosition } from './meter';
 /** A note on the grid: start and end in divisions from the start of the score. */
 export interface QuantisedNote {
   readonly pitch: number;
-  readonly velocity: number;
+  velocity: number;
   start: number;
   end: number;
 }
@@ -88,7 +88,7 @@ export function quantiseNotes(notes: readonly Note[], beats: readonly number[]):
     for (const note of list) {
       if (previous !== undefined && previous.start === note.start) {
         previous.end = Math.max(previous.end, note.end);
-        (previous as { velocity: number }).velocity = Math.max(previous.velocity, note.velocity);
+        previous.velocity = Math.max(previous.velocity, note.velocity);
         continue;
       }
       if (previous !== undefined && previous.end > note.start) previous.end = note.start;

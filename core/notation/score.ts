@@ -72,9 +72,9 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   scoreBeats = extrapolate(scoreBeats, 0, (measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length);
   const key = estimateKey(clean);
   const staffOf = assignStaves(quantised);
-  const staves = [1, 2].map((staff) => assignVoices(quantised.filter((_: QuantisedNote, i) => staffOf[i] === staff)));
+  const onStaff = (staff: number): QuantisedNote[] => quantised.filter((_, i) => staffOf[i] === staff);
   const measures = layoutMeasures({
-    staves: staves as [ReturnType<typeof assignVoices>, ReturnType<typeof assignVoices>],
+    staves: [assignVoices(onStaff(1)), assignVoices(onStaff(2))],
     measureLength,
     pickup,
     key,
