@@ -5,12 +5,12 @@
 export { buildScore, sanitiseNotes, tempoMarks, type BuildScoreOptions } from './score';
 export { toMusicXml, MUSICXML_DOCTYPE } from './musicxml';
 export { toMxl, mxlContainerXml, MXL_MIMETYPE, MXL_ROOT_FILE } from './mxl';
-export { toMidi, midiTempoMap, secondsToTicks } from './midi';
+export { toMidi, midiTempoMap, secondsToTicks, type TempoSegment } from './midi';
 export { toNoteJson, toNoteListText, type NoteJson } from './notelist';
 export { estimateTempo, trackBeats, onsetEvents, onsetEnvelope, type BeatTrack, type OnsetEvent } from './tempo';
 export { estimateKey, spellPitch, keyAlter, majorKeyFifths, KRUMHANSL_KESSLER, TEMPERLEY_KOSTKA_PAYNE, type KeyProfiles } from './key';
-export { chooseMeter, beatPosition, type MeterChoice } from './meter';
-export { quantiseNotes, chooseBeatGrids, snapToGrid, type QuantisedNote } from './quantise';
+export { chooseMeter, beatAccents, beatPosition, type MeterChoice } from './meter';
+export { quantiseNotes, chooseBeatGrids, snapToGrid, snapOffset, type QuantisedNote } from './quantise';
 export { assignStaves, assignVoices, type VoiceEvent } from './staves';
 export { writeDuration, layoutMeasures } from './layout';
 export { NotationError } from './errors';

@@ -14,7 +14,7 @@ import type { Score } from './model';
 import { buildScore } from './score';
 
 /** A stretch of constant tempo: [startSeconds, startSeconds + durationSeconds) ↔ [startTick, startTick + ticks). */
-interface TempoSegment {
+export interface TempoSegment {
   readonly startTick: number;
   readonly ticks: number;
   readonly startSeconds: number;

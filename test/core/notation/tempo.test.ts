@@ -1,4 +1,4 @@
-import { buildScore, estimateTempo, onsetEvents, trackBeats } from '../../../core/notation';
+import { buildScore, estimateTempo, onsetEvents, tempoMarks, trackBeats } from '../../../core/notation';
 import type { Note } from '../../../core/types';
 import { performed, seededRandom, type BeatNote } from './fixtures';
 
@@ -64,6 +64,20 @@ describe('onsetEvents', () => {
     expect(onsetEvents(notes)).toEqual([
       { timeSeconds: 0, weight: 1.75 },
       { timeSeconds: 0.5, weight: 1.5 },
+    ]);
+  });
+});
+
+describe('tempoMarks', () => {
+  it('marks bar 1 and a lasting change, but not a single slow bar', () => {
+    // Six 4/4 bars at 0.5 s per beat (120), one bar at 0.6 s (100) in the middle, then four bars at 0.4 s (150).
+    const periods = [...Array(12).fill(0.5), ...Array(4).fill(0.6), ...Array(8).fill(0.5), ...Array(16).fill(0.4)] as number[];
+    const beats = [0];
+    for (const p of periods) beats.push((beats[beats.length - 1] as number) + p);
+    const starts = Array.from({ length: periods.length / 4 + 1 }, (_, k) => 4 * k);
+    expect([...tempoMarks(beats, starts)]).toEqual([
+      [0, 120],
+      [6, 150],
     ]);
   });
 });
