@@ -79,6 +79,14 @@ function writeMeasure(parent: XMLBuilder, score: Score, part: Part, measure: Mea
 }
 
 function writeElement(parent: XMLBuilder, element: NotatedElement, voice: number, staff: number): void {
+  if (element.pitches.length === 0 && isSecondVoice(voice) && element.tuplet === undefined) {
+    // A second voice's gaps are skipped with <forward> (invisible rests), so only the first voice shows rests.
+    const forward = parent.ele('forward');
+    forward.ele('duration').txt(String(element.duration));
+    forward.ele('voice').txt(String(voice));
+    forward.ele('staff').txt(String(staff));
+    return;
+  }
   if (element.pitches.length === 0) {
     const note = parent.ele('note');
     note.ele('rest', element.measureRest ? { measure: 'yes' } : {});
@@ -108,6 +116,11 @@ function writeElement(parent: XMLBuilder, element: NotatedElement, voice: number
     // Tuplet brackets belong to the chord's first note only.
     writeTuplet(note, index === 0 ? element : undefined, tied);
   });
+}
+
+/** Voices 2 and 6: the second voice of each staff. */
+function isSecondVoice(voice: number): boolean {
+  return voice % 4 === 2;
 }
 
 /** type, dots, accidental and time-modification, in the schema's order. */

@@ -136,4 +136,13 @@ describe('toMusicXml', () => {
     expect(voices).toEqual(['11', '11', '11', '11', '21', '21', '52']);
     expect(textsOf(doc, '//measure[1]/backup/duration')).toEqual(['48', '48']);
   });
+
+  it("skips the second voice's gaps with <forward> instead of writing rests", () => {
+    const spec: BeatNote[] = [[76, 0, 1, 100], [77, 1, 1], [79, 2, 1], [77, 3, 1], [67, 0, 2, 90], ...bassDownbeats(1, 4, 41)];
+    const { doc } = render(performed(spec));
+    expect(textsOf(doc, '//measure[1]/note[voice="2"]/pitch/step')).toEqual(['G']);
+    expect(queryAll(doc, '//measure[1]/note[voice="2"]').filter((n) => queryAll(n, 'rest').length > 0)).toHaveLength(0);
+    const forward = queryOne(doc, '//measure[1]/forward');
+    expect([textOf(forward, 'duration'), textOf(forward, 'voice'), textOf(forward, 'staff')]).toEqual(['24', '2', '1']);
+  });
 });
