@@ -17,8 +17,16 @@ def render_markdown(card: dict) -> str:
         f"| {src} | {m['windows']} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['perOutputAccuracy']:.4f} | "
         f"{m['allKeysCorrect']:.3f} | {m['velocityMaeMidi']:.1f} |"
         for src, m in (('all', window), *dev.get('windowBySource', {}).items()))
-    note_level = card.get('devNoteMetrics')
-    note_text = (f"\nNote level on the dev split (`npm run eval`): {note_level}\n" if note_level else
+    notes = card.get('devNoteMetrics')
+    note_text = (f"""
+## Dev metrics (note level, `npm run eval`: the whole engine, mir_eval onset tolerance 50 ms)
+
+| | precision | recall | F1 |
+|---|---|---|---|
+| onsets only, mean over {notes['files']} files | {notes['onsetOnlyMeanOverFiles']['precision']:.3f} | {notes['onsetOnlyMeanOverFiles']['recall']:.3f} | {notes['onsetOnlyMeanOverFiles']['f1']:.3f} |
+| onsets only, pooled over {notes['referenceNotes']} notes | {notes['onsetOnlyPooled']['precision']:.3f} | {notes['onsetOnlyPooled']['recall']:.3f} | {notes['onsetOnlyPooled']['f1']:.3f} |
+| with offsets, mean over files | {notes['withOffsetsMeanOverFiles']['precision']:.3f} | {notes['withOffsetsMeanOverFiles']['recall']:.3f} | {notes['withOffsetsMeanOverFiles']['f1']:.3f} |
+""" if notes else
                  '\nNote-level scores: run `npm run eval -- --audio training/work/run/dev/audio --ref training/work/run/dev/ref`.\n')
     return f"""# {card['name']} (v{card['version']})
 
@@ -61,10 +69,31 @@ pedal textures are out of its training distribution. Pop arrangements dominate t
 """
 
 
+def attach_note_metrics(card: dict, eval_output: str) -> dict:
+    """Adds `npm run eval`'s totals (its last JSON line) to the card as `devNoteMetrics`."""
+    lines = [line for line in eval_output.splitlines() if line.startswith('{')]
+    if not lines:
+        raise ValueError('no JSON totals line in the eval output')
+    totals = json.loads(lines[-1])
+    card['devNoteMetrics'] = {
+        'files': totals['files'], 'referenceNotes': totals['reference_notes'], 'estimatedNotes': totals['estimated_notes'],
+        'onsetOnlyMeanOverFiles': totals['onset_only'], 'withOffsetsMeanOverFiles': totals['with_offsets'],
+        'onsetOnlyPooled': totals['onset_only_pooled'], 'withOffsetsPooled': totals['with_offsets_pooled'],
+        'realtimeFactor': totals['realtime_factor'],
+        'command': 'npm run eval -- --audio DEV/audio --ref DEV/ref --model models/notescribe-onset-v1.onnx',
+    }
+    return card
+
+
 def main(argv: list[str]) -> int:
+    """model_card.py CARD [EVAL_OUTPUT]: (re)writes MODEL_CARD.md beside CARD, first adding the note metrics from a
+    saved `npm run eval` output if one is given."""
     card_path = Path(argv[0])
-    out = Path(argv[1]) if len(argv) > 1 else card_path.parent / 'MODEL_CARD.md'
-    out.write_text(render_markdown(json.loads(card_path.read_text())))
+    card = json.loads(card_path.read_text())
+    if len(argv) > 1:
+        card = attach_note_metrics(card, Path(argv[1]).read_text())
+        card_path.write_text(json.dumps(card, indent=2) + '\n')
+    (card_path.parent / 'MODEL_CARD.md').write_text(render_markdown(card))
     return 0
 
 

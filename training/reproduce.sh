@@ -4,8 +4,9 @@
 #   npm run train -- --smoke         a tiny end-to-end run (a few excerpts, 1 epoch) into training/work/smoke
 # Sizes and paths are environment variables (defaults in brackets):
 #   NS_WORK [training/work/run]  NS_MODEL_OUT [models]  NS_TRAIN_SONGS [360]  NS_VAL_SONGS [32]  NS_DEV_SONGS [60]
-#   NS_TRAIN_PROCEDURAL [140]  NS_VAL_PROCEDURAL [12]  NS_DEV_PROCEDURAL [12]  NS_SECONDS [20]  NS_EPOCHS [10]
-#   NS_MINUTES [35]  NS_THREADS [2]  NS_SOUNDFONTS [FluidR3_GM,TimGM6mb]  NS_SEED [0]  NS_SKIP_RENDER [0]
+#   NS_TRAIN_PROCEDURAL [140]  NS_VAL_PROCEDURAL [12]  NS_DEV_PROCEDURAL [12]  NS_SECONDS [20]  NS_EPOCHS [12]
+#   NS_MINUTES [32]  NS_THREADS [2]  NS_SOUNDFONTS [FluidR3_GM,TimGM6mb]  NS_SEED [0]  NS_SKIP_RENDER [0]
+#   NS_SKIP_EVAL [0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--smoke" ]; then
@@ -28,6 +29,12 @@ if [ "${NS_SKIP_RENDER:-0}" != 1 ]; then
 fi
 # The engine's own DSP (the same code that serves) writes the features: one .nsf per WAV.
 for split in train val dev; do training/features.sh "$WORK/$split" "${NS_THREADS:-2}"; done
-"$PY" training/train.py --work "$WORK" --out "$OUT" --epochs "${NS_EPOCHS:-10}" --minutes "${NS_MINUTES:-35}" \
+"$PY" training/train.py --work "$WORK" --out "$OUT" --epochs "${NS_EPOCHS:-12}" --minutes "${NS_MINUTES:-32}" \
   --threads "${NS_THREADS:-2}" --seed "${NS_SEED:-0}" --reproduce "npm run train${1:+ -- $1}"
-echo "Dev split for note-level evaluation: npm run eval -- --audio $WORK/dev/audio --ref $WORK/dev/ref"
+# Note level on the dev split, through the whole engine (core/transcribe), added to the card as devNoteMetrics.
+if [ "${NS_SKIP_EVAL:-0}" != 1 ]; then
+  npx --no-install tsx scripts/eval.ts --audio "$WORK/dev/audio" --ref "$WORK/dev/ref" \
+    --model "$OUT/notescribe-onset-v1.onnx" > "$WORK/dev-eval.txt"
+  "$PY" training/model_card.py "$OUT/notescribe-onset-v1.card.json" "$WORK/dev-eval.txt"
+  tail -n 3 "$WORK/dev-eval.txt"
+fi
