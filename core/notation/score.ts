@@ -81,7 +81,7 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     tempoMarks: tempoMarks(scoreBeats, measureStarts),
   });
   return {
-    title: options.title ?? 'Untitled',
+    title: xmlSafe(options.title ?? 'Untitled'),
     divisions: DIVISIONS_PER_QUARTER,
     timeSignature: { beats: m, beatType: 4 },
     key,
@@ -100,6 +100,11 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     ],
     notes: clean,
   };
+}
+
+/** Drops characters XML 1.0 cannot carry (control characters, lone surrogates): titles come from file names. */
+function xmlSafe(text: string): string {
+  return text.replace(/[^\t\n\r\u0020-\uD7FF\uE000-\uFFFD\u{10000}-\u{10FFFF}]/gu, '');
 }
 
 /** Adds `before` beats in front and `after` beats behind at the period of the nearest beats. */

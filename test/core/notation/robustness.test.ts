@@ -90,6 +90,12 @@ describe('buildScore on extreme input', () => {
     expect(first?.pitches.map((p) => p.midi)).toEqual([60]);
   });
 
+  it('drops characters XML cannot carry from the title', () => {
+    const xml = toMusicXml(buildScore([], { title: 'a\u0001b\uD800c ✓ 日本' }));
+    assertValidMusicXml(xml);
+    expect(textsOf(parseXml(xml), 'score-partwise/work/work-title')).toEqual(['abc ✓ 日本']);
+  });
+
   it('is deterministic', () => {
     const notes = randomNotes(300, 5);
     expect(toMusicXml(buildScore(notes))).toBe(toMusicXml(buildScore([...notes].reverse())));
