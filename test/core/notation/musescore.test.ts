@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { PNG } from 'pngjs';
 import { buildScore, toMusicXml } from '../../../core/notation';
 import { assertValidMusicXml } from '../../helpers/xml';
 import { bassDownbeats, performed, type BeatNote } from './fixtures';
@@ -20,14 +21,23 @@ describe('MuseScore', () => {
     assertValidMusicXml(xml);
     writeFileSync(input, xml);
     const env = { ...process.env, QT_QPA_PLATFORM: 'offscreen', XDG_RUNTIME_DIR: dir, HOME: dir };
-    execFileSync('mscore3', ['-o', path.join(dir, 'score.pdf'), input], { env, stdio: 'pipe', timeout: 100_000 });
-    execFileSync('mscore3', ['-o', path.join(dir, 'score.png'), '-T', '10', input], { env, stdio: 'pipe', timeout: 100_000 });
+    // One MuseScore start for both outputs (a batch job file).
     const pdf = path.join(dir, 'score.pdf');
+    const job = path.join(dir, 'job.json');
+    writeFileSync(job, JSON.stringify([{ in: input, out: [pdf, path.join(dir, 'score.png')] }]));
+    execFileSync('mscore3', ['-j', job], { env, stdio: 'pipe', timeout: 100_000 });
     expect(existsSync(pdf)).toBe(true);
     expect(statSync(pdf).size).toBeGreaterThan(5_000);
     // MuseScore numbers PNG pages: score-1.png.
     const pngs = readdirSync(dir).filter((f) => f.endsWith('.png'));
     expect(pngs).toEqual(['score-1.png']);
-    expect(statSync(path.join(dir, pngs[0] as string)).size).toBeGreaterThan(2_000);
+    const png = PNG.sync.read(readFileSync(path.join(dir, pngs[0] as string)));
+    // Ink: opaque dark pixels (staff lines, notes, title). A blank page has none.
+    let ink = 0;
+    for (let i = 0; i < png.data.length; i += 4) {
+      const [r, g, b, a] = [png.data[i], png.data[i + 1], png.data[i + 2], png.data[i + 3]] as number[];
+      if ((a as number) > 128 && (r as number) + (g as number) + (b as number) < 3 * 128) ink += 1;
+    }
+    expect(ink).toBeGreaterThan(10_000);
   });
 });
