@@ -83,12 +83,13 @@ export function assembleNotes(input: AssembleNotesInput): Note[] {
   const strikesByKey = collectStrikes(onsetFrames, onsetProbability, velocity, thresholds.onset, mergeFrames);
   if (strikesByKey.every((strikes) => strikes.length === 0)) return [];
 
-  const levels = keyLevels(spectrogram);
-  const floor = quantile(levels, options.floorQuantile ?? 0.1);
+  const floor = quantile(sampledKeyLevels(spectrogram), options.floorQuantile ?? 0.1);
   const frameCount = spectrogram.frameCount;
   const notes: Note[] = [];
 
   strikesByKey.forEach((strikes, key) => {
+    if (strikes.length === 0) return;
+    const levels = keyLevel(spectrogram, key);
     strikes.forEach((strike, i) => {
       const start = Math.min(strike.frame, Math.max(0, frameCount - 1));
       const nextStrike = strikes[i + 1]?.frame ?? Number.POSITIVE_INFINITY;
@@ -96,21 +97,21 @@ export function assembleNotes(input: AssembleNotesInput): Note[] {
       let peakFrame = start;
       let peak = Number.NEGATIVE_INFINITY;
       for (let f = start; f < Math.min(start + peakFrames, limit, frameCount); f++) {
-        const level = levels[f * KEY_COUNT + key] ?? Number.NEGATIVE_INFINITY;
+        const level = levels[f] ?? Number.NEGATIVE_INFINITY;
         if (level > peak) {
           peak = level;
           peakFrame = f;
         }
       }
       let before = Number.POSITIVE_INFINITY;
-      for (let f = Math.max(0, strike.frame - 3); f < strike.frame; f++) before = Math.min(before, levels[f * KEY_COUNT + key] ?? before);
+      for (let f = Math.max(0, strike.frame - 3); f < strike.frame; f++) before = Math.min(before, levels[f] ?? before);
       const fromFloor = peak - releaseFraction * Math.max(0, peak - floor);
       const fromBefore = Number.isFinite(before) ? peak - returnFraction * Math.max(0, peak - before) : fromFloor;
       const cutoff = Math.max(fromFloor, fromBefore);
       let end = limit;
       let below = 0;
       for (let f = peakFrame + 1; f < Math.min(limit, frameCount); f++) {
-        below = (levels[f * KEY_COUNT + key] ?? cutoff) < cutoff ? below + 1 : 0;
+        below = (levels[f] ?? cutoff) < cutoff ? below + 1 : 0;
         if (below >= holdFrames) {
           end = f - holdFrames + 1;
           break;
@@ -153,20 +154,35 @@ function collectStrikes(
   return byKey;
 }
 
-/** `[frame][KEY_COUNT]`: each key's level, the loudest of its centre bin and the bins a quarter-tone either side. */
-function keyLevels(spectrogram: Spectrogram): Float32Array {
-  const { data, frameCount, binCount } = spectrogram;
-  const levels = new Float32Array(frameCount * KEY_COUNT);
-  for (let f = 0; f < frameCount; f++) {
-    const row = f * binCount;
-    for (let key = 0; key < KEY_COUNT; key++) {
-      const centre = keyCentreBin(key);
-      let level = Number.NEGATIVE_INFINITY;
-      for (let b = Math.max(0, centre - 1); b <= Math.min(binCount - 1, centre + 1); b++) {
-        level = Math.max(level, data[row + b] ?? Number.NEGATIVE_INFINITY);
-      }
-      levels[f * KEY_COUNT + key] = level;
-    }
+/** Key `key`'s level in frame `frame`: the loudest of its centre bin and the bins a quarter-tone either side. */
+function levelAt(spectrogram: Spectrogram, frame: number, key: number): number {
+  const { data, binCount } = spectrogram;
+  const centre = keyCentreBin(key);
+  const row = frame * binCount;
+  let level = Number.NEGATIVE_INFINITY;
+  for (let b = Math.max(0, centre - 1); b <= Math.min(binCount - 1, centre + 1); b++) {
+    level = Math.max(level, data[row + b] ?? Number.NEGATIVE_INFINITY);
+  }
+  return level;
+}
+
+/** `[frame]`: one key's level over the whole piece. Only struck keys need one. */
+function keyLevel(spectrogram: Spectrogram, key: number): Float32Array {
+  const levels = new Float32Array(spectrogram.frameCount);
+  for (let f = 0; f < spectrogram.frameCount; f++) levels[f] = levelAt(spectrogram, f, key);
+  return levels;
+}
+
+/**
+ * Every key's level on up to ~2000 evenly spaced frames: plenty for a noise-floor quantile, and a fixed cost however
+ * long the piece (every frame of a 10-minute piece would be 5 million values).
+ */
+function sampledKeyLevels(spectrogram: Spectrogram): Float32Array {
+  const stride = Math.max(1, Math.floor(spectrogram.frameCount / 2000));
+  const frames = Math.ceil(spectrogram.frameCount / stride);
+  const levels = new Float32Array(frames * KEY_COUNT);
+  for (let i = 0; i < frames; i++) {
+    for (let key = 0; key < KEY_COUNT; key++) levels[i * KEY_COUNT + key] = levelAt(spectrogram, i * stride, key);
   }
   return levels;
 }

@@ -3,7 +3,7 @@
  * thread; the rest of the engine is single-threaded JavaScript), for a 3-minute piece: the bundled example repeated,
  * as 44.1 kHz stereo WAV (made with sox). Goal: under 3 s, i.e. at least 60× real time.
  *
- *   npx tsx scripts/bench/end-to-end.ts
+ *   npx tsx scripts/bench/end-to-end.ts [--model PATH]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../cli/model-location';
 import { transcribe, type TranscriptionTimings } from '../../core/transcribe';
-import { loadBenchModel } from './inference';
+import { loadBenchModel, modelArgument } from './inference';
 import type { BenchSection } from './types';
 
 export interface EndToEndBench {
@@ -42,9 +42,11 @@ export function makeLongPiece(seconds: number): Uint8Array {
 }
 
 /** Transcribes a `seconds`-long piece to MusicXML once for warm-up, then measures the second run. */
-export async function benchEndToEnd(options: { seconds?: number; batchSize?: number } = {}): Promise<EndToEndBench> {
+export async function benchEndToEnd(
+  options: { seconds?: number; batchSize?: number; modelPath?: string } = {},
+): Promise<EndToEndBench> {
   const bytes = makeLongPiece(options.seconds ?? 180);
-  const { model, trained } = await loadBenchModel(1);
+  const { model, trained } = await loadBenchModel(1, options.modelPath);
   try {
     const run = () =>
       transcribe(bytes, { model, formats: ['musicxml'], batchSize: options.batchSize ?? 64, title: 'Benchmark' });
@@ -110,7 +112,8 @@ export const endToEndSection: BenchSection = {
 };
 
 if (require.main === module) {
-  benchEndToEnd()
+  const modelPath = modelArgument();
+  benchEndToEnd(modelPath === undefined ? {} : { modelPath })
     .then((result) => process.stdout.write(`${formatEndToEndBench(result)}\n`))
     .catch((error: unknown) => {
       process.stderr.write(`${String(error)}\n`);

@@ -3,7 +3,7 @@
  * Uses the trained model in models/ when it is there, else the test fixture (and says so: the fixture is a few
  * arithmetic nodes, so its numbers measure call overhead, not the network).
  *
- *   npx tsx scripts/bench/inference.ts
+ *   npx tsx scripts/bench/inference.ts [--model PATH]
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,9 +32,15 @@ export interface InferenceBench {
 
 export const INFERENCE_BATCH_SIZES = [1, 8, 32, 128, 512] as const;
 
-/** Loads the trained model (or the fixture, pinned to this engine's DSP hash) with the given thread count. */
-export async function loadBenchModel(threads: number): Promise<{ model: OnsetModel; trained: boolean }> {
-  if (modelAvailable()) return { model: await loadModelFile(defaultModelPath(), { intraOpNumThreads: threads }), trained: true };
+/**
+ * Loads `modelPath`, else the trained model in models/, else the test fixture (pinned to this engine's DSP hash),
+ * with the given onnxruntime thread count.
+ */
+export async function loadBenchModel(threads: number, modelPath?: string): Promise<{ model: OnsetModel; trained: boolean }> {
+  const path = modelPath ?? defaultModelPath();
+  if (modelPath !== undefined || modelAvailable(path)) {
+    return { model: await loadModelFile(path, { intraOpNumThreads: threads }), trained: true };
+  }
   const dir = join(packageRoot(), 'test', 'fixtures', 'model');
   const card = parseModelCard(readFileSync(join(dir, 'fixture.card.json')));
   const model = await loadOnsetModel(
@@ -50,10 +56,10 @@ export async function loadBenchModel(threads: number): Promise<{ model: OnsetMod
  * `minSeconds` have passed and `minWindows` windows were classified.
  */
 export async function benchInference(
-  options: { batchSizes?: readonly number[]; threads?: number; minSeconds?: number; minWindows?: number } = {},
+  options: { batchSizes?: readonly number[]; threads?: number; minSeconds?: number; minWindows?: number; modelPath?: string } = {},
 ): Promise<InferenceBench> {
   const threads = options.threads ?? 1;
-  const { model, trained } = await loadBenchModel(threads);
+  const { model, trained } = await loadBenchModel(threads, options.modelPath);
   const sizes = options.batchSizes ?? INFERENCE_BATCH_SIZES;
   const largest = Math.max(...sizes);
   const windows = new Float32Array(largest * WINDOW_FRAME_COUNT * BIN_COUNT);
@@ -119,8 +125,15 @@ export const inferenceSection: BenchSection = {
   },
 };
 
+/** `--model PATH` on the command line, if given. */
+export function modelArgument(argv: readonly string[] = process.argv): string | undefined {
+  const i = argv.indexOf('--model');
+  return i >= 0 ? argv[i + 1] : undefined;
+}
+
 if (require.main === module) {
-  benchInference()
+  const modelPath = modelArgument();
+  benchInference(modelPath === undefined ? {} : { modelPath })
     .then((result) => process.stdout.write(`${formatInferenceBench(result)}\n`))
     .catch((error: unknown) => {
       process.stderr.write(`${String(error)}\n`);
