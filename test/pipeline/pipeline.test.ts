@@ -188,6 +188,24 @@ describe('pipeline on real servers', () => {
     expect(h.snsOutcomes(record.jobId)).toHaveLength(1);
   });
 
+  it('keeps extending the visibility of a job that runs longer than the visibility timeout', async () => {
+    const key = 'uploads/slow/long-job.wav';
+    h.startIngest();
+    // the first worker holds the job for 7 s (visibility is 3 s); a second worker polls all the while
+    const slow = h.startWorker({ hooks: { beforeDelete: () => settle(7000) } });
+    await h.upload(key, piece, { 'webhook-url': `${h.receiver.url}/hook/slow` });
+    await h.waitForStatus(key, (r) => r.state === 'processing');
+    const other = h.startWorker();
+    const record = await h.waitForStatus(key, (r) => r.state === 'done' && r.notifications !== undefined);
+    await slow.stop();
+    await other.stop();
+    expect(other.stats.batchWindowCounts).toEqual([]);
+    expect(other.stats.duplicatesDropped).toBe(0);
+    expect(slow.stats.jobsDone).toBe(1);
+    expect(await h.queueDepth(h.resources.jobsQueueUrl)).toBe(0);
+    expect(webhooksFor('/hook/slow', record.jobId)).toHaveLength(1);
+  });
+
   it('batches windows of several queued jobs into one inference', async () => {
     const keys = ['uploads/batch/a.wav', 'uploads/batch/b.wav', 'uploads/batch/c.wav'];
     h.startIngest();
