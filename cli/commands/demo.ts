@@ -16,15 +16,16 @@ export const EXAMPLE_NAME = 'little-waltz';
  * `notescribe demo` (what `npm start` runs): transcribes the bundled example into every format and scores the result
  * against the example's reference notes. Without a trained model it analyses the example instead and says so.
  */
-export async function runDemo(options: { outDir: string; log?: (line: string) => void }): Promise<string[]> {
+export async function runDemo(options: { outDir: string; modelPath?: string; log?: (line: string) => void }): Promise<string[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const root = packageRoot();
   const examplePath = join(root, 'examples', `${EXAMPLE_NAME}.flac`);
   const referencePath = join(root, 'examples', `${EXAMPLE_NAME}.notes.txt`);
   log(`notescribe demo: transcribing ${examplePath} into ${options.outDir}/`);
 
-  if (!modelAvailable()) {
-    log(`No trained model at ${defaultModelPath()} (and its .card.json), so this demo cannot write notes yet.`);
+  const modelPath = options.modelPath ?? defaultModelPath();
+  if (!modelAvailable(modelPath)) {
+    log(`No trained model at ${modelPath} (and its .card.json), so this demo cannot write notes yet.`);
     log('It analyses the example instead: decode, constant-Q spectrogram and onset detection.');
     const started = performance.now();
     const analysis = await analyseAudio(new Uint8Array(readFileSync(examplePath)));
@@ -41,7 +42,7 @@ export async function runDemo(options: { outDir: string; log?: (line: string) =>
     return [picture];
   }
 
-  const model = await loadModelFile();
+  const model = await loadModelFile(modelPath);
   log(`model ${model.card.name}; ${model.providerNotes.at(-1) ?? ''}`);
   try {
     const { written, result } = await transcribeFile(examplePath, {
@@ -74,7 +75,8 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('Transcribe the bundled example piece into out/ (what `npm start` runs).')
     .option('-o, --out <dir>', 'output folder', 'out')
-    .action(async (opts: { out: string }) => {
-      await runDemo({ outDir: opts.out });
+    .option('--model <path>', 'ONNX model (its card is <path without .onnx>.card.json)', defaultModelPath())
+    .action(async (opts: { out: string; model: string }) => {
+      await runDemo({ outDir: opts.out, modelPath: opts.model });
     });
 }
