@@ -2,19 +2,40 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { analyseAudio } from '../../core/analyse';
+import { NotescribeError } from '../../core/errors';
 import { evaluateTranscription, parseNoteList } from '../../core/metrics';
+import type { OnsetModel } from '../../core/model';
 import { midiToHz } from '../../core/params';
 import { renderPicture } from '../../core/picture';
 import { OUTPUT_FORMATS } from '../../core/transcribe';
 import { defaultModelPath, loadModelFile, modelAvailable, packageRoot } from '../model-location';
 import { transcribeFile } from './transcribe';
 
+/** Without a usable model: decode, spectrogram and onsets of the example, and a picture of its spectrogram. */
+async function analyseOnly(examplePath: string, outDir: string, log: (line: string) => void): Promise<string[]> {
+  log('So this demo analyses the example instead (decode, constant-Q spectrogram, onset detection) and writes no notes.');
+  const started = performance.now();
+  const analysis = await analyseAudio(new Uint8Array(readFileSync(examplePath)));
+  const seconds = (performance.now() - started) / 1000;
+  const { spectrogram, onsetFrames } = analysis;
+  log(
+    `${analysis.durationSeconds.toFixed(1)} s of audio → ${spectrogram.frameCount} frames × ${spectrogram.binCount} bins ` +
+      `at ${spectrogram.frameRateHz} frames/s, ${onsetFrames.length} onsets, in ${seconds.toFixed(2)} s`,
+  );
+  mkdirSync(outDir, { recursive: true });
+  const picture = join(outDir, `${EXAMPLE_NAME}.spectrogram.png`);
+  writeFileSync(picture, renderPicture({ spectrogram, notes: [] }));
+  log(`wrote ${picture} (the spectrogram, no notes)`);
+  return [picture];
+}
+
 /** The bundled example (examples/make-example.py composes and renders it). */
 export const EXAMPLE_NAME = 'little-waltz';
 
 /**
  * `notescribe demo` (what `npm start` runs): transcribes the bundled example into every format and scores the result
- * against the example's reference notes. Without a trained model it analyses the example instead and says so.
+ * against the example's reference notes. Without a usable model (none in models/, or one made from other DSP
+ * parameters) it analyses the example instead and says so.
  */
 export async function runDemo(options: { outDir: string; modelPath?: string; log?: (line: string) => void }): Promise<string[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
@@ -26,23 +47,17 @@ export async function runDemo(options: { outDir: string; modelPath?: string; log
   const modelPath = options.modelPath ?? defaultModelPath();
   if (!modelAvailable(modelPath)) {
     log(`No trained model at ${modelPath} (and its .card.json), so this demo cannot write notes yet.`);
-    log('It analyses the example instead: decode, constant-Q spectrogram and onset detection.');
-    const started = performance.now();
-    const analysis = await analyseAudio(new Uint8Array(readFileSync(examplePath)));
-    const seconds = (performance.now() - started) / 1000;
-    const { spectrogram, onsetFrames } = analysis;
-    log(
-      `${analysis.durationSeconds.toFixed(1)} s of audio → ${spectrogram.frameCount} frames × ${spectrogram.binCount} bins ` +
-        `at ${spectrogram.frameRateHz} frames/s, ${onsetFrames.length} onsets, in ${seconds.toFixed(2)} s`,
-    );
-    mkdirSync(options.outDir, { recursive: true });
-    const picture = join(options.outDir, `${EXAMPLE_NAME}.spectrogram.png`);
-    writeFileSync(picture, renderPicture({ spectrogram, notes: [] }));
-    log(`wrote ${picture} (the spectrogram, no notes)`);
-    return [picture];
+    return analyseOnly(examplePath, options.outDir, log);
   }
-
-  const model = await loadModelFile(modelPath);
+  let model: OnsetModel;
+  try {
+    model = await loadModelFile(modelPath);
+  } catch (error) {
+    // A model made from other DSP parameters cannot be used; the rest of the engine still can, so show that.
+    if (!(error instanceof NotescribeError) || error.code !== 'MODEL_MISMATCH') throw error;
+    log(`The model at ${modelPath} cannot be used with this engine: ${error.code}: ${error.message}.`);
+    return analyseOnly(examplePath, options.outDir, log);
+  }
   log(`model ${model.card.name}; ${model.providerNotes.at(-1) ?? ''}`);
   try {
     const { written, result } = await transcribeFile(examplePath, {
