@@ -17,6 +17,12 @@ def render_markdown(card: dict) -> str:
         f"| {src} | {m['windows']} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {m['perOutputAccuracy']:.4f} | "
         f"{m['allKeysCorrect']:.3f} | {m['velocityMaeMidi']:.1f} |"
         for src, m in (('all', window), *dev.get('windowBySource', {}).items()))
+    extra = ''
+    for key, title in (('windowBySoundfont', 'soundfont'), ('windowByProgram', 'General MIDI program')):
+        groups = dev.get(key)
+        if groups:
+            extra += f"\n| {title} | windows | F1 |\n|---|---|---|\n" + '\n'.join(
+                f"| {name} | {m['windows']} | {m['f1']:.3f} |" for name, m in groups.items()) + '\n'
     notes = card.get('devNoteMetrics')
     note_text = (f"""
 ## Dev metrics (note level, `npm run eval`: the whole engine, mir_eval onset tolerance 50 ms)
@@ -56,7 +62,7 @@ Labels: each reference note goes to the nearest detected onset within ±{card['l
 {by_source}
 
 Recall here is over the notes the onset detector found; the detector's own recall is in the table above.
-{note_text}
+{extra}{note_text}
 ## Limits
 
 Trained only on synthesised piano (two General MIDI soundfonts); real recordings, other instruments and sustained
