@@ -77,12 +77,21 @@ export function readMpegFrameHeader(bytes: Uint8Array, offset: number): MpegFram
   return { frameBytes, samplesPerFrame, sampleRateHz, channels: b3 >> 6 === 3 ? 1 : 2 };
 }
 
-/** True when `offset` starts a frame whose successor is also a frame (or which ends the data): a real sync, not chance. */
-function isConfirmedFrame(bytes: Uint8Array, offset: number, end: number): boolean {
+/**
+ * True when `offset` starts a frame whose successor is also a frame: a real sync, not chance. With `orEnd`, a frame
+ * that reaches the end of the data also counts (a file cut inside its only frame); random bytes match a 4-byte
+ * header often enough that this is only allowed where a frame is expected anyway.
+ */
+function isConfirmedFrame(bytes: Uint8Array, offset: number, end: number, orEnd: boolean): boolean {
   const header = readMpegFrameHeader(bytes, offset);
   if (header === undefined) return false;
   const next = offset + header.frameBytes;
-  return next >= end || readMpegFrameHeader(bytes, next) !== undefined;
+  return next >= end ? orEnd : readMpegFrameHeader(bytes, next) !== undefined;
+}
+
+/** True for 1–3 bytes that could be the start of a frame header: a file cut inside it. */
+function isHeaderPrefix(bytes: Uint8Array, offset: number): boolean {
+  return bytes.length - offset < 4 && bytes[offset] === 0xff && (offset + 1 >= bytes.length || ((bytes[offset + 1] as number) & 0xe0) === 0xe0);
 }
 
 /** Length of the ID3v2 tag at `offset` (header, body and footer), or 0 when there is none. Throws if it is cut off. */
@@ -119,7 +128,7 @@ export function scanMpeg(bytes: Uint8Array, start: number): MpegScan {
   let first: MpegFrameHeader | undefined;
   while (offset < end) {
     const header = readMpegFrameHeader(bytes, offset);
-    if (header !== undefined && (frameCount > 0 || isConfirmedFrame(bytes, offset, end))) {
+    if (header !== undefined && (frameCount > 0 || isConfirmedFrame(bytes, offset, end, offset === start))) {
       if (offset + header.frameBytes > end) {
         throw truncated(FORMAT, `frame ${frameCount} at byte ${offset} needs ${header.frameBytes} bytes, ${end - offset} remain`, {
           offset,
@@ -133,12 +142,10 @@ export function scanMpeg(bytes: Uint8Array, start: number): MpegScan {
       continue;
     }
     if (frameCount > 0 && isTrailingTag(bytes, offset)) break;
-    if (frameCount > 0 && end - offset < 4 && bytes[offset] === 0xff) {
-      throw truncated(FORMAT, `file ends inside the header of frame ${frameCount}`, { offset });
-    }
+    if (isHeaderPrefix(bytes, offset)) throw truncated(FORMAT, `file ends inside the header of frame ${frameCount}`, { offset });
     // Lost sync: search for the next confirmed frame, as the decoder will.
     let next = offset + 1;
-    while (next < end && !(bytes[next] === 0xff && isConfirmedFrame(bytes, next, end))) next++;
+    while (next < end && !(bytes[next] === 0xff && isConfirmedFrame(bytes, next, end, frameCount > 0))) next++;
     skippedBytes += next - offset;
     offset = next;
   }

@@ -149,17 +149,19 @@ export function readWavMono(bytes: Uint8Array, header: WavHeader): { mono: Float
   if (encoding === 'float') {
     const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, total * bytesPerSample);
     const read = bytesPerSample === 4 ? (i: number) => view.getFloat32(i * 4, true) : (i: number) => view.getFloat64(i * 8, true);
+    let absSum = 0; // NaN and infinity survive a sum, so one check at the end finds them
     for (let f = 0, i = 0; f < frames; f++) {
       let sum = 0;
       for (let c = 0; c < channels; c++, i++) {
         const v = read(i);
         const a = Math.abs(v);
-        if (!(a <= peak)) peak = a; // also lets NaN through to the check below
+        if (a > peak) peak = a;
+        absSum += a;
         sum += v;
       }
       mono[f] = sum * scale;
     }
-    if (!Number.isFinite(peak)) throw corrupt(FORMAT, 'float samples include NaN or infinity');
+    if (!Number.isFinite(absSum)) throw corrupt(FORMAT, 'float samples include NaN or infinity');
     return { mono, peak };
   }
   const b = bytes;
