@@ -1,7 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, extname, join, resolve } from 'node:path';
-import { SingleBar } from 'cli-progress';
 import type { Command } from 'commander';
 import { NotescribeError } from '../../core/errors';
 import type { ExecutionProvider, OnsetModel } from '../../core/model';
@@ -14,13 +13,14 @@ import {
   type TranscriptionResult,
 } from '../../core/transcribe';
 import { defaultModelPath, loadModelFile } from '../model-location';
+import { startProgress } from '../progress';
 
 export interface TranscribeFileOptions {
   readonly model: OnsetModel;
   readonly outDir: string;
   readonly formats: readonly OutputFormat[];
   readonly batchSize?: number;
-  /** Show a progress bar on stderr (only drawn when stderr is a terminal). */
+  /** Show a progress bar on stderr (only drawn when stderr is a terminal). @default true */
   readonly progress?: boolean;
   /** Also render the score's pages with MuseScore when `png` is requested and `mscore3` is installed. */
   readonly scorePages?: boolean;
@@ -46,8 +46,8 @@ export async function transcribeFile(inputPath: string, options: TranscribeFileO
     });
   }
   const name = basename(inputPath, extname(inputPath));
-  const bar = options.progress && process.stderr.isTTY ? new SingleBar({ format: `${name} [{bar}] {percentage}% {stage}`, stream: process.stderr }) : undefined;
-  bar?.start(100, 0, { stage: 'analyse' });
+  // Percent of the whole transcription; the bar draws only on a terminal.
+  const bar = startProgress({ total: 100, label: name, ...(options.progress === false ? { enabled: false } : {}) });
   let result: TranscriptionResult;
   try {
     result = await transcribe(bytes, {
@@ -55,7 +55,7 @@ export async function transcribeFile(inputPath: string, options: TranscribeFileO
       title: name,
       formats: options.formats,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
-      onProgress: ({ stage, fraction }) => bar?.update(Math.round(fraction * 100), { stage }),
+      onProgress: ({ stage, fraction }) => bar.update(Math.round(fraction * 100), stage),
     });
   } catch (error) {
     // Say which file failed: a batch run must show the culprit, not just the code.
@@ -64,7 +64,7 @@ export async function transcribeFile(inputPath: string, options: TranscribeFileO
     }
     throw error;
   } finally {
-    bar?.stop();
+    bar.stop();
   }
 
   mkdirSync(options.outDir, { recursive: true });
