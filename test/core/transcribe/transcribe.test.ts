@@ -81,6 +81,13 @@ describe('renderOutputs', () => {
     expect(outputs.musicxml).toBeUndefined();
   });
 
+  it('writes every format for a piece with no notes (the note list is then empty)', () => {
+    const { outputs } = renderOutputs([], { formats: ['musicxml', 'mxl', 'midi', 'json', 'notes', 'png'] });
+    expect(Object.keys(outputs)).toEqual(['musicxml', 'mxl', 'midi', 'json', 'notes', 'png']);
+    expect(outputs.notes).toHaveLength(0);
+    expect(new TextDecoder().decode(outputs.musicxml)).toContain('<score-partwise');
+  });
+
   it('draws a piano roll when no spectrogram is given', () => {
     const { outputs } = renderOutputs(notes, { formats: ['png'] });
     expect(Array.from(outputs.png!.subarray(0, 4))).toEqual([0x89, 0x50, 0x4e, 0x47]);
