@@ -66,3 +66,10 @@ export const HAND_SPAN_SEMITONES = 14;
 export const MIDI_TICKS_PER_QUARTER = 480;
 /** Shortest note a sanitised input may contain, seconds. */
 export const MIN_NOTE_SECONDS = 0.01;
+
+/**
+ * MIDI velocity of each dynamic mark (MuseScore's playback values); a bar's mean onset velocity takes the nearest.
+ * MusicXML's <sound dynamics> is a percentage of forte's velocity 90 (MusicXML 4.0, sound element).
+ */
+export const DYNAMIC_VELOCITIES = { pp: 33, p: 49, mp: 64, mf: 80, f: 96, ff: 112 } as const;
+export const FORTE_VELOCITY = 90;

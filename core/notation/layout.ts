@@ -5,7 +5,7 @@
  */
 import { DIVISIONS_PER_QUARTER } from './constants';
 import { keyAlter, spellPitch } from './key';
-import type { KeySignature, Measure, NotatedElement, NotatedPitch, NoteType, Voice } from './model';
+import type { Dynamic, KeySignature, Measure, NotatedElement, NotatedPitch, NoteType, Voice } from './model';
 import type { VoiceEvent } from './staves';
 
 interface WrittenValue {
@@ -99,6 +99,19 @@ export interface LayoutInput {
   readonly key: Pick<KeySignature, 'fifths' | 'mode'>;
   /** Metronome marks by 0-based measure index. */
   readonly tempoMarks: ReadonlyMap<number, number>;
+  /** Dynamic marks by 0-based measure index. */
+  readonly dynamicMarks?: ReadonlyMap<number, Dynamic>;
+}
+
+/** Measure boundaries in divisions: an optional pickup bar, then full bars until `lastEnd`, at least one. */
+export function measureBounds(pickup: number, measureLength: number, lastEnd: number): [number, number][] {
+  const bounds: [number, number][] = pickup > 0 ? [[0, pickup]] : [];
+  let barStart = pickup;
+  do {
+    bounds.push([barStart, barStart + measureLength]);
+    barStart += measureLength;
+  } while (barStart < lastEnd);
+  return bounds;
 }
 
 /** Lays voices out in measures (after an optional pickup bar); as long as the last note, and at least one full bar. */
@@ -107,13 +120,8 @@ export function layoutMeasures(input: LayoutInput): Measure[] {
   const pickup = input.pickup ?? 0;
   let lastEnd = 0;
   for (const staff of input.staves) for (const voice of staff) for (const e of voice) lastEnd = Math.max(lastEnd, e.end);
-  const bounds: [number, number][] = pickup > 0 ? [[0, pickup]] : [];
-  let barStart = pickup;
-  do {
-    bounds.push([barStart, barStart + measureLength]);
-    barStart += measureLength;
-  } while (barStart < lastEnd);
-  const total = barStart;
+  const bounds = measureBounds(pickup, measureLength, lastEnd);
+  const total = (bounds[bounds.length - 1] as [number, number])[1];
   const measures: { voices: Voice[] }[] = bounds.map(() => ({ voices: [] }));
   input.staves.forEach((staffVoices, staffIndex) => {
     staffVoices.forEach((events, voiceIndex) => {
@@ -131,12 +139,14 @@ export function layoutMeasures(input: LayoutInput): Measure[] {
     const voices = m.voices.sort((a, b) => a.staff - b.staff || a.voice - b.voice);
     setAccidentals(voices, input.key);
     const tempo = input.tempoMarks.get(index);
+    const dynamic = input.dynamicMarks?.get(index);
     const [from, to] = bounds[index] as [number, number];
     return {
       number: pickup > 0 ? index : index + 1,
       implicit: pickup > 0 && index === 0,
       duration: to - from,
       ...(tempo === undefined ? {} : { tempoBpm: tempo }),
+      ...(dynamic === undefined ? {} : { dynamic }),
       voices,
     };
   });

@@ -56,9 +56,14 @@ export interface Measure {
   readonly duration: number;
   /** A metronome mark written at the start of this measure, quarter notes per minute, where the tempo changes. */
   readonly tempoBpm?: number;
+  /** A dynamic mark written at the start of this measure, where the playing level changes. */
+  readonly dynamic?: Dynamic;
   /** Each voice fills the measure exactly (rests included); written in this order with <backup> between. */
   readonly voices: readonly Voice[];
 }
+
+/** Dynamic marks, softest first. */
+export type Dynamic = 'pp' | 'p' | 'mp' | 'mf' | 'f' | 'ff';
 
 export interface Voice {
   /** MusicXML voice number: 1–2 on staff 1, 5–6 on staff 2 (as MuseScore numbers them). */

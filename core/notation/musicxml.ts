@@ -1,6 +1,7 @@
 /** MusicXML 4.0 partwise writer: Score → Part → Measure → voices → notes, built with xmlbuilder2. */
 import { create } from 'xmlbuilder2';
 import type { XMLBuilder } from 'xmlbuilder2/lib/interfaces';
+import { DYNAMIC_VELOCITIES, FORTE_VELOCITY } from './constants';
 import { NotationError } from './errors';
 import type { Measure, NotatedElement, Part, Score } from './model';
 
@@ -70,6 +71,12 @@ function writeMeasure(parent: XMLBuilder, score: Score, part: Part, measure: Mea
     metronome.ele('per-minute').txt(String(measure.tempoBpm));
     direction.ele('staff').txt('1');
     direction.ele('sound', { tempo: String(measure.tempoBpm) });
+  }
+  if (measure.dynamic !== undefined) {
+    const direction = element.ele('direction', { placement: 'below' });
+    direction.ele('direction-type').ele('dynamics').ele(measure.dynamic);
+    direction.ele('staff').txt('1');
+    direction.ele('sound', { dynamics: String(Math.round((100 * DYNAMIC_VELOCITIES[measure.dynamic]) / FORTE_VELOCITY)) });
   }
   measure.voices.forEach((voice, index) => {
     if (index > 0) element.ele('backup').ele('duration').txt(String(measure.duration));

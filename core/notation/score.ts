@@ -1,10 +1,10 @@
 /** `buildScore`: performed notes → a notated piano score (tempo, meter, key, quantised voices on a grand staff). */
 import type { Note } from '../types';
-import { DIVISIONS_PER_QUARTER, MIN_NOTE_SECONDS, TEMPO_CHANGE_THRESHOLD } from './constants';
+import { DIVISIONS_PER_QUARTER, DYNAMIC_VELOCITIES, MIN_NOTE_SECONDS, TEMPO_CHANGE_THRESHOLD } from './constants';
 import { estimateKey } from './key';
-import { layoutMeasures } from './layout';
+import { layoutMeasures, measureBounds } from './layout';
 import { beatPosition, chooseMeter } from './meter';
-import type { Score } from './model';
+import type { Dynamic, Score } from './model';
 import { quantiseNotes, type QuantisedNote } from './quantise';
 import { assignStaves, assignVoices } from './staves';
 import { trackBeats } from './tempo';
@@ -79,6 +79,7 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     pickup,
     key,
     tempoMarks: tempoMarks(scoreBeats, measureStarts),
+    dynamicMarks: dynamicMarks(quantised, measureBounds(pickup, measureLength, lastTick)),
   });
   return {
     title: xmlSafe(options.title ?? 'Untitled'),
@@ -153,5 +154,42 @@ export function tempoMarks(beats: readonly number[], measureStarts: readonly num
       marks.set(index, current);
     }
   }
+  return marks;
+}
+
+/**
+ * Dynamic marks by measure index: each bar with notes gets the mark nearest its mean onset velocity
+ * (DYNAMIC_VELOCITIES); a mark is written on the first such bar, then where a bar and the next bar with notes both
+ * differ from the current mark (one loud or soft bar is an accent, not a new dynamic).
+ */
+export function dynamicMarks(notes: readonly QuantisedNote[], bounds: readonly (readonly [number, number])[]): Map<number, Dynamic> {
+  const sums = new Float64Array(bounds.length);
+  const counts = new Float64Array(bounds.length);
+  let m = 0;
+  for (const note of notes) {
+    while (m + 1 < bounds.length && (bounds[m] as readonly [number, number])[1] <= note.start) m += 1;
+    sums[m] = (sums[m] as number) + note.velocity;
+    counts[m] = (counts[m] as number) + 1;
+  }
+  const levels: { index: number; dynamic: Dynamic }[] = [];
+  for (let index = 0; index < bounds.length; index += 1) {
+    if (counts[index] === 0) continue;
+    const mean = (sums[index] as number) / (counts[index] as number);
+    let best: Dynamic = 'mf';
+    for (const [dynamic, velocity] of Object.entries(DYNAMIC_VELOCITIES) as [Dynamic, number][]) {
+      if (Math.abs(velocity - mean) < Math.abs(DYNAMIC_VELOCITIES[best] - mean)) best = dynamic;
+    }
+    levels.push({ index, dynamic: best });
+  }
+  const marks = new Map<number, Dynamic>();
+  let current: Dynamic | undefined;
+  levels.forEach(({ index, dynamic }, k) => {
+    const next = levels[k + 1]?.dynamic;
+    if (current === undefined || (dynamic !== current && (next === undefined || next !== current))) {
+      if (dynamic === current) return;
+      current = dynamic;
+      marks.set(index, dynamic);
+    }
+  });
   return marks;
 }

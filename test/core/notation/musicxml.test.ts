@@ -137,6 +137,18 @@ describe('toMusicXml', () => {
     expect(textsOf(doc, '//measure[1]/backup/duration')).toEqual(['48', '48']);
   });
 
+  it('writes a dynamic mark where the playing level changes for more than one bar', () => {
+    // Bars 1–2 forte (velocity ~96), bar 3 piano, bar 4 one loud bar (an accent, no mark), bars 5–6 piano again.
+    const levels = [96, 96, 49, 112, 49, 49];
+    const spec: BeatNote[] = levels.flatMap((velocity, bar) =>
+      [0, 1, 2, 3].map((beat): BeatNote => [60 + beat * 2, bar * 4 + beat, 1, beat === 0 ? Math.min(127, velocity + 6) : velocity]),
+    );
+    const { doc } = render(performed([...spec, ...bassDownbeats(6).map(([p, b, l]): BeatNote => [p, b, l, (levels[b / 4] ?? 0) + 6])]));
+    const marks = queryAll(doc, '//measure').map((m) => queryAll(m, 'direction/direction-type/dynamics/*').map((d) => d.nodeName).join(''));
+    expect(marks).toEqual(['f', '', 'p', '', '', '']);
+    expect(attributeOf(queryOne(doc, '//measure[3]/direction[@placement="below"]/sound'), 'dynamics')).toBe('54');
+  });
+
   it("skips the second voice's gaps with <forward> instead of writing rests", () => {
     const spec: BeatNote[] = [[76, 0, 1, 100], [77, 1, 1], [79, 2, 1], [77, 3, 1], [67, 0, 2, 90], ...bassDownbeats(1, 4, 41)];
     const { doc } = render(performed(spec));
