@@ -186,6 +186,7 @@ function checkLevel(source: AudioSource, peak: number): void {
   }
 }
 
+/** Averages the channels, clamping each sample to [-1, 1]; peak is NaN when any sample is NaN. */
 function downmix(channels: readonly Float32Array[], frames: number): { mono: Float32Array; peak: number } {
   const mono = new Float32Array(frames);
   const scale = 1 / channels.length;
@@ -193,14 +194,17 @@ function downmix(channels: readonly Float32Array[], frames: number): { mono: Flo
   let total = 0; // NaN and infinity survive a sum, so one check at the end finds them
   for (const channel of channels) {
     for (let i = 0; i < frames; i++) {
-      const v = channel[i] as number;
+      // Clamped to full scale, as playback would: a damaged MP3 frame that mpg123 does not detect can decode to
+      // values in the thousands, which would swamp the log spectrogram around it.
+      const raw = channel[i] as number;
+      const v = raw > 1 ? 1 : raw < -1 ? -1 : raw;
       mono[i] = (mono[i] as number) + v * scale;
       const a = Math.abs(v);
       if (a > peak) peak = a;
-      total += a;
+      total += raw; // NaN survives a sum (and the clamp would hide it)
     }
   }
-  return { mono, peak: Number.isFinite(total) ? peak : Number.NaN };
+  return { mono, peak: Number.isNaN(total) ? Number.NaN : peak };
 }
 
 /** Milliseconds spent in each stage of decodeAudio, for `npm run bench` (median of `repeats` runs). */
