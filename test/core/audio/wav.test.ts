@@ -54,3 +54,31 @@ describe('decodeAudio: WAV variants', () => {
     expect(Array.from(decoded.samples)).toEqual([0.375, -0.375]);
   });
 });
+
+describe('decodeAudio: WAV leniencies', () => {
+  const spec: WavSpec = { rateHz: 16_000, channels: 1, encoding: 'pcm', bits: 16 };
+  const wav = writeWav(spec, sine(HZ, 16_000, 1600));
+  const DATA_SIZE = 66; // writeWav's data chunk size field
+  const patched = (edit: (view: DataView) => void): Uint8Array => {
+    const copy = wav.slice();
+    edit(new DataView(copy.buffer));
+    return copy;
+  };
+
+  it.each([
+    ['RIFF and data sizes 0xFFFFFFFF (streamed)', patched((v) => (v.setUint32(4, 0xffff_ffff, true), v.setUint32(DATA_SIZE, 0xffff_ffff, true)))],
+    ['RIFF and data sizes 0 (streamed)', patched((v) => (v.setUint32(4, 0, true), v.setUint32(DATA_SIZE, 0, true)))],
+    ['a wrong byte-rate field', patched((v) => v.setUint32(28, 12345, true))],
+  ])('accepts %s', async (_name, bytes) => {
+    const decoded = await decodeAudio(bytes);
+    expect(decoded.durationSeconds).toBe(0.1);
+    expect(Array.from(decoded.samples)).toEqual(Array.from((await decodeAudio(wav)).samples));
+  });
+
+  it('ignores bytes after the RIFF form', async () => {
+    const trailing = new Uint8Array(wav.length + 7);
+    trailing.set(wav);
+    trailing.set([1, 2, 3, 4, 5, 6, 7], wav.length);
+    expect((await decodeAudio(trailing)).samples.length).toBe(1600);
+  });
+});
