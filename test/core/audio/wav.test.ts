@@ -82,3 +82,13 @@ describe('decodeAudio: WAV leniencies', () => {
     expect((await decodeAudio(trailing)).samples.length).toBe(1600);
   });
 });
+
+describe('decodeAudio: input views', () => {
+  it('reads a file that sits at an odd offset inside a larger buffer (as Node Buffers from a pool do)', async () => {
+    const wav = writeWav({ rateHz: 16_000, channels: 2, encoding: 'float', bits: 32 }, sine(HZ, 16_000, 160));
+    const pool = Buffer.alloc(wav.length + 13, 0xaa);
+    pool.set(wav, 7);
+    const view = pool.subarray(7, 7 + wav.length);
+    expect(Array.from((await decodeAudio(view)).samples)).toEqual(Array.from((await decodeAudio(wav)).samples));
+  });
+});
