@@ -3,7 +3,7 @@
  * Every failure is an AudioError with a stable code; see docs/audio.md.
  */
 import { DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_INPUT_BYTES, SAMPLE_RATE_HZ } from '../params';
-import { decodeCompressed, type CompressedCodec } from './decoders';
+import { decodeCompressedToMono, type CompressedCodec } from './decoders';
 import { AudioError } from './errors';
 import { parseFlacHeader, scanFlacFrames } from './flac';
 import { scanMpeg } from './mpeg';
@@ -101,6 +101,7 @@ export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOption
   let expectedFrames: number | undefined;
   let mpegFrameCount = 0;
   let mpegChannels = 0;
+  let mpegFrames = 0;
   if (sniffed.container === 'ogg') {
     const info = scanOgg(bytes);
     codec = info.codec === 'vorbis' ? 'ogg-vorbis' : 'ogg-opus';
@@ -131,15 +132,15 @@ export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOption
     codec = 'mp3';
     mpegFrameCount = scan.frameCount;
     mpegChannels = scan.channels;
+    mpegFrames = scan.frames;
     // The frame count includes the encoder's delay and padding (≤ 2 frames): close enough for a limit.
     checkLength({ format: codec, sampleRateHz: scan.sampleRateHz, channels: scan.channels }, scan.frames, maxSeconds);
   }
 
-  const pcm = await decodeCompressed(codec, bytes);
+  const decoded = await decodeCompressedToMono(codec, bytes, { expectedFrames: expectedFrames ?? mpegFrames, maxSeconds });
   // mpg123-decoder always returns two channels; the frame header says how many the file has.
-  const channels = codec === 'mp3' ? mpegChannels : pcm.channelData.length;
-  const source: AudioSource = { format: codec, sampleRateHz: pcm.sampleRate, channels };
-  const frames = pcm.samplesDecoded;
+  const channels = codec === 'mp3' ? mpegChannels : decoded.channels;
+  const frames = decoded.mono.length;
   if (codec === 'flac' && expectedFrames !== undefined && frames !== expectedFrames) {
     throw new AudioError('CORRUPT_AUDIO', `flac: decoded ${frames} sample frames; the frames hold ${expectedFrames}`, {
       context: { format: codec, frames, expectedFrames },
@@ -147,21 +148,20 @@ export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOption
   }
   // MP3 has no checksum players insist on and mpg123 conceals a bad frame; a few are tolerated, as players do.
   const tolerated = codec === 'mp3' ? MAX_BAD_MP3_FRAME_SHARE * mpegFrameCount : 0;
-  if (pcm.errors.length > tolerated) {
-    throw new AudioError('CORRUPT_AUDIO', `${codec}: ${pcm.errors.length} frames failed to decode: ${pcm.errors[0]?.message}`, {
-      context: { format: codec, decoderErrors: pcm.errors.length },
+  if (decoded.errorCount > tolerated) {
+    throw new AudioError('CORRUPT_AUDIO', `${codec}: ${decoded.errorCount} frames failed to decode: ${decoded.firstError}`, {
+      context: { format: codec, decoderErrors: decoded.errorCount },
     });
   }
   if (frames === 0) {
     throw new AudioError(expectedFrames === 0 ? 'EMPTY_AUDIO' : 'CORRUPT_AUDIO', `${codec}: decoder produced no samples`, {
-      context: { format: codec, decoderErrors: pcm.errors.length },
+      context: { format: codec, decoderErrors: decoded.errorCount },
     });
   }
-  checkLength(source, frames, maxSeconds);
-  const { mono, peak } = downmix(pcm.channelData, frames);
-  if (!Number.isFinite(peak)) throw new AudioError('CORRUPT_AUDIO', `${codec}: decoder produced NaN or infinite samples`);
-  checkLevel(source, peak);
-  return { mono, durationSeconds: frames / pcm.sampleRate, source };
+  const source: AudioSource = { format: codec, sampleRateHz: decoded.sampleRateHz, channels };
+  if (Number.isNaN(decoded.peak)) throw new AudioError('CORRUPT_AUDIO', `${codec}: decoder produced NaN samples`);
+  checkLevel(source, decoded.peak);
+  return { mono: decoded.mono, durationSeconds: frames / decoded.sampleRateHz, source };
 }
 
 /** Share of MP3 frames that may fail to decode before the file counts as corrupt. */
@@ -184,27 +184,6 @@ function checkLevel(source: AudioSource, peak: number): void {
       context: { ...source, peakDbfs },
     });
   }
-}
-
-/** Averages the channels, clamping each sample to [-1, 1]; peak is NaN when any sample is NaN. */
-function downmix(channels: readonly Float32Array[], frames: number): { mono: Float32Array; peak: number } {
-  const mono = new Float32Array(frames);
-  const scale = 1 / channels.length;
-  let peak = 0;
-  let total = 0; // NaN and infinity survive a sum, so one check at the end finds them
-  for (const channel of channels) {
-    for (let i = 0; i < frames; i++) {
-      // Clamped to full scale, as playback would: a damaged MP3 frame that mpg123 does not detect can decode to
-      // values in the thousands, which would swamp the log spectrogram around it.
-      const raw = channel[i] as number;
-      const v = raw > 1 ? 1 : raw < -1 ? -1 : raw;
-      mono[i] = (mono[i] as number) + v * scale;
-      const a = Math.abs(v);
-      if (a > peak) peak = a;
-      total += raw; // NaN survives a sum (and the clamp would hide it)
-    }
-  }
-  return { mono, peak: Number.isNaN(total) ? Number.NaN : peak };
 }
 
 /** Milliseconds spent in each stage of decodeAudio, for `npm run bench` (median of `repeats` runs). */
