@@ -46,6 +46,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     card = json.loads(args.card.read_text())
     card['devMetrics'].update(breakdown(args.work, card))
+    cross = args.work / 'cross-soundfont.json'
+    if cross.exists():  # training/cross_soundfont.py: a separate model trained on one soundfont only
+        result = json.loads(cross.read_text())
+        card['crossSoundfont'] = {'trainSoundfont': result['trainSoundfont'], 'trainWindows': result['trainWindows'],
+                                  'epochs': result['epochs'], 'threshold': result['threshold'],
+                                  'devF1': {k: v['f1'] for k, v in result['dev'].items()},
+                                  'command': 'python training/cross_soundfont.py --work WORK --minutes 10'}
     args.card.write_text(json.dumps(card, indent=2) + '\n')
     (args.card.parent / 'MODEL_CARD.md').write_text(render_markdown(card))
     for key in ('windowBySoundfont', 'windowByProgram'):

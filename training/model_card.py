@@ -23,6 +23,11 @@ def render_markdown(card: dict) -> str:
         if groups:
             extra += f"\n| {title} | windows | F1 |\n|---|---|---|\n" + '\n'.join(
                 f"| {name} | {m['windows']} | {m['f1']:.3f} |" for name, m in groups.items()) + '\n'
+    cross = card.get('crossSoundfont')
+    if cross:
+        extra += (f"\nCross-soundfont check: a separate model trained on {cross['trainSoundfont']} renderings only "
+                  f"({cross['trainWindows']} windows, {cross['epochs']} epochs) scores dev window F1 "
+                  + ', '.join(f'{k} {v:.3f}' for k, v in cross['devF1'].items()) + '.\n')
     notes = card.get('devNoteMetrics')
     note_text = (f"""
 ## Dev metrics (note level, `npm run eval`: the whole engine, mir_eval onset tolerance 50 ms)
