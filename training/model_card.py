@@ -71,7 +71,9 @@ Recall here is over the notes the onset detector found; the detector's own recal
 ## Limits
 
 Trained only on synthesised piano (two General MIDI soundfonts); real recordings, other instruments and sustained
-pedal textures are out of its training distribution. Pop arrangements dominate the song data.
+pedal textures are out of its training distribution. Pop arrangements dominate the song data; the procedural dev
+pieces (dense chords, fast runs, extreme registers) are clearly harder (lower window recall). The model predicts
+onsets and velocities only: offsets (and so the "with offsets" note scores) come from core/notes.
 {card.get('trainedFor', '')}
 ## Reproduce
 

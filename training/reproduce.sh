@@ -6,7 +6,7 @@
 #   NS_WORK [training/work/run]  NS_MODEL_OUT [models]  NS_TRAIN_SONGS [360]  NS_VAL_SONGS [32]  NS_DEV_SONGS [60]
 #   NS_TRAIN_PROCEDURAL [140]  NS_VAL_PROCEDURAL [12]  NS_DEV_PROCEDURAL [12]  NS_SECONDS [20]  NS_EPOCHS [12]
 #   NS_MINUTES [32]  NS_THREADS [2]  NS_SOUNDFONTS [FluidR3_GM,TimGM6mb]  NS_SEED [0]  NS_SKIP_RENDER [0]
-#   NS_SKIP_EVAL [0]
+#   NS_SKIP_EVAL [0]  NS_CROSS_SOUNDFONT [0]  NS_CROSS_MINUTES [10]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--smoke" ]; then
@@ -31,6 +31,12 @@ fi
 for split in train val dev; do training/features.sh "$WORK/$split" "${NS_THREADS:-2}"; done
 "$PY" training/train.py --work "$WORK" --out "$OUT" --epochs "${NS_EPOCHS:-12}" --minutes "${NS_MINUTES:-32}" \
   --threads "${NS_THREADS:-2}" --seed "${NS_SEED:-0}" --reproduce "npm run train${1:+ -- $1}"
+# Optional: the cross-soundfont experiment (a second model on FluidR3_GM renderings only, scored per soundfont).
+if [ "${NS_CROSS_SOUNDFONT:-0}" = 1 ]; then
+  "$PY" training/cross_soundfont.py --work "$WORK" --minutes "${NS_CROSS_MINUTES:-10}" --threads "${NS_THREADS:-2}"
+fi
+# Dev window F1 per soundfont and GM program (and the cross-soundfont result, when there is one) into the card.
+"$PY" training/evaluate.py --work "$WORK" --card "$OUT/notescribe-onset-v1.card.json"
 # Note level on the dev split, through the whole engine (core/transcribe), added to the card as devNoteMetrics.
 if [ "${NS_SKIP_EVAL:-0}" != 1 ]; then
   # The model is already exported: a failing evaluation is reported, and the card simply has no note metrics.
