@@ -18,10 +18,14 @@ export function buildProgram(): Command {
   return program;
 }
 
-if (require.main === module || process.argv[1]?.endsWith('notescribe.cjs')) {
-  buildProgram()
-    .parseAsync(process.argv)
-    .catch((error: unknown) => {
-      process.exitCode = reportFailure(error);
-    });
+/** Runs the CLI on `argv` (as in process.argv) and sets the exit code; never throws. */
+export async function runCli(argv: readonly string[] = process.argv): Promise<void> {
+  try {
+    await buildProgram().parseAsync([...argv]);
+  } catch (error: unknown) {
+    process.exitCode = reportFailure(error);
+  }
 }
+
+if (require.main === module) void runCli();
+
