@@ -33,7 +33,15 @@ for split in train val dev; do training/features.sh "$WORK/$split" "${NS_THREADS
   --threads "${NS_THREADS:-2}" --seed "${NS_SEED:-0}" --reproduce "npm run train${1:+ -- $1}"
 # Optional: the cross-soundfont experiment (a second model on FluidR3_GM renderings only, scored per soundfont).
 if [ "${NS_CROSS_SOUNDFONT:-0}" = 1 ]; then
-  "$PY" training/cross_soundfont.py --work "$WORK" --minutes "${NS_CROSS_MINUTES:-10}" --threads "${NS_THREADS:-2}"
+  "$PY" training/cross_soundfont.py --work "$WORK" --minutes "${NS_CROSS_MINUTES:-10}" --threads "${NS_THREADS:-2}" \
+    --export "$WORK/cross"
+  # Note level, through the whole engine, for the FluidR3-only model on each soundfont's dev pieces.
+  for dir in "$WORK"/cross/dev-*/; do
+    sf=$(basename "$dir"); sf=${sf#dev-}
+    npx --no-install tsx scripts/eval.ts --audio "$dir/audio" --ref "$dir/ref" \
+      --model "$WORK/cross/notescribe-onset-cross.onnx" > "$WORK/cross/eval-$sf.txt" || echo "cross eval on $sf failed" >&2
+    echo "cross-soundfont note level, tested on $sf: $(tail -n 1 "$WORK/cross/eval-$sf.txt")"
+  done
 fi
 # Dev window F1 per soundfont and GM program (and the cross-soundfont result, when there is one) into the card.
 "$PY" training/evaluate.py --work "$WORK" --card "$OUT/notescribe-onset-v1.card.json"
