@@ -52,7 +52,15 @@ def main(argv: list[str] | None = None) -> int:
         card['crossSoundfont'] = {'trainSoundfont': result['trainSoundfont'], 'trainWindows': result['trainWindows'],
                                   'epochs': result['epochs'], 'threshold': result['threshold'],
                                   'devF1': {k: v['f1'] for k, v in result['dev'].items()},
-                                  'command': 'python training/cross_soundfont.py --work WORK --minutes 10'}
+                                  'command': 'python training/cross_soundfont.py --work WORK --minutes 10 --export WORK/cross'}
+        # Note level through the whole engine (reproduce.sh runs `npm run eval` on each soundfont's dev pieces).
+        note_f1 = {}
+        for report in sorted((args.work / 'cross').glob('eval-*.txt')):
+            lines = report.read_text().strip().splitlines()
+            if lines:
+                note_f1[report.stem[len('eval-'):]] = round(json.loads(lines[-1])['onset_only']['f1'], 4)
+        if note_f1:
+            card['crossSoundfont']['devNoteOnsetF1'] = note_f1
     args.card.write_text(json.dumps(card, indent=2) + '\n')
     (args.card.parent / 'MODEL_CARD.md').write_text(render_markdown(card))
     for key in ('windowBySoundfont', 'windowByProgram'):

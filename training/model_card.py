@@ -28,6 +28,10 @@ def render_markdown(card: dict) -> str:
         extra += (f"\nCross-soundfont check: a separate model trained on {cross['trainSoundfont']} renderings only "
                   f"({cross['trainWindows']} windows, {cross['epochs']} epochs) scores dev window F1 "
                   + ', '.join(f'{k} {v:.3f}' for k, v in cross['devF1'].items()) + '.\n')
+        if cross.get('devNoteOnsetF1'):
+            extra += ('Through the whole engine (`npm run eval`, notes, onsets only, mean over files), the same model scores '
+                      + ', '.join(f'{k} {v:.3f}' for k, v in cross['devNoteOnsetF1'].items())
+                      + f" (trained on {cross['trainSoundfont']} only).\n")
     notes = card.get('devNoteMetrics')
     note_text = (f"""
 ## Dev metrics (note level, `npm run eval`: the whole engine, mir_eval onset tolerance 50 ms)
