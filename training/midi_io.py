@@ -124,6 +124,37 @@ def midi_to_hz(pitch: int) -> float:
     return 440.0 * 2.0 ** ((pitch - 69) / 12)
 
 
+def sustained(notes: Iterable[Note], pedals: Iterable[Pedal], end: float = math.inf) -> list[Note]:
+    """The notes as a listener hears them: a key released while the sustain pedal is down sounds on until the pedal
+    is lifted, or until the same key is struck again, and never past `end`. This is the convention of the MAESTRO
+    dataset and Onsets and Frames (Hawthorne et al., ICLR 2019) for reference offsets; onsets are unchanged.
+    """
+    down: list[tuple[float, float]] = []
+    pressed_at: float | None = None
+    for p in sorted(pedals, key=lambda p: p.time):
+        if p.value >= 64 and pressed_at is None:
+            pressed_at = p.time
+        elif p.value < 64 and pressed_at is not None:
+            down.append((pressed_at, p.time))
+            pressed_at = None
+    if pressed_at is not None:
+        down.append((pressed_at, math.inf))
+    ordered = sorted(notes, key=lambda n: (n.pitch, n.start))
+    result: list[Note] = []
+    for i, note in enumerate(ordered):
+        offset = note.end
+        for pressed, lifted in down:
+            if pressed <= note.end < lifted:
+                offset = lifted
+                break
+        following = ordered[i + 1] if i + 1 < len(ordered) else None
+        if following is not None and following.pitch == note.pitch and following.start > note.start:
+            offset = min(offset, following.start)
+        offset = min(offset, max(end, note.end))
+        result.append(Note(note.pitch, note.start, offset if offset > note.start else note.end, note.velocity))
+    return sorted(result, key=lambda n: (n.start, n.pitch))
+
+
 def note_list_text(notes: Iterable[Note]) -> str:
     """mir_eval's note-list format, one note per line: `onset_s offset_s frequency_hz`."""
     lines = [f'{n.start:.4f}\t{n.end:.4f}\t{midi_to_hz(n.pitch):.4f}' for n in sorted(notes, key=lambda n: (n.start, n.pitch))]

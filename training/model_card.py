@@ -41,6 +41,9 @@ def render_markdown(card: dict) -> str:
 | onsets only, mean over {notes['files']} files | {notes['onsetOnlyMeanOverFiles']['precision']:.3f} | {notes['onsetOnlyMeanOverFiles']['recall']:.3f} | {notes['onsetOnlyMeanOverFiles']['f1']:.3f} |
 | onsets only, pooled over {notes['referenceNotes']} notes | {notes['onsetOnlyPooled']['precision']:.3f} | {notes['onsetOnlyPooled']['recall']:.3f} | {notes['onsetOnlyPooled']['f1']:.3f} |
 | with offsets, mean over files | {notes['withOffsetsMeanOverFiles']['precision']:.3f} | {notes['withOffsetsMeanOverFiles']['recall']:.3f} | {notes['withOffsetsMeanOverFiles']['f1']:.3f} |
+
+Reference offsets are the notes as heard: held by the sustain pedal until it lifts or the key is struck again
+(the MAESTRO / Onsets and Frames convention; training/midi_io.py `sustained`).
 """ if notes else
                  '\nNote-level scores: run `npm run eval -- --audio training/work/run/dev/audio --ref training/work/run/dev/ref`.\n')
     return f"""# {card['name']} (v{card['version']})

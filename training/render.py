@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from midi_io import Note, excerpt, note_list_text, read_midi, write_midi
+from midi_io import Note, excerpt, note_list_text, read_midi, sustained, write_midi
 from procedural import coverage_piece, generate_piece
 from splits import DEV, TRAIN, VALIDATION, split_of
 
@@ -125,6 +125,11 @@ def plan(args: argparse.Namespace) -> list[dict]:
     return items
 
 
+def write_reference(split_dir: Path, name: str, notes: list[Note], pedals: list, seconds: float) -> None:
+    """The reference note list for `npm run eval`: onsets as written, offsets as heard (held by the sustain pedal)."""
+    (split_dir / 'ref' / f'{name}.txt').write_text(note_list_text(sustained(notes, pedals, seconds)))
+
+
 def build_item(item: dict, out: Path, seconds: float) -> dict:
     rng = random.Random(item['seed'] + 1)
     if item['source'] == 'procedural':
@@ -143,7 +148,7 @@ def build_item(item: dict, out: Path, seconds: float) -> dict:
     render_item(notes, pedals, item['render'], wav, item['seed'])
     (split_dir / 'notes' / f"{item['name']}.json").write_text(
         json.dumps([[n.pitch, n.start, n.end, n.velocity] for n in notes]))
-    (split_dir / 'ref' / f"{item['name']}.txt").write_text(note_list_text(notes))
+    write_reference(split_dir, item['name'], notes, pedals, seconds)
     item['note_count'] = len(notes)
     return item
 

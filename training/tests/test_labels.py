@@ -45,3 +45,16 @@ def test_windows_span_four_frames_before_to_eight_after_and_pad_with_silence():
     assert windows[0, 4].tolist() == [0.0, 1.0, 2.0]
     assert windows[2, 4].tolist() == [57.0, 58.0, 59.0]
     assert windows[2, 5:].tolist() == [[float(np.float32(SPECTROGRAM_FLOOR))] * 3] * 8
+
+
+def test_sustained_offsets_follow_the_pedal_and_stop_at_a_restrike():
+    from midi_io import Note, Pedal, sustained
+
+    notes = [Note(60, 0.0, 0.5, 80), Note(64, 0.2, 0.4, 80), Note(60, 1.5, 1.8, 80), Note(67, 3.0, 3.2, 80)]
+    pedals = [Pedal(0.1, 127), Pedal(2.0, 0), Pedal(2.9, 100)]
+    heard = {(n.pitch, n.start): n.end for n in sustained(notes, pedals, end=4.0)}
+    assert heard[(60, 0.0)] == 1.5   # held by the pedal until the same key is struck again
+    assert heard[(64, 0.2)] == 2.0   # held until the pedal is lifted
+    assert heard[(60, 1.5)] == 2.0
+    assert heard[(67, 3.0)] == 4.0   # pedal never lifted: held to the end of the excerpt
+    assert sustained([Note(60, 0.0, 0.5, 80)], [])[0].end == 0.5  # no pedal, no change
