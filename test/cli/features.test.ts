@@ -1,23 +1,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { decodeFeatureFile, DSP_PARAMETERS_HASH } from '../../core/features';
 import { createHash } from 'node:crypto';
 import { runFeatures } from '../../cli/commands/features';
 import { encodeWav16 } from '../fixtures/model/wav';
+import { runNotescribe } from '../helpers/cli';
 import { renderPiano } from '../helpers/piano-synth';
 
-const root = resolve(__dirname, '../..');
 
-function cli(args: string[]) {
-  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(root, 'cli/main.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NOTESCRIBE_DEBUG: '' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = runNotescribe;
 
 describe('notescribe features', () => {
   let dir: string;

@@ -3,20 +3,14 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { create } from 'xmlbuilder2';
+import { REPO_ROOT, runNotescribe } from '../helpers/cli';
 import { renderPiano } from '../helpers/piano-synth';
 import { encodeWav16, installFixtureModel } from '../fixtures/model/wav';
 
-const root = resolve(__dirname, '../..');
+const root = REPO_ROOT;
 const schemaDir = resolve(root, '../shared/schema/musicxml-4.0');
 
-function cli(args: string[]) {
-  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(root, 'cli/main.ts'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { ...process.env, NOTESCRIBE_DEBUG: '' },
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
+const cli = runNotescribe;
 
 describe('notescribe transcribe', () => {
   let dir: string;
