@@ -1,7 +1,7 @@
-import FFT from 'fft.js';
 import { BIN_COUNT, FRAME_RATE_HZ, HOP_SAMPLES } from '../params';
 import type { Spectrogram } from '../types';
-import { decimateByTwo, DECIMATION_REACH } from './decimate';
+import { cqtKernel, type CqtKernel, type DecimationTaps, type FftTables, type KernelTables } from '../wasm/cqt';
+import { DECIMATION_REACH, DECIMATION_TAPS } from './decimate';
 import { blendDynamicQ, DynamicQWork, findBeatingCandidates } from './dynamic-q';
 import { buildKernels, type SparseKernels } from './kernels';
 import { SPECTROGRAM_SETTINGS, type BinGroup } from './settings';
@@ -40,13 +40,13 @@ export interface SpectrogramStats {
  */
 export const DEFAULT_BLOCK_FRAMES = 2048;
 
-/** One FFT length of one resolution in a group, with its kernels and work buffer. */
+/** One FFT length of one resolution in a group, with its kernels in the wasm kernel's memory. */
 interface SegmentPlan {
-  readonly kernels: SparseKernels;
-  readonly fft: FFT;
+  readonly fftSize: number;
+  readonly fft: FftTables;
+  readonly kernels: KernelTables;
   /** Offset of the segment's first bin within the group. */
   readonly binOffset: number;
-  readonly spectrum: Float64Array;
 }
 
 interface GroupPlan {
@@ -58,23 +58,37 @@ interface GroupPlan {
 }
 
 let plans: GroupPlan[] | undefined;
+let storedTaps: DecimationTaps | undefined;
 
-function segmentPlans(group: BinGroup, resolution: 'low' | 'high'): SegmentPlan[] {
-  const settings = resolution === 'low' ? SPECTROGRAM_SETTINGS.lowQ : SPECTROGRAM_SETTINGS.highQ;
-  return group.segments[resolution].map((segment) => ({
-    kernels: buildKernels(segment, group.sampleRateHz, settings, SPECTROGRAM_SETTINGS.kernelThreshold),
-    fft: new FFT(segment.fftSize),
-    binOffset: segment.firstBin - group.firstBin,
-    spectrum: new Float64Array(2 * segment.fftSize),
-  }));
+function decimationTaps(): DecimationTaps {
+  groupPlans();
+  return storedTaps!;
 }
 
-/** Kernels depend only on the settings, so they are built once per process (~20 ms). */
+function segmentPlans(kernel: CqtKernel, group: BinGroup, resolution: 'low' | 'high'): SegmentPlan[] {
+  const settings = resolution === 'low' ? SPECTROGRAM_SETTINGS.lowQ : SPECTROGRAM_SETTINGS.highQ;
+  return group.segments[resolution].map((segment) => {
+    const kernels: SparseKernels = buildKernels(segment, group.sampleRateHz, settings, SPECTROGRAM_SETTINGS.kernelThreshold);
+    return {
+      fftSize: segment.fftSize,
+      fft: kernel.fftTables(segment.fftSize),
+      kernels: kernel.storeKernels(kernels),
+      binOffset: segment.firstBin - group.firstBin,
+    };
+  });
+}
+
+/**
+ * Kernels depend only on the settings, so they are built once per process (~20 ms) and stay in the wasm kernel's
+ * memory below every per-call buffer.
+ */
 function groupPlans(): GroupPlan[] {
+  const kernel = cqtKernel();
+  storedTaps ??= kernel.storeDecimationTaps(DECIMATION_TAPS);
   plans ??= SPECTROGRAM_SETTINGS.groups.map((group) => ({
     group,
-    low: segmentPlans(group, 'low'),
-    high: segmentPlans(group, 'high'),
+    low: segmentPlans(kernel, group, 'low'),
+    high: segmentPlans(kernel, group, 'high'),
     longestFft: Math.max(...[...group.segments.low, ...group.segments.high].map((s) => s.fftSize)),
   }));
   return plans;
@@ -117,13 +131,18 @@ interface BlockSignal {
 
 /** The next level of the cascade (into `into`), with samples past either end of the decimated audio forced to zero. */
 function decimateBlock(signal: BlockSignal, sampleCount: number, into: Float32Array): BlockSignal {
-  const data = decimateByTwo(signal.data, into);
+  const data = cqtKernel().decimateByTwo(signal.data, into, decimationTaps());
   const decimation = signal.decimation * 2;
-  // Whole-signal decimation yields ceil(n / d) samples at positions 0 … (ceil(n/d) − 1)·d and nothing else.
+  // Whole-signal decimation yields ceil(n / d) samples at positions 0 … (ceil(n/d) − 1)·d and nothing else:
+  // sample i sits at position origin + i·d.
   const lastPosition = (Math.ceil(sampleCount / decimation) - 1) * decimation;
-  for (let i = 0; i < data.length; i++) {
-    const position = signal.origin + i * decimation;
-    if (position < 0 || position > lastPosition) data[i] = 0;
+  const firstInside = Math.max(0, Math.ceil(-signal.origin / decimation));
+  const lastInside = Math.min(data.length - 1, Math.floor((lastPosition - signal.origin) / decimation));
+  if (lastInside < firstInside) {
+    data.fill(0);
+  } else {
+    data.fill(0, 0, firstInside);
+    data.fill(0, lastInside + 1);
   }
   return { data, origin: signal.origin, decimation };
 }
@@ -131,7 +150,8 @@ function decimateBlock(signal: BlockSignal, sampleCount: number, into: Float32Ar
 /**
  * Log magnitudes (natural log) `[row][group.binCount]` of one group at one resolution for frames `frames[row]`
  * (global frame indices). Frames are centred on 16 kHz sample f·HOP_SAMPLES; each FFT length reads the centred part
- * of one shared frame buffer.
+ * of the same span. `signal.data`, `frames` and `into` are views of the wasm kernel's memory (their byte offsets are
+ * the kernel's pointers).
  */
 function analyseFrames(
   plan: GroupPlan,
@@ -141,57 +161,28 @@ function analyseFrames(
   into: Float32Array,
 ): Float32Array {
   const segments = resolution === 'low' ? plan.low : plan.high;
-  let n = 0;
-  for (const segment of segments) n = Math.max(n, segment.kernels.fftSize);
-  const half = n / 2;
-  const frame = new Float64Array(n);
-  const views = segments.map((segment) => frame.subarray(half - segment.kernels.fftSize / 2, half + segment.kernels.fftSize / 2));
   const bins = plan.group.binCount;
   const out = into.subarray(0, frames.length * bins);
   const { data, origin, decimation } = signal;
-  const length = data.length;
   const hop = HOP_SAMPLES / decimation;
-  const offset = -origin / decimation - half;
-  for (let r = 0; r < frames.length; r++) {
-    const first = frames[r]! * hop + offset;
-    const interior = first >= 0 && first + n <= length;
-    if (!interior) {
-      for (let i = 0; i < n; i++) {
-        const s = first + i;
-        frame[i] = s >= 0 && s < length ? data[s]! : 0;
-      }
-    }
-    for (let k = 0; k < segments.length; k++) {
-      const segment = segments[k]!;
-      const size = segment.kernels.fftSize;
-      // Interior frames are transformed in place from the signal, without a copy.
-      const input = interior ? data.subarray(first + half - size / 2, first + half + size / 2) : views[k]!;
-      segment.fft.realTransform(segment.spectrum, input);
-      applyKernels(segment.kernels, segment.spectrum, out, r * bins + segment.binOffset);
-    }
+  const kernel = cqtKernel();
+  for (const segment of segments) {
+    kernel.analyse({
+      signal: data.byteOffset,
+      length: data.length,
+      frames: frames.byteOffset,
+      frameCount: frames.length,
+      hop,
+      // Frame f's centre is 16 kHz sample f·HOP_SAMPLES, sample (f·HOP_SAMPLES − origin)/decimation of the level.
+      offset: -origin / decimation - segment.fftSize / 2,
+      fft: segment.fft,
+      kernels: segment.kernels,
+      out: out.byteOffset,
+      outStride: bins,
+      binOffset: segment.binOffset,
+    });
   }
   return out;
-}
-
-function applyKernels(kernels: SparseKernels, spectrum: Float64Array, out: Float32Array, offset: number): void {
-  const { start, firstFftBin, re, im, binCount } = kernels;
-  for (let b = 0; b < binCount; b++) {
-    let sr = 0;
-    let si = 0;
-    const end = start[b + 1]!;
-    let m = 2 * firstFftBin[b]!;
-    for (let j = start[b]!; j < end; j++, m += 2) {
-      const xr = spectrum[m]!;
-      const xi = spectrum[m + 1]!;
-      const kr = re[j]!;
-      const ki = im[j]!;
-      sr += xr * kr - xi * ki;
-      si += xr * ki + xi * kr;
-    }
-    // Natural log of the magnitude: the blend and the output scale both work on it, so it is taken once.
-    const power = sr * sr + si * si;
-    out[offset + b] = 0.5 * Math.log(power > MIN_POWER ? power : MIN_POWER);
-  }
 }
 
 /** Power floor before the log (−600 dB: below any float32 input's rounding noise, far below the output floor). */
@@ -241,31 +232,50 @@ function analyseHighStrided(
   return out;
 }
 
-/** Buffers of one computeSpectrogram call, reused by every block and group. */
+/**
+ * Buffers of one computeSpectrogram call, reused by every block and group. Those the wasm kernel reads or writes
+ * live in its memory; the call releases them when it returns.
+ */
 interface Workspace {
   /** Decimation level k's block signal (level 0 is the 16 kHz block). */
   readonly levels: Float32Array[];
   readonly analysed: Int32Array;
+  /** Candidate frames of the dynamic rule as global frame indices. */
+  readonly globalFrames: Int32Array;
   readonly low: Float32Array;
   readonly high: Float32Array;
   readonly anchors: Int32Array;
   readonly anchorPlane: Float32Array;
   readonly dynamic: DynamicQWork | undefined;
+  /** The kernel memory's top before this call. */
+  readonly mark: number;
 }
 
 function createWorkspace(frames: number, blockSamples: number, levels: number, dynamic: boolean): Workspace {
   let bins = 0;
   for (const plan of groupPlans()) bins = Math.max(bins, plan.group.binCount);
-  const signals: Float32Array[] = [];
-  for (let k = 0, length = blockSamples; k < levels; k++, length = Math.ceil(length / 2)) signals.push(new Float32Array(length));
+  const { arena } = cqtKernel();
+  const mark = arena.mark();
+  const levelLengths: number[] = [];
+  for (let k = 0, length = blockSamples; k < levels; k++, length = Math.ceil(length / 2)) levelLengths.push(length);
+  // Every allocation first, then the views: growing the memory detaches views taken earlier.
+  const levelPointers = levelLengths.map((length) => arena.allocate(4 * length));
+  const analysed = arena.allocate(4 * frames);
+  const globalFrames = arena.allocate(dynamic ? 4 * frames : 0);
+  const low = arena.allocate(4 * frames * bins);
+  const high = arena.allocate(dynamic ? 4 * frames * bins : 0);
+  const anchors = arena.allocate(dynamic ? 8 * frames : 0);
+  const anchorPlane = arena.allocate(dynamic ? 8 * frames * bins : 0);
   return {
-    levels: signals,
-    analysed: new Int32Array(frames),
-    low: new Float32Array(frames * bins),
-    high: new Float32Array(dynamic ? frames * bins : 0),
-    anchors: new Int32Array(dynamic ? 2 * frames : 0),
-    anchorPlane: new Float32Array(dynamic ? 2 * frames * bins : 0),
+    levels: levelPointers.map((pointer, k) => arena.f32(pointer, levelLengths[k]!)),
+    analysed: arena.i32(analysed, frames),
+    globalFrames: arena.i32(globalFrames, dynamic ? frames : 0),
+    low: arena.f32(low, frames * bins),
+    high: arena.f32(high, dynamic ? frames * bins : 0),
+    anchors: arena.i32(anchors, dynamic ? 2 * frames : 0),
+    anchorPlane: arena.f32(anchorPlane, dynamic ? 2 * frames * bins : 0),
     dynamic: dynamic ? new DynamicQWork(frames, bins) : undefined,
+    mark,
   };
 }
 
@@ -315,7 +325,31 @@ export function computeSpectrogram(samples: Float32Array, options: SpectrogramOp
   const capacityFrames = Math.min(blockFrames, frameCount) + 2 * context;
   const blockSamples = (capacityFrames - 1) * HOP_SAMPLES + 2 * margin + coarsest + 1;
   const work = createWorkspace(capacityFrames, blockSamples, Math.log2(coarsest) + 1, mode === 'dynamic');
+  try {
+    computeBlocks(samples, data, frameCount, blockFrames, context, margin, coarsest, mode, scale, reference, logFloor, work, options);
+  } finally {
+    cqtKernel().arena.release(work.mark);
+  }
+  return { data, frameCount, binCount: BIN_COUNT, frameRateHz: FRAME_RATE_HZ };
+}
 
+function computeBlocks(
+  samples: Float32Array,
+  data: Float32Array,
+  frameCount: number,
+  blockFrames: number,
+  context: number,
+  margin: number,
+  coarsest: number,
+  mode: 'dynamic' | 'low' | 'high',
+  scale: 'log' | 'magnitude',
+  reference: number,
+  logFloor: number,
+  work: Workspace,
+  options: SpectrogramOptions,
+): void {
+  const all = groupPlans();
+  const stats = options.stats;
   for (let blockStart = 0; blockStart < frameCount; blockStart += blockFrames) {
     const blockEnd = Math.min(frameCount, blockStart + blockFrames);
     const analysedStart = Math.max(0, blockStart - context);
@@ -356,7 +390,8 @@ export function computeSpectrogram(samples: Float32Array, options: SpectrogramOp
             work.dynamic,
           );
           if (candidates.frames.length > 0) {
-            const globalFrames = candidates.frames.map((f) => f + analysedStart);
+            const globalFrames = work.globalFrames.subarray(0, candidates.frames.length);
+            for (let i = 0; i < globalFrames.length; i++) globalFrames[i] = candidates.frames[i]! + analysedStart;
             const high = analyseHighStrided(plan, signal, frameCount, globalFrames, work);
             const blended = blendDynamicQ(logMagnitude, high, candidates, analysedCount, bins, logFloor, work.dynamic);
             if (stats) {
@@ -370,7 +405,6 @@ export function computeSpectrogram(samples: Float32Array, options: SpectrogramOp
     }
     options.onProgress?.(blockEnd / frameCount);
   }
-  return { data, frameCount, binCount: BIN_COUNT, frameRateHz: FRAME_RATE_HZ };
 }
 
 /** Writes rows `firstRow … firstRow + rows − 1` of a group's log-magnitude plane to output frames from `firstFrame`. */

@@ -33,7 +33,8 @@ export function halfBandTaps(taps: number, beta: number): Float64Array {
   return Float64Array.from(values, (v) => v / dc);
 }
 
-const TAPS = halfBandTaps(SPECTROGRAM_SETTINGS.decimationFilter.taps, SPECTROGRAM_SETTINGS.decimationFilter.kaiserBeta);
+/** The decimation filter of SPECTROGRAM_SETTINGS, as halfBandTaps returns it. */
+export const DECIMATION_TAPS = halfBandTaps(SPECTROGRAM_SETTINGS.decimationFilter.taps, SPECTROGRAM_SETTINGS.decimationFilter.kaiserBeta);
 
 /** Input samples either side of an output sample that the filter reads. */
 export const DECIMATION_REACH = (SPECTROGRAM_SETTINGS.decimationFilter.taps - 1) / 2;
@@ -48,23 +49,23 @@ export const DECIMATION_REACH = (SPECTROGRAM_SETTINGS.decimationFilter.taps - 1)
 export function decimateByTwo(input: Float32Array, into?: Float32Array): Float32Array {
   const length = input.length;
   const out = into ? into.subarray(0, Math.ceil(length / 2)) : new Float32Array(Math.ceil(length / 2));
-  const reach = 2 * (TAPS.length - 1) - 1;
-  const centre = TAPS[0]!;
-  const tapCount = TAPS.length;
+  const reach = 2 * (DECIMATION_TAPS.length - 1) - 1;
+  const centre = DECIMATION_TAPS[0]!;
+  const tapCount = DECIMATION_TAPS.length;
   for (let m = 0; m < out.length; m++) {
     const n = 2 * m;
     let acc = centre * input[n]!;
     if (n - reach >= 0 && n + reach < length) {
       for (let t = 1; t < tapCount; t++) {
         const k = 2 * t - 1;
-        acc += TAPS[t]! * (input[n - k]! + input[n + k]!);
+        acc += DECIMATION_TAPS[t]! * (input[n - k]! + input[n + k]!);
       }
     } else {
       for (let t = 1; t < tapCount; t++) {
         const k = 2 * t - 1;
         const before = n - k >= 0 ? input[n - k]! : 0;
         const after = n + k < length ? input[n + k]! : 0;
-        acc += TAPS[t]! * (before + after);
+        acc += DECIMATION_TAPS[t]! * (before + after);
       }
     }
     out[m] = acc;

@@ -79,7 +79,9 @@ describe('computeSpectrogram: amplitude scale', () => {
   it('is gain-invariant: the same music 40 dB quieter gives the same spectrogram', () => {
     const loud = mix(harmonicTone({ hz: 261.63, totalSeconds: 1, decayPerSecond: 2 }), sine(1000, 1, 0.05));
     const quiet = loud.map((v) => v * 0.01);
-    expectAllClose(computeSpectrogram(quiet).data, computeSpectrogram(loud).data, { atol: 1e-4, rowWidth: BIN_COUNT });
+    // 1e-3 is 0.08 dB: the analysis runs in f32, and its rounding (which differs at another gain) is amplified where
+    // the dynamic-Q weight ramps.
+    expectAllClose(computeSpectrogram(quiet).data, computeSpectrogram(loud).data, { atol: 1e-3, rowWidth: BIN_COUNT });
   });
 
   it('maps 80 dB below the reference to 0', () => {
