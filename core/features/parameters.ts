@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { RESAMPLER_SETTINGS } from '../audio/resample';
 import * as params from '../params';
 import { ONSET_SETTINGS, type OnsetSettings } from '../onsets/constants';
 import { SPECTROGRAM_SETTINGS, type SpectrogramSettings } from '../spectrogram/settings';
@@ -6,13 +7,14 @@ import { SPECTROGRAM_SETTINGS, type SpectrogramSettings } from '../spectrogram/s
 /** The shape of DSP_PARAMETERS. */
 export interface DspParameters {
   readonly params: Readonly<Record<string, number | Readonly<Record<string, number>>>>;
+  readonly resampler: typeof RESAMPLER_SETTINGS;
   readonly spectrogram: SpectrogramSettings;
   readonly onsets: OnsetSettings;
 }
 
 /**
- * Every parameter that shapes the features the classifier sees: core/params constants, the spectrogram's settings
- * and the onset detector's. Feature files carry a copy and model cards its hash (DSP_PARAMETERS_HASH); a model is
+ * Every parameter that shapes the features the classifier sees: core/params constants, the resampler's filter
+ * (everything reaches the spectrogram through it), the spectrogram's settings and the onset detector's. Feature files carry a copy and model cards its hash (DSP_PARAMETERS_HASH); a model is
  * refused when its hash differs from the engine's.
  */
 export const DSP_PARAMETERS: DspParameters = deepFreeze({
@@ -30,6 +32,7 @@ export const DSP_PARAMETERS: DspParameters = deepFreeze({
     ONSET_WINDOW_FRAMES: { ...params.ONSET_WINDOW_FRAMES },
     WINDOW_FRAME_COUNT: params.WINDOW_FRAME_COUNT,
   },
+  resampler: { ...RESAMPLER_SETTINGS },
   spectrogram: SPECTROGRAM_SETTINGS,
   onsets: { ...ONSET_SETTINGS },
 });

@@ -8,6 +8,7 @@ import {
   canonicalJson,
   type FeatureAnalysis,
 } from '../../../core/features';
+import { RESAMPLER_SETTINGS } from '../../../core/audio';
 
 /** A 3-frame, 4-bin analysis with distinct values, so any misplaced byte shows. */
 function tinyAnalysis(): FeatureAnalysis {
@@ -140,7 +141,8 @@ describe('DSP parameters', () => {
 
   it('carries the parameters that shape the features', () => {
     expect(DSP_PARAMETERS.params).toMatchObject({ SAMPLE_RATE_HZ: 16_000, HOP_SAMPLES: 160, BIN_COUNT: 352, WINDOW_FRAME_COUNT: 13 });
-    expect(Object.keys(DSP_PARAMETERS).sort()).toEqual(['onsets', 'params', 'spectrogram']);
+    expect(Object.keys(DSP_PARAMETERS).sort()).toEqual(['onsets', 'params', 'resampler', 'spectrogram']);
+    expect(DSP_PARAMETERS.resampler).toEqual(RESAMPLER_SETTINGS);
     expect(Object.isFrozen(DSP_PARAMETERS.onsets)).toBe(true);
   });
 });
