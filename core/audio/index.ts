@@ -3,14 +3,14 @@
  * Every failure is an AudioError with a stable code; see docs/audio.md.
  */
 import { DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_INPUT_BYTES, SAMPLE_RATE_HZ } from '../params';
-import { decodeCompressedToMono, type CompressedCodec } from './decoders';
+import type { CompressedCodec } from './decoders';
 import { AudioError } from './errors';
 import { parseFlacHeader, scanFlacFrames } from './flac';
 import { scanMpeg } from './mpeg';
 import { scanOgg } from './ogg';
-import { resample } from './resample';
-import { sniffContainer } from './sniff';
-import { parseWavHeader, readWavMono } from './wav';
+import { resample, resampleFrom } from './resample';
+import { sniffContainer, type Sniffed } from './sniff';
+import { parseWavHeader, readWavMono, readWavMonoInto, type WavHeader } from './wav';
 
 export { AudioError, type AudioErrorCode } from './errors';
 export { resample, RESAMPLER_SETTINGS } from './resample';
@@ -58,7 +58,9 @@ export const SILENCE_PEAK_FLOOR = 10 ** (-70 / 20);
 
 /**
  * Decodes an audio file to mono at SAMPLE_RATE_HZ (16 kHz): channels are averaged, then resampled with an
- * anti-aliasing polyphase filter (RESAMPLER_SETTINGS). The format is sniffed from the bytes.
+ * anti-aliasing polyphase filter (RESAMPLER_SETTINGS). The format is sniffed from the bytes. A WAV file is streamed:
+ * each block of sample frames is averaged straight into the resampler's window, so no full-rate copy of the signal
+ * exists (for a 10-minute 44.1 kHz song that copy would be 106 MB, more than the result and the file together).
  *
  * Rejects with AudioError: INPUT_TOO_LARGE (over maxBytes), EMPTY_AUDIO (no bytes or no samples),
  * UNSUPPORTED_FORMAT, TRUNCATED_AUDIO, CORRUPT_AUDIO, AUDIO_TOO_LONG (over maxSeconds; checked from the header
@@ -69,12 +71,34 @@ export const SILENCE_PEAK_FLOOR = 10 ** (-70 / 20);
  * // samples: Float32Array at 16 kHz; source: { format: 'mp3', sampleRateHz: 44100, channels: 2 }
  */
 export async function decodeAudio(bytes: Uint8Array, options: DecodeOptions = {}): Promise<DecodedAudio> {
-  const { mono, durationSeconds, source } = await decodeSourceAudio(bytes, options);
+  const { sniffed, maxSeconds } = checkInput(bytes, options);
+  if (sniffed.container === 'wav') {
+    const { header, source } = openWav(bytes, maxSeconds);
+    let peak = 0;
+    const samples = resampleFrom(header.frames, header.sampleRateHz, SAMPLE_RATE_HZ, (target, first) => {
+      peak = Math.max(peak, readWavMonoInto(bytes, header, first, target));
+    });
+    checkLevel(source, peak);
+    return { samples, durationSeconds: header.frames / header.sampleRateHz, source };
+  }
+  const { mono, durationSeconds, source } = await decodeCompressed(bytes, sniffed, maxSeconds);
   return { samples: resample(mono, source.sampleRateHz, SAMPLE_RATE_HZ), durationSeconds, source };
 }
 
 /** decodeAudio without the resampling step: the channel average at the source's own rate (same checks, same errors). */
 export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOptions = {}): Promise<SourceAudio> {
+  const { sniffed, maxSeconds } = checkInput(bytes, options);
+  if (sniffed.container === 'wav') {
+    const { header, source } = openWav(bytes, maxSeconds);
+    const { mono, peak } = readWavMono(bytes, header);
+    checkLevel(source, peak);
+    return { mono, durationSeconds: header.frames / header.sampleRateHz, source };
+  }
+  return decodeCompressed(bytes, sniffed, maxSeconds);
+}
+
+/** The checks every input gets before its format is known; returns the sniffed container and the length limit. */
+function checkInput(bytes: Uint8Array, options: DecodeOptions): { sniffed: Sniffed; maxSeconds: number } {
   const maxSeconds = options.maxSeconds ?? DEFAULT_MAX_AUDIO_SECONDS;
   const maxBytes = options.maxBytes ?? DEFAULT_MAX_INPUT_BYTES;
   if (!(maxSeconds > 0) || !(maxBytes > 0)) {
@@ -86,17 +110,23 @@ export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOption
     });
   }
   if (bytes.length === 0) throw new AudioError('EMPTY_AUDIO', 'input is empty (0 bytes)');
+  return { sniffed: sniffContainer(bytes), maxSeconds };
+}
 
-  const sniffed = sniffContainer(bytes);
-  if (sniffed.container === 'wav') {
-    const header = parseWavHeader(bytes);
-    const source: AudioSource = { format: 'wav', sampleRateHz: header.sampleRateHz, channels: header.channels };
-    checkLength(source, header.frames, maxSeconds);
-    const { mono, peak } = readWavMono(bytes, header);
-    checkLevel(source, peak);
-    return { mono, durationSeconds: header.frames / header.sampleRateHz, source };
-  }
+/** Parses a WAV header and checks its length against the limit. */
+function openWav(bytes: Uint8Array, maxSeconds: number): { header: WavHeader; source: AudioSource } {
+  const header = parseWavHeader(bytes);
+  const source: AudioSource = { format: 'wav', sampleRateHz: header.sampleRateHz, channels: header.channels };
+  checkLength(source, header.frames, maxSeconds);
+  return { header, source };
+}
 
+/** An MP3, FLAC or Ogg file decoded whole and averaged to mono at its own rate. */
+async function decodeCompressed(
+  bytes: Uint8Array,
+  sniffed: Exclude<Sniffed, { container: 'wav' }>,
+  maxSeconds: number,
+): Promise<SourceAudio> {
   let codec: CompressedCodec;
   let expectedFrames: number | undefined;
   let mpegFrameCount = 0;
@@ -137,6 +167,8 @@ export async function decodeSourceAudio(bytes: Uint8Array, options: DecodeOption
     checkLength({ format: codec, sampleRateHz: scan.sampleRateHz, channels: scan.channels }, scan.frames, maxSeconds);
   }
 
+  // Loaded on first use: the four wasm decoders cost ~20 MB of memory once evaluated, which a WAV never needs.
+  const { decodeCompressedToMono } = await import('./decoders');
   const decoded = await decodeCompressedToMono(codec, bytes, { expectedFrames: expectedFrames ?? mpegFrames, maxSeconds });
   // mpg123-decoder always returns two channels; the frame header says how many the file has.
   const channels = codec === 'mp3' ? mpegChannels : decoded.channels;

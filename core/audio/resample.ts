@@ -1,4 +1,5 @@
 import { SAMPLE_RATE_HZ } from '../params';
+import { resampleKernel } from '../wasm/resample';
 
 /**
  * The anti-aliasing filter, in terms of the lower of the two rates' Nyquist frequency: flat to 62.5 % of it (5 kHz
@@ -16,7 +17,7 @@ export const RESAMPLER_SETTINGS = {
 } as const;
 
 /** A polyphase windowed-sinc filter for one pair of rates. */
-interface Design {
+export interface ResamplerDesign {
   /** Output samples per `down` input samples, reduced. */
   readonly up: number;
   readonly down: number;
@@ -28,7 +29,7 @@ interface Design {
   readonly table: Float32Array;
 }
 
-const designs = new Map<string, Design>();
+const designs = new Map<string, ResamplerDesign>();
 
 function gcd(a: number, b: number): number {
   while (b !== 0) [a, b] = [b, a % b];
@@ -47,7 +48,11 @@ function besselI0(x: number): number {
   return sum;
 }
 
-function design(inputRateHz: number, outputRateHz: number): Design {
+/**
+ * The filter for one pair of rates, built once and cached. Exported for the tests' TypeScript reference
+ * (test/core/audio/resample-reference.ts); callers use `resample` or `resampleFrom`.
+ */
+export function resamplerDesign(inputRateHz: number, outputRateHz: number): ResamplerDesign {
   const key = `${inputRateHz}:${outputRateHz}`;
   const cached = designs.get(key);
   if (cached !== undefined) return cached;
@@ -87,9 +92,25 @@ function design(inputRateHz: number, outputRateHz: number): Design {
 }
 
 /**
+ * Writes input samples `first … first + target.length − 1` into `target` (a view valid only during the call; it
+ * may lie in a WebAssembly memory, so the reader must not keep it).
+ */
+export type SampleReader = (target: Float32Array, first: number) => void;
+
+/**
+ * Input samples per fill of the window buffer (64 KiB of f32): large enough that the per-block overhead vanishes,
+ * small enough that a streamed decode holds no full-rate copy of the signal.
+ */
+const BLOCK_SAMPLES = 16_384;
+
+/**
  * Resamples a mono signal with a polyphase Kaiser-windowed-sinc filter (see RESAMPLER_SETTINGS).
  * Output sample n sits at input time n·inputRate/outputRate, so both signals start at t = 0 and
  * the output has ceil(length · outputRate / inputRate) samples. Samples outside the input count as zero.
+ *
+ * The dot products run in a WebAssembly SIMD kernel in f32 (core/wasm/src/resample.ts); they differ from an f64
+ * sum only by rounding (< 1e-5 on signals in [-1, 1]). A non-finite sample makes every output within the filter's
+ * reach (± taps/2 + 3 input samples) NaN.
  *
  * @param input mono samples at `inputRateHz`
  * @param inputRateHz integer rate in Hz
@@ -97,55 +118,91 @@ function design(inputRateHz: number, outputRateHz: number): Design {
  * @example resample(samples44k, 44_100) // → Float32Array at 16 kHz
  */
 export function resample(input: Float32Array, inputRateHz: number, outputRateHz: number = SAMPLE_RATE_HZ): Float32Array {
+  checkRates(inputRateHz, outputRateHz);
+  if (inputRateHz === outputRateHz) return input.slice();
+  return resampleFrom(input.length, inputRateHz, outputRateHz, (target, first) =>
+    target.set(input.subarray(first, first + target.length)),
+  );
+}
+
+/**
+ * `resample` of a signal that `read` produces block by block, in order, so the input never needs to exist whole:
+ * a decoder writes each block straight into the resampler's window buffer. Same output as `resample`.
+ *
+ * @param length input samples in all
+ * @param read called with consecutive ranges covering [0, length) once each
+ * @example resampleFrom(header.frames, 44_100, 16_000, (target, first) => decodeFrames(first, target))
+ */
+export function resampleFrom(length: number, inputRateHz: number, outputRateHz: number, read: SampleReader): Float32Array {
+  checkRates(inputRateHz, outputRateHz);
+  if (inputRateHz === outputRateHz) {
+    const out = new Float32Array(length);
+    for (let first = 0; first < length; first += BLOCK_SAMPLES) read(out.subarray(first, first + BLOCK_SAMPLES), first);
+    return out;
+  }
+  const design = resamplerDesign(inputRateHz, outputRateHz);
+  const { up, down, taps, phases } = design;
+  const outLength = Math.ceil((length * up) / down);
+  const out = new Float32Array(outLength);
+  if (outLength === 0) return out;
+  const kernel = resampleKernel();
+  // The window buffer holds the signal in padded coordinates, p = input index + taps/2 − 1, so output n's first tap
+  // is at p = ⌊n·down/up⌋ and no window starts before 0. After each block the buffer keeps what the next window
+  // needs, at most `stride + ⌈down/up⌉` samples, so a capacity of a block more always fits one more window.
+  const mark = kernel.arena.mark();
+  try {
+    const table = kernel.storeTable(design.table, phases + 1, taps);
+    const { stride } = table;
+    const capacity = BLOCK_SAMPLES + stride + Math.ceil(down / up);
+    const outCapacity = Math.ceil((capacity * up) / down) + 1;
+    const windowPointer = kernel.arena.allocate(4 * capacity);
+    const outPointer = kernel.arena.allocate(4 * outCapacity);
+    // Views only after the allocations: growing the memory detaches them.
+    const window = kernel.arena.f32(windowPointer, capacity);
+    const block = kernel.arena.f32(outPointer, outCapacity);
+    window.fill(0);
+    let start = 0; // padded index of window[0]
+    let filled = taps / 2 - 1; // the zeros before t = 0
+    let consumed = 0;
+    let produced = 0;
+    while (produced < outLength) {
+      const take = Math.min(capacity - filled, length - consumed);
+      if (take > 0) {
+        read(window.subarray(filled, filled + take), consumed);
+        consumed += take;
+        filled += take;
+      }
+      if (consumed === length) {
+        window.fill(0, filled); // zeros after the end
+        filled = capacity;
+      }
+      // Outputs whose window [p, p + stride) lies in the buffer: p ≤ last.
+      const last = start + filled - stride;
+      const ready = last < 0 ? 0 : Math.floor(((last + 1) * up - 1) / down) + 1;
+      const count = Math.min(ready, outLength) - produced;
+      for (let done = 0; done < count; ) {
+        const n = produced + done;
+        const chunk = Math.min(count - done, outCapacity);
+        const whole = Math.floor((n * down) / up);
+        const frac = n * down - whole * up;
+        kernel.run({ input: windowPointer, whole: whole - start, frac, count: chunk, up, down, phases, table, out: outPointer });
+        out.set(block.subarray(0, chunk), n);
+        done += chunk;
+      }
+      produced += Math.max(0, count);
+      const shift = Math.min(Math.floor((produced * down) / up) - start, filled);
+      window.copyWithin(0, shift, filled);
+      start += shift;
+      filled -= shift;
+    }
+  } finally {
+    kernel.arena.release(mark);
+  }
+  return out;
+}
+
+function checkRates(inputRateHz: number, outputRateHz: number): void {
   if (!Number.isInteger(inputRateHz) || !Number.isInteger(outputRateHz) || inputRateHz <= 0 || outputRateHz <= 0) {
     throw new RangeError(`resample: rates must be positive integers, got ${inputRateHz} → ${outputRateHz}`);
   }
-  if (inputRateHz === outputRateHz) return input.slice();
-  const { up, down, taps, phases, table } = design(inputRateHz, outputRateHz);
-  const length = input.length;
-  const outLength = Math.ceil((length * up) / down);
-  const out = new Float32Array(outLength);
-  const half = taps / 2;
-  const wholeStep = Math.floor(down / up);
-  const fracStep = down - wholeStep * up;
-  const exact = phases === up;
-  let whole = 0;
-  let frac = 0;
-  for (let n = 0; n < outLength; n++) {
-    let base = whole - half + 1;
-    let row = frac;
-    if (!exact) {
-      row = Math.round((frac / up) * phases);
-    }
-    const rowOffset = row * taps;
-    let acc = 0;
-    if (base >= 0 && base + taps <= length) {
-      // The hot loop: four accumulators let the multiply-adds overlap.
-      let a1 = 0;
-      let a2 = 0;
-      let a3 = 0;
-      let k = 0;
-      for (; k + 3 < taps; k += 4, base += 4) {
-        acc += (input[base] as number) * (table[rowOffset + k] as number);
-        a1 += (input[base + 1] as number) * (table[rowOffset + k + 1] as number);
-        a2 += (input[base + 2] as number) * (table[rowOffset + k + 2] as number);
-        a3 += (input[base + 3] as number) * (table[rowOffset + k + 3] as number);
-      }
-      for (; k < taps; k++, base++) acc += (input[base] as number) * (table[rowOffset + k] as number);
-      acc += a1 + a2 + a3;
-    } else {
-      for (let k = 0; k < taps; k++) {
-        const j = base + k;
-        if (j >= 0 && j < length) acc += (input[j] as number) * (table[rowOffset + k] as number);
-      }
-    }
-    out[n] = acc;
-    whole += wholeStep;
-    frac += fracStep;
-    if (frac >= up) {
-      frac -= up;
-      whole++;
-    }
-  }
-  return out;
 }

@@ -23,6 +23,8 @@ const SUBTYPE_GUID_TAIL = [0x00, 0x00, 0x00, 0x00, 0x10, 0x00, 0x80, 0x00, 0x00,
 const STREAMING_SIZES = new Set([0, 0xffff_ffff]);
 
 const FORMAT = 'wav';
+/** Typed arrays read in the platform's byte order; WAV is little-endian, as is every platform Node runs on today. */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
 /**
  * Parses a RIFF/WAVE header strictly: every size is checked against the bytes present, and a header that lies gets
@@ -140,14 +142,28 @@ function printable(id: string): string {
  * Returns the mono signal and the largest absolute sample of any channel (for the silence check).
  */
 export function readWavMono(bytes: Uint8Array, header: WavHeader): { mono: Float32Array; peak: number } {
-  const { channels, frames, bytesPerSample, encoding, dataOffset } = header;
-  const mono = new Float32Array(frames);
-  const total = frames * channels;
+  const mono = new Float32Array(header.frames);
+  const peak = readWavMonoInto(bytes, header, 0, mono);
+  return { mono, peak };
+}
+
+/**
+ * Averages the channels of sample frames `first … first + mono.length − 1` into `mono`, scaled to [-1, 1), and
+ * returns the largest absolute sample of any channel among them: `readWavMono` one block at a time, so a decoder
+ * can stream a file into the resampler without a full-rate copy. Throws CORRUPT_AUDIO for NaN or infinite floats.
+ */
+export function readWavMonoInto(bytes: Uint8Array, header: WavHeader, first: number, mono: Float32Array): number {
+  const { channels, bytesPerSample, encoding, dataOffset } = header;
+  const frames = mono.length;
+  if (first < 0 || first + frames > header.frames) {
+    throw new RangeError(`readWavMonoInto: frames ${first} … ${first + frames - 1} outside the ${header.frames} in the file`);
+  }
   const scale = 1 / channels;
+  const blockOffset = dataOffset + first * channels * bytesPerSample;
   let peak = 0;
   // One tight loop per encoding: this runs over every sample of the file, and a per-sample switch costs 2–3×.
   if (encoding === 'float') {
-    const view = new DataView(bytes.buffer, bytes.byteOffset + dataOffset, total * bytesPerSample);
+    const view = new DataView(bytes.buffer, bytes.byteOffset + blockOffset, frames * channels * bytesPerSample);
     const read = bytesPerSample === 4 ? (i: number) => view.getFloat32(i * 4, true) : (i: number) => view.getFloat64(i * 8, true);
     let absSum = 0; // NaN and infinity survive a sum, so one check at the end finds them
     for (let f = 0, i = 0; f < frames; f++) {
@@ -162,10 +178,10 @@ export function readWavMono(bytes: Uint8Array, header: WavHeader): { mono: Float
       mono[f] = sum * scale;
     }
     if (!Number.isFinite(absSum)) throw corrupt(FORMAT, 'float samples include NaN or infinity');
-    return { mono, peak };
+    return peak;
   }
   const b = bytes;
-  let i = dataOffset;
+  let i = blockOffset;
   let peakInt = 0;
   let norm: number;
   switch (bytesPerSample) {
@@ -184,6 +200,34 @@ export function readWavMono(bytes: Uint8Array, header: WavHeader): { mono: Float
       break;
     case 2:
       norm = 1 / 32768;
+      if (LITTLE_ENDIAN && (b.byteOffset + i) % 2 === 0) {
+        // The common case (16-bit at an even offset) through an Int16Array: no bytes to assemble.
+        const words = new Int16Array(b.buffer, b.byteOffset + i, frames * channels);
+        let high = 0;
+        let low = 0;
+        if (channels === 1) {
+          // sum · scale · norm with scale = 1 is v · norm, bit for bit.
+          for (let f = 0; f < frames; f++) {
+            const v = words[f] as number;
+            high = v > high ? v : high;
+            low = v < low ? v : low;
+            mono[f] = v * norm;
+          }
+        } else {
+          for (let f = 0, w = 0; f < frames; f++) {
+            let sum = 0;
+            for (let c = 0; c < channels; c++, w++) {
+              const v = words[w] as number;
+              sum += v;
+              high = v > high ? v : high;
+              low = v < low ? v : low;
+            }
+            mono[f] = sum * scale * norm;
+          }
+        }
+        peakInt = Math.max(high, -low);
+        break;
+      }
       for (let f = 0; f < frames; f++) {
         let sum = 0;
         for (let c = 0; c < channels; c++, i += 2) {
@@ -222,8 +266,7 @@ export function readWavMono(bytes: Uint8Array, header: WavHeader): { mono: Float
         mono[f] = sum * scale * norm;
       }
   }
-  peak = peakInt * norm;
-  return { mono, peak };
+  return peakInt * norm;
 }
 
 /** True for the first bytes of a RIFF/WAVE file (or a cut-off prefix of one). */

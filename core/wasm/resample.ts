@@ -1,0 +1,106 @@
+import { RESAMPLE_WASM_BASE64 } from './generated/resample';
+import { instantiateEmbedded, WasmArena } from './memory';
+
+/**
+ * The polyphase resampler's kernel (core/wasm/src/resample.ts): one f32x4 dot product of a filter row with the
+ * input per output sample. Used by core/audio/resample.ts, which designs the filter and streams the signal through
+ * a window buffer in this kernel's memory.
+ */
+interface ResampleExports extends WebAssembly.Exports {
+  resampleBlock(
+    input: number,
+    whole: number,
+    frac: number,
+    count: number,
+    up: number,
+    wholeStep: number,
+    fracStep: number,
+    phases: number,
+    table: number,
+    stride: number,
+    out: number,
+  ): void;
+}
+
+/** A polyphase filter table in kernel memory: `rows` rows of `stride` f32 taps, zero past the filter's own taps. */
+export interface ResampleTable {
+  readonly pointer: number;
+  readonly rows: number;
+  /** Taps per row rounded up to a whole number of 4-float vectors. */
+  readonly stride: number;
+}
+
+/** One block of outputs: see `ResampleKernel.run`. */
+export interface ResampleBlock {
+  /** Byte offset of the window buffer (f32) in kernel memory. */
+  readonly input: number;
+  /** Index in the window buffer of the first output's first tap. */
+  readonly whole: number;
+  /** The first output's phase numerator, in [0, up). */
+  readonly frac: number;
+  readonly count: number;
+  readonly up: number;
+  readonly down: number;
+  /** Table rows used: `up`, or fewer (the nearest row is taken, as core/audio/resample.ts's design says). */
+  readonly phases: number;
+  readonly table: ResampleTable;
+  /** Byte offset of `count` f32 outputs in kernel memory. */
+  readonly out: number;
+}
+
+export class ResampleKernel {
+  readonly arena: WasmArena;
+  private readonly exports: ResampleExports;
+
+  constructor() {
+    const { exports, memory } = instantiateEmbedded<ResampleExports>(RESAMPLE_WASM_BASE64);
+    this.exports = exports;
+    this.arena = new WasmArena(memory);
+  }
+
+  /**
+   * Copies a `rows × taps` f32 table into kernel memory with each row padded with zeros to a multiple of four taps.
+   * Stored per call, after the caller's `arena.mark()`, not cached: wasm memory never shrinks, and a worker that
+   * met many odd rates (a 4097-row table is 1.2 MB) would otherwise keep every table for good. The copy costs far
+   * less than one block of outputs.
+   */
+  storeTable(values: Float32Array, rows: number, taps: number): ResampleTable {
+    if (values.length !== rows * taps) throw new RangeError(`ResampleKernel.storeTable: ${values.length} values ≠ ${rows} × ${taps}`);
+    const stride = Math.ceil(taps / 4) * 4;
+    const pointer = this.arena.allocate(4 * rows * stride);
+    const view = this.arena.f32(pointer, rows * stride);
+    view.fill(0);
+    for (let r = 0; r < rows; r++) view.set(values.subarray(r * taps, (r + 1) * taps), r * stride);
+    return { pointer, rows, stride };
+  }
+
+  /**
+   * Writes `count` outputs: output i is Σ_k window[w_i + k] · row_i[k] over the row's `stride` taps, where
+   * w_0 = whole and each step advances the position by down / up input samples (w by ⌊down/up⌋, the phase
+   * numerator by down mod up, carrying). Every window read must lie inside the buffer: the caller zero-pads.
+   */
+  run(block: ResampleBlock): void {
+    const wholeStep = Math.floor(block.down / block.up);
+    this.exports.resampleBlock(
+      block.input,
+      block.whole,
+      block.frac,
+      block.count,
+      block.up,
+      wholeStep,
+      block.down - wholeStep * block.up,
+      block.phases,
+      block.table.pointer,
+      block.table.stride,
+      block.out,
+    );
+  }
+}
+
+let shared: ResampleKernel | undefined;
+
+/** The process's one resampler kernel instance; every buffer in it belongs to one call, between mark and release. */
+export function resampleKernel(): ResampleKernel {
+  shared ??= new ResampleKernel();
+  return shared;
+}
