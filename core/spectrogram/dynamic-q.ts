@@ -1,3 +1,4 @@
+import { measureOscillation, OscillationWork } from './dynamic-q-oscillation';
 import { SPECTROGRAM_SETTINGS } from './settings';
 
 /**
@@ -22,32 +23,46 @@ export interface BeatingCandidates {
   readonly rowOfFrame: Int32Array;
   /** 1 for bins with at least one frame where O_low > threshold. */
   readonly candidateBins: Uint8Array;
-  /** O_low in dB, `[frame][binCount]`, filled for candidate bins. */
+  /** O_low in dB, `[frame][binCount]` (float32, as stored). */
   readonly oscillationLow: Float32Array;
+  /** Per frame, 1 when some bin's stored O_low exceeds the threshold (elsewhere no weight can be non-zero). */
+  readonly framesAbove?: Uint8Array;
 }
-
-const TO_DB = 20 / Math.LN10;
 
 /**
  * Work buffers of the dynamic rule, sized once per computeSpectrogram call for `frames` analysed frames and `bins`
  * bins per group, and reused by every block and group (so a long song makes no garbage).
  */
 export class DynamicQWork {
-  readonly scratch: Scratch;
+  readonly oscillation: OscillationWork;
   readonly coverage: Int32Array;
   readonly candidateBins: Uint8Array;
+  readonly framesAbove: Uint8Array;
   readonly oscillationLow: Float32Array;
   readonly rowOfFrame: Int32Array;
   readonly frames: Int32Array;
   readonly weights: Float32Array;
+  readonly weightedRows: Uint8Array;
+  /**
+   * Candidate bins; their levels (high-Q on candidate frames, low-Q elsewhere) and their O_low, both
+   * `[frame][candidate]`.
+   */
+  readonly binList: Int32Array;
+  readonly mixed: Float32Array;
+  readonly mixedLow: Float32Array;
   constructor(frames: number, bins: number) {
-    this.scratch = new Scratch(frames);
+    this.oscillation = new OscillationWork(frames, bins);
     this.coverage = new Int32Array(frames + 1);
     this.candidateBins = new Uint8Array(bins);
+    this.framesAbove = new Uint8Array(frames);
     this.oscillationLow = new Float32Array(frames * bins);
     this.rowOfFrame = new Int32Array(frames);
     this.frames = new Int32Array(frames);
     this.weights = new Float32Array(frames * bins);
+    this.weightedRows = new Uint8Array(frames);
+    this.binList = new Int32Array(bins);
+    this.mixed = new Float32Array(frames * bins);
+    this.mixedLow = new Float32Array(frames * bins);
   }
 }
 
@@ -65,23 +80,35 @@ export function findBeatingCandidates(
   outputCount: number,
   work: DynamicQWork,
 ): BeatingCandidates {
-  const { spanFrames, thresholdDb } = SPECTROGRAM_SETTINGS.dynamicQ;
-  const { scratch } = work;
+  const { spanFrames, thresholdDb, ignoredCycles } = SPECTROGRAM_SETTINGS.dynamicQ;
   const coverage = work.coverage.subarray(0, frameCount + 1).fill(0);
   const candidateBins = work.candidateBins.subarray(0, binCount).fill(0);
+  const framesAbove = work.framesAbove.subarray(0, frameCount);
   const oscillationLow = work.oscillationLow.subarray(0, frameCount * binCount);
-  for (let b = 0; b < binCount; b++) {
-    levelsDb(lowLog, b, binCount, frameCount, logFloor, scratch.level);
-    oscillation(scratch, frameCount, spanFrames, scratch.oscillation);
-    for (let f = 0; f < frameCount; f++) oscillationLow[f * binCount + b] = scratch.oscillation[f]!;
-    for (let f = outputStart; f < outputStart + outputCount; f++) {
-      if (scratch.oscillation[f]! <= thresholdDb) continue;
-      candidateBins[b] = 1;
-      // The high-Q oscillation at f reads frames f−R … f+R.
-      coverage[Math.max(0, f - spanFrames)]!++;
-      coverage[Math.min(frameCount, f + spanFrames + 1)]!--;
+  const outputEnd = outputStart + outputCount;
+  const input = { plane: lowLog, frameCount, binCount, logFloor, radius: spanFrames, excursionWeight: 2 * ignoredCycles };
+  measureOscillation(input, work.oscillation, (f, values) => {
+    const base = f * binCount;
+    let above = 0;
+    for (let b = 0; b < binCount; b++) {
+      const stored = (oscillationLow[base + b] = values[b]!);
+      if (stored > thresholdDb) above = 1;
     }
-  }
+    framesAbove[f] = above;
+    if (f < outputStart || f >= outputEnd) return;
+    // Candidacy is decided on the float64 value, the blend's weight on the stored float32 one (as it always was).
+    let candidate = false;
+    for (let b = 0; b < binCount; b++) {
+      if (values[b]! > thresholdDb) {
+        candidateBins[b] = 1;
+        candidate = true;
+      }
+    }
+    if (!candidate) return;
+    // The high-Q oscillation at f reads frames f−R … f+R.
+    coverage[Math.max(0, f - spanFrames)]!++;
+    coverage[Math.min(frameCount, f + spanFrames + 1)]!--;
+  });
   const rowOfFrame = work.rowOfFrame.subarray(0, frameCount);
   let count = 0;
   let running = 0;
@@ -90,7 +117,7 @@ export function findBeatingCandidates(
     rowOfFrame[f] = running > 0 ? count : -1;
     if (running > 0) work.frames[count++] = f;
   }
-  return { frames: work.frames.subarray(0, count), rowOfFrame, candidateBins, oscillationLow };
+  return { frames: work.frames.subarray(0, count), rowOfFrame, candidateBins, oscillationLow, framesAbove };
 }
 
 /**
@@ -107,137 +134,73 @@ export function blendDynamicQ(
   logFloor: number,
   work: DynamicQWork,
 ): number {
-  const { spanFrames, thresholdDb, fullDb, spreadBins } = SPECTROGRAM_SETTINGS.dynamicQ;
-  const { frames, rowOfFrame, candidateBins, oscillationLow } = candidates;
+  const { spanFrames, thresholdDb, fullDb, spreadBins, ignoredCycles } = SPECTROGRAM_SETTINGS.dynamicQ;
+  const { frames, rowOfFrame, candidateBins, oscillationLow, framesAbove } = candidates;
   const rows = frames.length;
   const weights = work.weights.subarray(0, rows * binCount).fill(0);
-  const { scratch } = work;
+  const weightedRows = work.weightedRows.subarray(0, rows).fill(0);
   const span = fullDb - thresholdDb;
-  for (let b = 0; b < binCount; b++) {
-    if (candidateBins[b] === 0) continue;
-    levelsDb(lowLog, b, binCount, frameCount, logFloor, scratch.level);
-    // High-Q levels on the needed frames; elsewhere the low-Q level stands in, never read by a candidate's span.
-    for (let r = 0; r < rows; r++) {
-      const v = highLog[r * binCount + b]!;
-      scratch.level[frames[r]!] = TO_DB * (v > logFloor ? v : logFloor);
-    }
-    oscillation(scratch, frameCount, spanFrames, scratch.oscillation);
-    for (let f = 0; f < frameCount; f++) {
-      const low = oscillationLow[f * binCount + b]!;
-      const excess = low - scratch.oscillation[f]! - thresholdDb;
-      if (low <= thresholdDb || excess <= 0 || rowOfFrame[f]! < 0) continue;
-      weights[rowOfFrame[f]! * binCount + b] = excess >= span ? 1 : excess / span;
+  const { binList, mixed, mixedLow } = work;
+  let candidateCount = 0;
+  for (let b = 0; b < binCount; b++) if (candidateBins[b] !== 0) binList[candidateCount++] = b;
+  if (candidateCount === 0 || rows === 0) return 0;
+  // The candidate bins' levels: high-Q on the needed frames; elsewhere the low-Q level stands in, never read by a
+  // candidate's span. O_high is only needed where a weight can come out non-zero: O_low > threshold on a needed frame.
+  for (let f = 0; f < frameCount; f++) {
+    const r = rowOfFrame[f]!;
+    const source = r >= 0 ? highLog : lowLog;
+    const from = (r >= 0 ? r : f) * binCount;
+    const to = f * candidateCount;
+    const base = f * binCount;
+    const needed = r >= 0 && (framesAbove === undefined || framesAbove[f] !== 0);
+    for (let k = 0; k < candidateCount; k++) {
+      const b = binList[k]!;
+      mixed[to + k] = source[from + b]!;
+      mixedLow[to + k] = needed ? oscillationLow[base + b]! : 0;
     }
   }
+  const input = {
+    plane: mixed,
+    frameCount,
+    binCount: candidateCount,
+    logFloor,
+    radius: spanFrames,
+    excursionWeight: 2 * ignoredCycles,
+    gate: mixedLow,
+    gateThreshold: thresholdDb,
+  };
+  measureOscillation(input, work.oscillation, (f, values) => {
+    const r = rowOfFrame[f]!;
+    if (r < 0) return;
+    const gated = f * candidateCount;
+    const weightRow = r * binCount;
+    for (let k = 0; k < candidateCount; k++) {
+      const low = mixedLow[gated + k]!;
+      if (low <= thresholdDb) continue;
+      const excess = low - values[k]! - thresholdDb;
+      if (excess <= 0) continue;
+      weights[weightRow + binList[k]!] = excess >= span ? 1 : excess / span;
+      weightedRows[r] = 1;
+    }
+  });
   let weighted = 0;
   for (let r = 0; r < rows; r++) {
-    const row = r * binCount;
+    if (weightedRows[r] === 0) continue;
+    const weightRow = r * binCount;
     const target = frames[r]! * binCount;
     for (let b = 0; b < binCount; b++) {
       let w = 0;
-      const lo = Math.max(0, b - spreadBins);
-      const hi = Math.min(binCount - 1, b + spreadBins);
-      for (let o = lo; o <= hi; o++) w = Math.max(w, weights[row + o]!);
+      const lo = b > spreadBins ? b - spreadBins : 0;
+      const hi = b + spreadBins < binCount ? b + spreadBins : binCount - 1;
+      for (let o = lo; o <= hi; o++) {
+        const v = weights[weightRow + o]!;
+        if (v > w) w = v;
+      }
       if (w > 0) {
         weighted++;
-        lowLog[target + b] = lowLog[target + b]! + w * (highLog[row + b]! - lowLog[target + b]!);
+        lowLog[target + b] = lowLog[target + b]! + w * (highLog[weightRow + b]! - lowLog[target + b]!);
       }
     }
   }
   return weighted;
-}
-
-function levelsDb(plane: Float32Array, bin: number, binCount: number, frameCount: number, logFloor: number, out: Float64Array): void {
-  for (let f = 0; f < frameCount; f++) {
-    const v = plane[f * binCount + bin]!;
-    out[f] = TO_DB * (v > logFloor ? v : logFloor);
-  }
-}
-
-/** Per-bin work arrays (capacity ≥ frames). */
-class Scratch {
-  readonly level: Float64Array;
-  readonly oscillation: Float64Array;
-  readonly cumulative: Float64Array;
-  readonly prefixMax: Float64Array;
-  readonly prefixMin: Float64Array;
-  readonly suffixMax: Float64Array;
-  readonly suffixMin: Float64Array;
-  constructor(length: number) {
-    this.level = new Float64Array(length);
-    this.oscillation = new Float64Array(length);
-    this.cumulative = new Float64Array(length);
-    this.prefixMax = new Float64Array(length);
-    this.prefixMin = new Float64Array(length);
-    this.suffixMax = new Float64Array(length);
-    this.suffixMin = new Float64Array(length);
-  }
-}
-
-/**
- * Oscillation of `scratch.level[0 … n−1]` over centred spans [t−R, t+R] (clamped to the track), into `out`:
- * O = max(0, TV − 2c·(max − min)), TV the total variation, c = ignoredCycles. Any single excursion (a rise, a decay,
- * a rise and decay, a click) has TV ≤ 2·range and scores 0; k cycles of modulation of depth D score ≈ 2(k−c)·D, so
- * only sustained, repeated swings count. Span maxima and minima use van Herk / Gil-Werman block scans: O(1) per
- * frame.
- */
-function oscillation(scratch: Scratch, n: number, radius: number, out: Float64Array): void {
-  const { level, cumulative, prefixMax, prefixMin, suffixMax, suffixMin } = scratch;
-  if (n === 0) return;
-  const excursionWeight = 2 * SPECTROGRAM_SETTINGS.dynamicQ.ignoredCycles;
-  const width = 2 * radius + 1;
-  let total = 0;
-  let previous = level[0]!;
-  for (let f = 0; f < n; f++) {
-    const v = level[f]!;
-    total += v > previous ? v - previous : previous - v;
-    previous = v;
-    cumulative[f] = total;
-  }
-  for (let blockStart = 0; blockStart < n; blockStart += width) {
-    const blockEnd = Math.min(n, blockStart + width);
-    let max = -Infinity;
-    let min = Infinity;
-    for (let f = blockStart; f < blockEnd; f++) {
-      const v = level[f]!;
-      if (v > max) max = v;
-      if (v < min) min = v;
-      prefixMax[f] = max;
-      prefixMin[f] = min;
-    }
-    max = -Infinity;
-    min = Infinity;
-    for (let f = blockEnd - 1; f >= blockStart; f--) {
-      const v = level[f]!;
-      if (v > max) max = v;
-      if (v < min) min = v;
-      suffixMax[f] = max;
-      suffixMin[f] = min;
-    }
-  }
-  // A full span [f−R, f+R] is one block long, so it crosses one block boundary (or is a block):
-  // max = max(suffix[a], prefix[z]). A span clamped at an end of the track may lie inside one block: it then starts
-  // the block (prefix[z] alone) or ends the track, where the suffix scan restarts (suffix[a] alone).
-  for (let f = 0; f < n; f++) {
-    const a = f > radius ? f - radius : 0;
-    const z = f + radius < n ? f + radius : n - 1;
-    let max: number;
-    let min: number;
-    if (z - a + 1 === width || Math.floor(a / width) !== Math.floor(z / width)) {
-      const sa = suffixMax[a]!;
-      const pz = prefixMax[z]!;
-      const sb = suffixMin[a]!;
-      const pb = prefixMin[z]!;
-      max = sa > pz ? sa : pz;
-      min = sb < pb ? sb : pb;
-    } else if (a % width === 0) {
-      max = prefixMax[z]!;
-      min = prefixMin[z]!;
-    } else {
-      max = suffixMax[a]!;
-      min = suffixMin[a]!;
-    }
-    const value = cumulative[z]! - cumulative[a]! - excursionWeight * (max - min);
-    out[f] = value > 0 ? value : 0;
-  }
 }
