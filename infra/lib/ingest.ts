@@ -8,6 +8,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
+import { NEVER_LOADED_MODULES } from '../../core/audio/bundling';
 import { acknowledge, wildcardResourceFinding } from './nag';
 
 import { PREFIXES } from './storage';
@@ -86,8 +87,8 @@ export class IngestFunction extends Construct {
         minify: true,
         sourceMap: true,
         target: 'node22',
-        // The Node.js 22 runtime ships AWS SDK v3.
-        externalModules: ['@aws-sdk/*'],
+        // The Node.js 22 runtime ships AWS SDK v3; NEVER_LOADED_MODULES are optional imports the engine never takes.
+        externalModules: ['@aws-sdk/*', ...NEVER_LOADED_MODULES],
         forceDockerBundling: false,
       },
     });

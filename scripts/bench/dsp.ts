@@ -9,6 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { buildSync } from 'esbuild';
 import { decodeAudio, decodeSourceAudio, resample } from '../../core/audio';
+import { NEVER_LOADED_MODULES } from '../../core/audio/bundling';
 import { detectOnsets } from '../../core/onsets';
 import { SAMPLE_RATE_HZ } from '../../core/params';
 import { computeSpectrogram, referenceConstantQ, type SpectrogramStats } from '../../core/spectrogram';
@@ -26,7 +27,16 @@ const NAIVE_EXCERPT_SECONDS = 2;
  */
 function bundleRssChild(): string {
   const outfile = path.join(mkdtempSync(path.join(os.tmpdir(), 'notescribe-bench-')), 'rss-child.cjs');
-  buildSync({ entryPoints: [path.join(__dirname, 'rss-child.ts')], bundle: true, platform: 'node', format: 'cjs', outfile, logLevel: 'error' });
+  buildSync({
+    entryPoints: [path.join(__dirname, 'rss-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
+    // As the ingest Lambda is bundled (infra/lib/ingest.ts).
+    external: [...NEVER_LOADED_MODULES],
+  });
   return outfile;
 }
 
