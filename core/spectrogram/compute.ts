@@ -2,7 +2,7 @@ import { BIN_COUNT, FRAME_RATE_HZ, HOP_SAMPLES } from '../params';
 import type { Spectrogram } from '../types';
 import { cqtKernel, type CqtKernel, type DecimationTaps, type FftTables, type KernelTables } from '../wasm/cqt';
 import { DECIMATION_REACH, DECIMATION_TAPS } from './decimate';
-import { blendDynamicQ, DynamicQWork, findBeatingCandidates } from './dynamic-q';
+import { blendDynamicQ, dynamicQWork, findBeatingCandidates, type DynamicQWork } from './dynamic-q';
 import { buildKernels, type SparseKernels } from './kernels';
 import { SPECTROGRAM_SETTINGS, type BinGroup } from './settings';
 
@@ -266,6 +266,7 @@ function createWorkspace(frames: number, blockSamples: number, levels: number, d
   const high = arena.allocate(dynamic ? 4 * frames * bins : 0);
   const anchors = arena.allocate(dynamic ? 8 * frames : 0);
   const anchorPlane = arena.allocate(dynamic ? 8 * frames * bins : 0);
+  const dynamicWork = dynamic ? dynamicQWork(frames, bins) : undefined;
   return {
     levels: levelPointers.map((pointer, k) => arena.f32(pointer, levelLengths[k]!)),
     analysed: arena.i32(analysed, frames),
@@ -274,7 +275,7 @@ function createWorkspace(frames: number, blockSamples: number, levels: number, d
     high: arena.f32(high, dynamic ? frames * bins : 0),
     anchors: arena.i32(anchors, dynamic ? 2 * frames : 0),
     anchorPlane: arena.f32(anchorPlane, dynamic ? 2 * frames * bins : 0),
-    dynamic: dynamic ? new DynamicQWork(frames, bins) : undefined,
+    dynamic: dynamicWork,
     mark,
   };
 }
@@ -380,22 +381,19 @@ function computeBlocks(
         logMagnitude = analyseFrames(plan, 'low', signal, analysed, work.low);
         if (stats) stats.lowGroupFrames += analysedCount;
         if (work.dynamic) {
-          const candidates = findBeatingCandidates(
-            logMagnitude,
-            analysedCount,
-            bins,
-            logFloor,
-            outputOffset,
-            blockEnd - blockStart,
-            work.dynamic,
-          );
-          if (candidates.frames.length > 0) {
-            const globalFrames = work.globalFrames.subarray(0, candidates.frames.length);
-            for (let i = 0; i < globalFrames.length; i++) globalFrames[i] = candidates.frames[i]! + analysedStart;
+          const plane = { low: logMagnitude, frameCount: analysedCount, binCount: bins, logFloor, work: work.dynamic };
+          const needed = findBeatingCandidates(plane, {
+            start: outputOffset,
+            count: blockEnd - blockStart,
+            frames: work.globalFrames,
+            frameOffset: analysedStart,
+          });
+          if (needed > 0) {
+            const globalFrames = work.globalFrames.subarray(0, needed);
             const high = analyseHighStrided(plan, signal, frameCount, globalFrames, work);
-            const blended = blendDynamicQ(logMagnitude, high, candidates, analysedCount, bins, logFloor, work.dynamic);
+            const blended = blendDynamicQ(plane, high, needed);
             if (stats) {
-              stats.highGroupFrames += candidates.frames.length;
+              stats.highGroupFrames += needed;
               stats.blendedCells += blended;
             }
           }

@@ -30,6 +30,53 @@ interface CqtExports extends WebAssembly.Exports {
     scratch: number,
   ): void;
   decimateByTwo(input: number, length: number, out: number, taps: number, tapCount: number): void;
+  dynamicQWorkBytes(capFrames: number, capBins: number): number;
+  findBeatingCandidates(
+    low: number,
+    frameCount: number,
+    binCount: number,
+    work: number,
+    capFrames: number,
+    capBins: number,
+    logFloor: number,
+    toDb: number,
+    radius: number,
+    excursionWeight: number,
+    thresholdDb: number,
+    outputStart: number,
+    outputCount: number,
+    frameOffset: number,
+    framesOut: number,
+  ): number;
+  blendDynamicQ(
+    low: number,
+    high: number,
+    frameCount: number,
+    binCount: number,
+    work: number,
+    capFrames: number,
+    capBins: number,
+    logFloor: number,
+    toDb: number,
+    radius: number,
+    excursionWeight: number,
+    thresholdDb: number,
+    span: number,
+    spreadBins: number,
+  ): number;
+  measureOscillation(
+    plane: number,
+    frameCount: number,
+    binCount: number,
+    work: number,
+    capFrames: number,
+    capBins: number,
+    logFloor: number,
+    toDb: number,
+    radius: number,
+    excursionWeight: number,
+    out: number,
+  ): void;
 }
 
 /** The tables of one real FFT length, in kernel memory. */
@@ -58,6 +105,29 @@ export interface KernelTables {
 export interface DecimationTaps {
   readonly pointer: number;
   readonly count: number;
+}
+
+/** Work memory of the dynamic-Q rule in kernel memory, for planes of up to `frames` × `bins` cells. */
+export interface DynamicQWorkTables {
+  readonly pointer: number;
+  readonly frames: number;
+  readonly bins: number;
+}
+
+/** Parameters of the dynamic-Q rule as the kernel takes them (see core/spectrogram/dynamic-q.ts). */
+export interface DynamicQParameters {
+  /** Levels are clamped to this (natural log) before measuring. */
+  readonly logFloor: number;
+  /** dB per unit of natural-log magnitude (20 / ln 10, as the TypeScript side computes it). */
+  readonly toDb: number;
+  /** R: spans are [t − R, t + R], frames. */
+  readonly radius: number;
+  /** The range counts this many times against the total variation. */
+  readonly excursionWeight: number;
+  readonly thresholdDb: number;
+  /** fullDb − thresholdDb. */
+  readonly spanDb: number;
+  readonly spreadBins: number;
 }
 
 /** Kernels as built on the TypeScript side (SparseKernels is structurally this). */
@@ -192,6 +262,125 @@ export class CqtKernel {
     const out = output.subarray(0, Math.ceil(input.length / 2));
     this.exports.decimateByTwo(input.byteOffset, input.length, out.byteOffset, taps.pointer, taps.count);
     return out;
+  }
+
+  /** Reserves the dynamic-Q rule's work memory for planes of up to `frames` × `bins` cells (allocate before views). */
+  dynamicQWork(frames: number, bins: number): DynamicQWorkTables {
+    return { pointer: this.arena.allocate(this.exports.dynamicQWorkBytes(frames, bins)), frames, bins };
+  }
+
+  /**
+   * The dynamic rule's low-Q pass on `low` (`[frameCount][binCount]`, a view of this kernel's memory): writes the
+   * frames that need the high-Q analysis, plus `frameOffset`, to `framesOut` (a view of this kernel's memory) and
+   * returns how many. Only frames outputStart … outputStart + outputCount − 1 make candidates.
+   */
+  findBeatingCandidates(call: {
+    low: Float32Array;
+    frameCount: number;
+    binCount: number;
+    outputStart: number;
+    outputCount: number;
+    framesOut: Int32Array;
+    frameOffset: number;
+    work: DynamicQWorkTables;
+    parameters: DynamicQParameters;
+  }): number {
+    const { low, frameCount, binCount, work, parameters: p } = call;
+    this.checkPlanes(frameCount, binCount, work, [low, 4 * frameCount * binCount], [call.framesOut, 4 * frameCount]);
+    return this.exports.findBeatingCandidates(
+      low.byteOffset,
+      frameCount,
+      binCount,
+      work.pointer,
+      work.frames,
+      work.bins,
+      p.logFloor,
+      p.toDb,
+      p.radius,
+      p.excursionWeight,
+      p.thresholdDb,
+      call.outputStart,
+      call.outputCount,
+      call.frameOffset,
+      call.framesOut.byteOffset,
+    );
+  }
+
+  /**
+   * The high-Q pass after `findBeatingCandidates` on the same `low` and `work`: blends `high` (`[rows][binCount]`,
+   * row r for the r-th frame found) into `low` in place and returns the number of cells with a non-zero weight.
+   */
+  blendDynamicQ(call: {
+    low: Float32Array;
+    high: Float32Array;
+    rows: number;
+    frameCount: number;
+    binCount: number;
+    work: DynamicQWorkTables;
+    parameters: DynamicQParameters;
+  }): number {
+    const { low, high, frameCount, binCount, work, parameters: p } = call;
+    this.checkPlanes(frameCount, binCount, work, [low, 4 * frameCount * binCount], [high, 4 * call.rows * binCount]);
+    return this.exports.blendDynamicQ(
+      low.byteOffset,
+      high.byteOffset,
+      frameCount,
+      binCount,
+      work.pointer,
+      work.frames,
+      work.bins,
+      p.logFloor,
+      p.toDb,
+      p.radius,
+      p.excursionWeight,
+      p.thresholdDb,
+      p.spanDb,
+      p.spreadBins,
+    );
+  }
+
+  /**
+   * The oscillation O (dB, float64) that both passes measure, of every cell of `plane` (`[frameCount][binCount]`)
+   * into `out` (same shape; both views of this kernel's memory). For tests and diagnostics.
+   */
+  measureOscillation(call: {
+    plane: Float32Array;
+    frameCount: number;
+    binCount: number;
+    out: Float64Array;
+    work: DynamicQWorkTables;
+    parameters: DynamicQParameters;
+  }): void {
+    const { plane, frameCount, binCount, work, parameters: p } = call;
+    const cells = frameCount * binCount;
+    this.checkPlanes(frameCount, binCount, work, [plane, 4 * cells], [call.out, 8 * cells]);
+    this.exports.measureOscillation(
+      plane.byteOffset,
+      frameCount,
+      binCount,
+      work.pointer,
+      work.frames,
+      work.bins,
+      p.logFloor,
+      p.toDb,
+      p.radius,
+      p.excursionWeight,
+      call.out.byteOffset,
+    );
+  }
+
+  /**
+   * The kernel reads raw pointers: refuses work too small for the plane, and views (each with the bytes it must
+   * hold) of other memory or too short.
+   */
+  private checkPlanes(frameCount: number, binCount: number, work: DynamicQWorkTables, ...views: [ArrayBufferView, number][]): void {
+    if (frameCount > work.frames || binCount > work.bins) {
+      throw new RangeError(`dynamic-Q work holds ${work.frames} × ${work.bins} cells, not ${frameCount} × ${binCount}`);
+    }
+    for (const [view, bytes] of views) {
+      if (!this.arena.holds(view)) throw new RangeError('dynamic-Q: a view outside kernel memory (or detached by a later allocation)');
+      if (view.byteLength < bytes) throw new RangeError(`dynamic-Q: a view of ${view.byteLength} bytes, ${bytes} needed`);
+    }
   }
 
   /** Copies decimation taps ([centre, h(1), h(3), …], f64) into kernel memory. */

@@ -32,6 +32,11 @@ export class WasmArena {
     this.top = mark;
   }
 
+  /** Whether `view` is a view of this memory (as it is now: growing detaches older views). */
+  holds(view: ArrayBufferView): boolean {
+    return view.buffer === this.memory.buffer;
+  }
+
   f32(pointer: number, length: number): Float32Array {
     return new Float32Array(this.memory.buffer, pointer, length);
   }

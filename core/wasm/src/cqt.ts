@@ -262,3 +262,5 @@ export function decimateByTwo(input: usize, length: i32, out: usize, taps: usize
     m++;
   }
 }
+
+export { blendDynamicQ, dynamicQWorkBytes, findBeatingCandidates, measureOscillation } from './cqt/dynamic-q';

@@ -1,9 +1,11 @@
-import { blendDynamicQ, DynamicQWork, findBeatingCandidates } from '../../../core/spectrogram/dynamic-q';
+import { blendDynamicQ, dynamicQWork, findBeatingCandidates, measureOscillation, type DynamicQWork } from '../../../core/spectrogram/dynamic-q';
+import { cqtKernel } from '../../../core/wasm/cqt';
 import { SPECTROGRAM_SETTINGS } from '../../../core/spectrogram/settings';
 
 /**
  * The dynamic-Q rule written the plain way, one bin's series at a time, with plain span scans: the formulation the
- * row-wise, integer-keyed implementation must reproduce bit for bit (the trained model depends on these features).
+ * WebAssembly kernel's row-wise, integer-keyed SIMD implementation must reproduce bit for bit (the trained model
+ * depends on these features).
  */
 const TO_DB = 20 / Math.LN10;
 
@@ -150,8 +152,54 @@ function plane(frameCount: number, binCount: number, seed: number, logFloor: num
   return { low, high };
 }
 
+/**
+ * Runs the kernel on `low` and `highOf`'s rows in kernel memory, as computeSpectrogram does: `work` larger than
+ * needed (or shared across shapes) and used twice, so stale contents must not leak.
+ */
+function runKernel(
+  low: Float32Array,
+  highOf: (frames: ArrayLike<number>) => Float32Array,
+  frameCount: number,
+  binCount: number,
+  logFloor: number,
+  output: { start: number; count: number },
+  check: (frames: number[], blended: Float32Array, weighted: number) => void,
+  work?: DynamicQWork,
+): void {
+  const { arena } = cqtKernel();
+  const mark = arena.mark();
+  try {
+    const ownWork = work ?? dynamicQWork(frameCount + 7, binCount + 5);
+    const lowPointer = arena.allocate(4 * frameCount * binCount);
+    const highPointer = arena.allocate(4 * frameCount * binCount);
+    const framesPointer = arena.allocate(4 * frameCount);
+    const frameOffset = 1000;
+    for (let pass = 0; pass < 2; pass++) {
+      const plane = { low: arena.f32(lowPointer, frameCount * binCount), frameCount, binCount, logFloor, work: ownWork };
+      plane.low.set(low);
+      const framesOut = arena.i32(framesPointer, frameCount);
+      const count = findBeatingCandidates(plane, { ...output, frames: framesOut, frameOffset });
+      const frames = Array.from(framesOut.subarray(0, count), (f) => f - frameOffset);
+      const high = arena.f32(highPointer, count * binCount);
+      high.set(highOf(frames));
+      const weighted = count > 0 ? blendDynamicQ(plane, high, count) : 0;
+      check(frames, plane.low.slice(), weighted);
+    }
+  } finally {
+    arena.release(mark);
+  }
+}
+
 /** Runs both; returns the reference's number of blended cells. */
-function expectSameRule(frameCount: number, binCount: number, seed: number, outputStart: number, outputCount: number, logFloor: number): number {
+function expectSameRule(
+  frameCount: number,
+  binCount: number,
+  seed: number,
+  outputStart: number,
+  outputCount: number,
+  logFloor: number,
+  work?: DynamicQWork,
+): number {
   const { low, high } = plane(frameCount, binCount, seed, logFloor);
   const highOf = (frames: ArrayLike<number>): Float32Array => {
     const rows = new Float32Array(frames.length * binCount);
@@ -159,20 +207,44 @@ function expectSameRule(frameCount: number, binCount: number, seed: number, outp
     return rows;
   };
   const expected = referenceRule(low, highOf, frameCount, binCount, logFloor, outputStart, outputCount);
-  // A work buffer larger than needed, as computeSpectrogram sizes it, used twice (stale contents must not leak).
-  const work = new DynamicQWork(frameCount + 7, binCount + 5);
-  for (let pass = 0; pass < 2; pass++) {
-    const blended = low.slice();
-    const candidates = findBeatingCandidates(blended, frameCount, binCount, logFloor, outputStart, outputCount, work);
-    expect(Array.from(candidates.frames)).toEqual(expected.frames);
-    expect(Array.from(candidates.rowOfFrame)).toEqual(expected.rowOfFrame);
-    expect(Array.from(candidates.candidateBins)).toEqual(expected.candidateBins);
-    expectSameBits(candidates.oscillationLow, expected.oscillationLow);
-    const weighted = blendDynamicQ(blended, highOf(candidates.frames), candidates, frameCount, binCount, logFloor, work);
+  // O itself, float64, on the low plane and on the plane the high-Q pass measures (high rows on the needed frames):
+  // the blended output rounds O through float32 weights, which can hide a last-bit difference.
+  const mixed = low.slice();
+  for (const f of expected.frames) mixed.set(high.subarray(f * binCount, (f + 1) * binCount), f * binCount);
+  for (const measured of [low, mixed]) expectSameOscillation(measured, frameCount, binCount, logFloor);
+  const output = { start: outputStart, count: outputCount };
+  runKernel(low, highOf, frameCount, binCount, logFloor, output, (frames, blended, weighted) => {
+    expect(frames).toEqual(expected.frames);
     expect(weighted).toBe(expected.weighted);
     expectSameBits(blended, expected.blended);
-  }
+  }, work);
   return expected.weighted;
+}
+
+/** The kernel's O of every cell of `plane` equals the per-bin reference's, bit for bit (float64). */
+function expectSameOscillation(plane: Float32Array, frameCount: number, binCount: number, logFloor: number): void {
+  const expected = new Float64Array(frameCount * binCount);
+  for (let b = 0; b < binCount; b++) {
+    const o = oscillationOfSeries(levelsDb(plane, b, binCount, frameCount, logFloor), SPECTROGRAM_SETTINGS.dynamicQ.spanFrames);
+    for (let f = 0; f < frameCount; f++) expected[f * binCount + b] = o[f]!;
+  }
+  const { arena } = cqtKernel();
+  const mark = arena.mark();
+  try {
+    const work = dynamicQWork(frameCount, binCount);
+    const planePointer = arena.allocate(4 * plane.length);
+    const outPointer = arena.allocate(8 * plane.length);
+    const inKernel = arena.f32(planePointer, plane.length);
+    inKernel.set(plane);
+    const out = arena.f64(outPointer, plane.length);
+    measureOscillation({ low: inKernel, frameCount, binCount, logFloor, work }, out);
+    const a = new BigUint64Array(out.buffer, out.byteOffset, out.length);
+    const e = new BigUint64Array(expected.buffer);
+    const first = a.findIndex((bits, i) => bits !== e[i]);
+    expect(first === -1 ? 'identical' : `cell ${first}: ${out[first]} vs ${expected[first]}`).toBe('identical');
+  } finally {
+    arena.release(mark);
+  }
 }
 
 /** Equal bit for bit; on failure names the first differing index and both values. */
@@ -184,14 +256,30 @@ function expectSameBits(actual: Float32Array, expected: Float32Array): void {
   expect(first === -1 ? 'identical' : `index ${first}: ${actual[first]} vs ${expected[first]}`).toBe('identical');
 }
 
-describe('dynamic-Q rule (row-wise) against the per-bin reference', () => {
+describe('dynamic-Q rule (WebAssembly kernel) against the per-bin reference', () => {
   it('matches bit for bit on beating, decaying and floor-clamped planes (with ±0, −∞ and NaN)', () => {
     expect(expectSameRule(300, 48, 1, 16, 268, -6)).toBeGreaterThan(100);
     expect(expectSameRule(257, 112, 2, 0, 241, -5.5)).toBeGreaterThan(100);
   });
 
-  it('matches with tracks shorter than a span, a block, and at block edges', () => {
+  it('matches with tracks shorter than a span, a block, and at block edges, for bin counts off the SIMD width', () => {
     for (const frames of [1, 2, 16, 17, 33, 34, 49, 66, 67]) expectSameRule(frames, 7, 10 + frames, 0, frames, -6);
+    for (const bins of [1, 2, 3, 4, 5, 6, 9, 50, 51]) expectSameRule(120, bins, 40 + bins, 10, 90, -6);
+  });
+
+  it('matches with one work buffer reused across shapes, as computeSpectrogram reuses it across groups', () => {
+    const { arena } = cqtKernel();
+    const mark = arena.mark();
+    try {
+      const work = dynamicQWork(300, 112);
+      expect(expectSameRule(300, 112, 3, 16, 268, -6)).toBeGreaterThan(100);
+      expectSameRule(300, 112, 3, 16, 268, -6, work);
+      expectSameRule(200, 48, 4, 16, 168, -6, work);
+      expectSameRule(77, 5, 5, 0, 77, -4, work);
+      expectSameRule(300, 112, 6, 0, 300, -6, work);
+    } finally {
+      arena.release(mark);
+    }
   });
 
   it('finds beating where two partials inside the low-Q bandwidth beat, and blends towards the high-Q level', () => {
@@ -199,12 +287,32 @@ describe('dynamic-Q rule (row-wise) against the per-bin reference', () => {
     const binCount = 5;
     const low = new Float32Array(frameCount * binCount).fill(-8);
     for (let f = 0; f < frameCount; f++) low[f * binCount + 2] = -1 - 2 * Math.abs(Math.cos(0.4 * f));
-    const work = new DynamicQWork(frameCount, binCount);
-    const candidates = findBeatingCandidates(low, frameCount, binCount, -7, 0, frameCount, work);
-    expect(Array.from(candidates.candidateBins)).toEqual([0, 0, 1, 0, 0]);
-    const high = new Float32Array(candidates.frames.length * binCount).fill(-1);
-    const weighted = blendDynamicQ(low, high, candidates, frameCount, binCount, -7, work);
-    expect(weighted).toBeGreaterThan(0);
-    expect(low[100 * binCount + 2]).toBe(-1);
+    const highOf = (frames: ArrayLike<number>): Float32Array => new Float32Array(frames.length * binCount).fill(-1);
+    runKernel(low, highOf, frameCount, binCount, -7, { start: 0, count: frameCount }, (frames, blended, weighted) => {
+      expect(frames.length).toBeGreaterThan(100);
+      expect(weighted).toBeGreaterThan(0);
+      expect(blended[100 * binCount + 2]).toBe(-1);
+      // Only the beating bin and its ±spreadBins neighbours move; bins 0 and 4 keep their low-Q level.
+      for (let f = 0; f < frameCount; f++) {
+        expect(blended[f * binCount]).toBe(-8);
+        expect(blended[f * binCount + 4]).toBe(-8);
+      }
+    });
+  });
+
+  it('refuses planes outside kernel memory and work too small for the plane', () => {
+    const { arena } = cqtKernel();
+    const mark = arena.mark();
+    try {
+      const work = dynamicQWork(10, 4);
+      const inside = arena.f32(arena.allocate(4 * 40), 40);
+      const frames = arena.i32(arena.allocate(4 * 10), 10);
+      const output = { start: 0, count: 10, frames, frameOffset: 0 };
+      expect(() => findBeatingCandidates({ low: new Float32Array(40), frameCount: 10, binCount: 4, logFloor: -6, work }, output)).toThrow(RangeError);
+      expect(() => findBeatingCandidates({ low: inside, frameCount: 10, binCount: 5, logFloor: -6, work }, output)).toThrow(RangeError);
+      expect(findBeatingCandidates({ low: inside.fill(-1), frameCount: 10, binCount: 4, logFloor: -6, work }, output)).toBe(0);
+    } finally {
+      arena.release(mark);
+    }
   });
 });
