@@ -107,16 +107,58 @@ export function amplitudeReference(samples: Float32Array): number {
   const hops = Math.ceil(samples.length / HOP_SAMPLES);
   if (hops === 0) return 0;
   const rms = new Float64Array(hops);
+  let largest = 0;
+  let unordered = false;
   for (let h = 0; h < hops; h++) {
     const end = Math.min(samples.length, (h + 1) * HOP_SAMPLES);
     let sum = 0;
     for (let i = h * HOP_SAMPLES; i < end; i++) sum += samples[i]! * samples[i]!;
-    rms[h] = Math.sqrt(sum / (end - h * HOP_SAMPLES));
+    const value = Math.sqrt(sum / (end - h * HOP_SAMPLES));
+    rms[h] = value;
+    if (value > largest) largest = value;
+    else if (!(value >= 0)) unordered = true;
   }
-  rms.sort();
   const at = Math.min(hops - 1, Math.floor(SPECTROGRAM_SETTINGS.amplitude.referencePercentile * hops));
-  const reference = rms[at]! > 0 ? rms[at]! : rms[hops - 1]!;
+  // NaN (from non-finite input) has no place in a selection: sort as before, which puts it last.
+  if (unordered) rms.sort();
+  const chosen = unordered ? rms[at]! : selectNth(rms, at);
+  const reference = chosen > 0 ? chosen : unordered ? rms[hops - 1]! : largest;
   return Math.SQRT2 * reference;
+}
+
+/**
+ * The value at index `n` of `values` sorted ascending (what `values.sort()[n]` reads), by Hoare's selection:
+ * O(length) on average instead of a sort. Reorders `values`. No NaN in `values`.
+ */
+export function selectNth(values: Float64Array, n: number): number {
+  let low = 0;
+  let high = values.length - 1;
+  while (high > low) {
+    // Median of three as the pivot, so sorted or constant runs stay linear.
+    const middle = (low + high) >>> 1;
+    const a = values[low]!;
+    const b = values[middle]!;
+    const c = values[high]!;
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = low;
+    let j = high;
+    while (i <= j) {
+      while (values[i]! < pivot) i++;
+      while (values[j]! > pivot) j--;
+      if (i <= j) {
+        const swap = values[i]!;
+        values[i] = values[j]!;
+        values[j] = swap;
+        i++;
+        j--;
+      }
+    }
+    // [low, j] ≤ pivot ≤ [i, high], and everything strictly between j and i equals the pivot.
+    if (n <= j) high = j;
+    else if (n >= i) low = i;
+    else return values[n]!;
+  }
+  return values[n]!;
 }
 
 /**
@@ -213,22 +255,7 @@ function analyseHighStrided(
   }
   const atAnchors = analyseFrames(plan, 'high', signal, anchors.subarray(0, count), work.anchorPlane);
   const out = work.high.subarray(0, frames.length * bins);
-  // Anchors are sorted and unique: walk them alongside the frames.
-  let row = 0;
-  for (let r = 0; r < frames.length; r++) {
-    const f = frames[r]!;
-    const before = f - (f % stride);
-    while (anchors[row]! < before) row++;
-    const a = row * bins;
-    if (before === f) {
-      out.set(atAnchors.subarray(a, a + bins), r * bins);
-      continue;
-    }
-    const after = Math.min(before + stride, frameCount - 1);
-    const z = (row + 1) * bins;
-    const t = (f - before) / (after - before);
-    for (let b = 0; b < bins; b++) out[r * bins + b] = atAnchors[a + b]! + t * (atAnchors[z + b]! - atAnchors[a + b]!);
-  }
+  cqtKernel().interpolateAnchors({ atAnchors, anchors: anchors.subarray(0, count), frames, stride, frameCount, bins, out });
   return out;
 }
 
@@ -247,11 +274,13 @@ interface Workspace {
   readonly anchors: Int32Array;
   readonly anchorPlane: Float32Array;
   readonly dynamic: DynamicQWork | undefined;
+  /** One block of output rows `[frame][BIN_COUNT]` on the log scale, copied to the output once complete. */
+  readonly rows: Float32Array;
   /** The kernel memory's top before this call. */
   readonly mark: number;
 }
 
-function createWorkspace(frames: number, blockSamples: number, levels: number, dynamic: boolean): Workspace {
+function createWorkspace(frames: number, blockSamples: number, levels: number, dynamic: boolean, outputRows: number): Workspace {
   let bins = 0;
   for (const plan of groupPlans()) bins = Math.max(bins, plan.group.binCount);
   const { arena } = cqtKernel();
@@ -267,6 +296,7 @@ function createWorkspace(frames: number, blockSamples: number, levels: number, d
   const anchors = arena.allocate(dynamic ? 8 * frames : 0);
   const anchorPlane = arena.allocate(dynamic ? 8 * frames * bins : 0);
   const dynamicWork = dynamic ? dynamicQWork(frames, bins) : undefined;
+  const rows = arena.allocate(4 * outputRows * BIN_COUNT);
   return {
     levels: levelPointers.map((pointer, k) => arena.f32(pointer, levelLengths[k]!)),
     analysed: arena.i32(analysed, frames),
@@ -276,6 +306,7 @@ function createWorkspace(frames: number, blockSamples: number, levels: number, d
     anchors: arena.i32(anchors, dynamic ? 2 * frames : 0),
     anchorPlane: arena.f32(anchorPlane, dynamic ? 2 * frames * bins : 0),
     dynamic: dynamicWork,
+    rows: arena.f32(rows, outputRows * BIN_COUNT),
     mark,
   };
 }
@@ -325,7 +356,8 @@ export function computeSpectrogram(samples: Float32Array, options: SpectrogramOp
 
   const capacityFrames = Math.min(blockFrames, frameCount) + 2 * context;
   const blockSamples = (capacityFrames - 1) * HOP_SAMPLES + 2 * margin + coarsest + 1;
-  const work = createWorkspace(capacityFrames, blockSamples, Math.log2(coarsest) + 1, mode === 'dynamic');
+  const outputRows = scale === 'log' ? Math.min(blockFrames, frameCount) : 0;
+  const work = createWorkspace(capacityFrames, blockSamples, Math.log2(coarsest) + 1, mode === 'dynamic', outputRows);
   try {
     computeBlocks(samples, data, frameCount, blockFrames, context, margin, coarsest, mode, scale, reference, logFloor, work, options);
   } finally {
@@ -399,15 +431,21 @@ function computeBlocks(
           }
         }
       }
-      writeRows(data, logMagnitude, group, outputOffset, blockStart, blockEnd - blockStart, scale, reference);
+      writeRows(data, work.rows, logMagnitude, group, outputOffset, blockStart, blockEnd - blockStart, scale, reference);
     }
+    // Log scale: the block's rows, complete, in one copy (digital silence leaves the output at 0).
+    if (scale === 'log' && reference > 0) data.set(work.rows.subarray(0, (blockEnd - blockStart) * BIN_COUNT), blockStart * BIN_COUNT);
     options.onProgress?.(blockEnd / frameCount);
   }
 }
 
-/** Writes rows `firstRow … firstRow + rows − 1` of a group's log-magnitude plane to output frames from `firstFrame`. */
+/**
+ * Writes rows `firstRow … firstRow + rows − 1` of a group's log-magnitude plane: on the log scale to the block's rows
+ * (`staged`, frame `firstFrame` at row 0), on the magnitude scale straight to output frames from `firstFrame`.
+ */
 function writeRows(
   data: Float32Array,
+  staged: Float32Array,
   logMagnitude: Float32Array,
   group: BinGroup,
   firstRow: number,
@@ -417,20 +455,26 @@ function writeRows(
   reference: number,
 ): void {
   const bins = group.binCount;
+  if (scale === 'magnitude') {
+    for (let r = 0; r < rows; r++) {
+      const src = (firstRow + r) * bins;
+      const dst = (firstFrame + r) * BIN_COUNT + group.firstBin;
+      for (let b = 0; b < bins; b++) data[dst + b] = Math.exp(logMagnitude[src + b]!);
+    }
+    return;
+  }
+  if (!(reference > 0)) return;
   const { rangeDb } = SPECTROGRAM_SETTINGS.amplitude;
-  // v = 1 + 20·log10(|X|/ref)/rangeDb = a·ln|X| + c.
+  // v = 1 + 20·log10(|X|/ref)/rangeDb = a·ln|X| + c, clamped at 0.
   const a = 20 / Math.LN10 / rangeDb;
   const c = 1 - a * Math.log(reference);
-  for (let r = 0; r < rows; r++) {
-    const src = (firstRow + r) * bins;
-    const dst = (firstFrame + r) * BIN_COUNT + group.firstBin;
-    if (scale === 'magnitude') {
-      for (let b = 0; b < bins; b++) data[dst + b] = Math.exp(logMagnitude[src + b]!);
-    } else if (reference > 0) {
-      for (let b = 0; b < bins; b++) {
-        const v = a * logMagnitude[src + b]! + c;
-        data[dst + b] = v > 0 ? v : 0;
-      }
-    }
-  }
+  cqtKernel().scaleRows({
+    from: logMagnitude.subarray(firstRow * bins, (firstRow + rows) * bins),
+    rows,
+    bins,
+    to: staged.subarray(group.firstBin),
+    toStride: BIN_COUNT,
+    a,
+    c,
+  });
 }

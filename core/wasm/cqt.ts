@@ -30,6 +30,17 @@ interface CqtExports extends WebAssembly.Exports {
     scratch: number,
   ): void;
   decimateByTwo(input: number, length: number, out: number, taps: number, tapCount: number): void;
+  scaleRows(src: number, rows: number, bins: number, dst: number, dstStride: number, a: number, c: number): void;
+  interpolateAnchors(
+    atAnchors: number,
+    anchors: number,
+    frames: number,
+    count: number,
+    stride: number,
+    frameCount: number,
+    bins: number,
+    out: number,
+  ): void;
   dynamicQWorkBytes(capFrames: number, capBins: number): number;
   findBeatingCandidates(
     low: number,
@@ -264,6 +275,45 @@ export class CqtKernel {
     return out;
   }
 
+  /**
+   * The output scale: `to[r·toStride + b] = max(0, a·from[r·bins + b] + c)` for `rows` rows of `bins` cells, in f64
+   * then rounded to f32 (bit-identical to that TypeScript expression). Both are views of this kernel's memory.
+   */
+  scaleRows(call: { from: Float32Array; rows: number; bins: number; to: Float32Array; toStride: number; a: number; c: number }): void {
+    const { from, rows, bins, to, toStride } = call;
+    this.checkViews([from, 4 * rows * bins], [to, rows === 0 ? 0 : 4 * ((rows - 1) * toStride + bins)]);
+    this.exports.scaleRows(from.byteOffset, rows, bins, to.byteOffset, toStride, call.a, call.c);
+  }
+
+  /**
+   * Rows of a plane on sorted global `frames` (each row `bins` cells, into `out`) from its rows `atAnchors` on the
+   * sorted, unique `anchors`: the multiples of `stride` around each frame (capped at frameCount − 1). A frame on an
+   * anchor copies its row; any other is interpolated linearly between the two around it, in f64 then rounded to
+   * f32. All are views of this kernel's memory.
+   */
+  interpolateAnchors(call: {
+    atAnchors: Float32Array;
+    anchors: Int32Array;
+    frames: Int32Array;
+    stride: number;
+    frameCount: number;
+    bins: number;
+    out: Float32Array;
+  }): void {
+    const { atAnchors, anchors, frames, bins, out } = call;
+    this.checkViews([atAnchors, 4 * anchors.length * bins], [anchors, 0], [frames, 0], [out, 4 * frames.length * bins]);
+    this.exports.interpolateAnchors(
+      atAnchors.byteOffset,
+      anchors.byteOffset,
+      frames.byteOffset,
+      frames.length,
+      call.stride,
+      call.frameCount,
+      bins,
+      out.byteOffset,
+    );
+  }
+
   /** Reserves the dynamic-Q rule's work memory for planes of up to `frames` × `bins` cells (allocate before views). */
   dynamicQWork(frames: number, bins: number): DynamicQWorkTables {
     return { pointer: this.arena.allocate(this.exports.dynamicQWorkBytes(frames, bins)), frames, bins };
@@ -377,9 +427,14 @@ export class CqtKernel {
     if (frameCount > work.frames || binCount > work.bins) {
       throw new RangeError(`dynamic-Q work holds ${work.frames} × ${work.bins} cells, not ${frameCount} × ${binCount}`);
     }
+    this.checkViews(...views);
+  }
+
+  /** Refuses views (each with the bytes it must hold) of other memory or too short: the kernel reads raw pointers. */
+  private checkViews(...views: [ArrayBufferView, number][]): void {
     for (const [view, bytes] of views) {
-      if (!this.arena.holds(view)) throw new RangeError('dynamic-Q: a view outside kernel memory (or detached by a later allocation)');
-      if (view.byteLength < bytes) throw new RangeError(`dynamic-Q: a view of ${view.byteLength} bytes, ${bytes} needed`);
+      if (!this.arena.holds(view)) throw new RangeError('cqt kernel: a view outside kernel memory (or detached by a later allocation)');
+      if (view.byteLength < bytes) throw new RangeError(`cqt kernel: a view of ${view.byteLength} bytes, ${bytes} needed`);
     }
   }
 

@@ -263,4 +263,85 @@ export function decimateByTwo(input: usize, length: i32, out: usize, taps: usize
   }
 }
 
+/**
+ * The output scale of `rows` rows of a log-magnitude plane: dst[r·dstStride + b] = max(0, a·src[r·bins + b] + c)
+ * (f32), computed in f64 exactly as the TypeScript expression `a * x + c` (then rounded to f32), so the result is
+ * bit-identical to it. Four cells per step, two per f64 lane pair.
+ */
+export function scaleRows(src: usize, rows: i32, bins: i32, dst: usize, dstStride: i32, a: f64, c: f64): void {
+  const av = f64x2.splat(a);
+  const cv = f64x2.splat(c);
+  const zero = f64x2.splat(0);
+  for (let r = 0; r < rows; r++) {
+    const from = src + (<usize>(r * bins) << 2);
+    const to = dst + (<usize>(r * dstStride) << 2);
+    let b = 0;
+    for (; b + 4 <= bins; b += 4) {
+      const x = v128.load(from + (<usize>b << 2));
+      const low = f64x2.pmax(zero, f64x2.add(f64x2.mul(av, f64x2.promote_low_f32x4(x)), cv));
+      const high = f64x2.pmax(zero, f64x2.add(f64x2.mul(av, f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3))), cv));
+      const l = f32x4.demote_f64x2_zero(low);
+      const h = f32x4.demote_f64x2_zero(high);
+      v128.store(to + (<usize>b << 2), v128.shuffle<f32>(l, h, 0, 1, 4, 5));
+    }
+    for (; b < bins; b++) {
+      const v = a * <f64>load<f32>(from + (<usize>b << 2)) + c;
+      store<f32>(to + (<usize>b << 2), <f32>(v > 0 ? v : 0));
+    }
+  }
+}
+
+/**
+ * The high-Q plane on `count` sorted global frames from its values at sorted, unique anchor frames (multiples of
+ * `stride`, and the last frame): row r of `out` is the anchor row itself on an anchor, else the linear
+ * interpolation a + t·(z − a) between the anchors around it, t = (f − before) / (after − before), in f64 exactly as
+ * the TypeScript expression (then rounded to f32).
+ */
+export function interpolateAnchors(
+  atAnchors: usize,
+  anchors: usize,
+  frames: usize,
+  count: i32,
+  stride: i32,
+  frameCount: i32,
+  bins: i32,
+  out: usize,
+): void {
+  const rowBytes = <usize>bins << 2;
+  let row = 0;
+  for (let r = 0; r < count; r++) {
+    const f = load<i32>(frames + (<usize>r << 2));
+    const before = f - (f % stride);
+    while (load<i32>(anchors + (<usize>row << 2)) < before) row++;
+    const a = atAnchors + <usize>row * rowBytes;
+    const target = out + <usize>r * rowBytes;
+    if (before == f) {
+      memory.copy(target, a, rowBytes);
+      continue;
+    }
+    const after = min(before + stride, frameCount - 1);
+    const z = a + rowBytes;
+    const t: f64 = <f64>(f - before) / <f64>(after - before);
+    const tv = f64x2.splat(t);
+    let b = 0;
+    for (; b + 4 <= bins; b += 4) {
+      const offset = <usize>b << 2;
+      const x = v128.load(a + offset);
+      const y = v128.load(z + offset);
+      const x0 = f64x2.promote_low_f32x4(x);
+      const x1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 2, 3, 2, 3));
+      const y0 = f64x2.promote_low_f32x4(y);
+      const y1 = f64x2.promote_low_f32x4(v128.shuffle<f32>(y, y, 2, 3, 2, 3));
+      const l = f32x4.demote_f64x2_zero(f64x2.add(x0, f64x2.mul(tv, f64x2.sub(y0, x0))));
+      const h = f32x4.demote_f64x2_zero(f64x2.add(x1, f64x2.mul(tv, f64x2.sub(y1, x1))));
+      v128.store(target + offset, v128.shuffle<f32>(l, h, 0, 1, 4, 5));
+    }
+    for (; b < bins; b++) {
+      const offset = <usize>b << 2;
+      const x = <f64>load<f32>(a + offset);
+      store<f32>(target + offset, <f32>(x + t * (<f64>load<f32>(z + offset) - x)));
+    }
+  }
+}
+
 export { blendDynamicQ, dynamicQWorkBytes, findBeatingCandidates, measureOscillation } from './cqt/dynamic-q';

@@ -31,6 +31,85 @@ describe('wasm kernels', () => {
     }
   });
 
+  it.each([1, 3, 4, 38, 48, 112])('scales %i-bin rows bit for bit like max(0, a·x + c) in TypeScript', (bins) => {
+    const kernel = cqtKernel();
+    const mark = kernel.arena.mark();
+    try {
+      const rows = 5;
+      const stride = bins + 7;
+      const fromPointer = kernel.arena.allocate(4 * rows * bins);
+      const toPointer = kernel.arena.allocate(4 * rows * stride);
+      const from = kernel.arena.f32(fromPointer, rows * bins);
+      const to = kernel.arena.f32(toPointer, rows * stride).fill(-1);
+      let seed = bins;
+      for (let i = 0; i < from.length; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        from[i] = (seed / 2 ** 32) * 40 - 30;
+      }
+      from[0] = -0;
+      const a = 20 / Math.LN10 / 80;
+      const c = 1 - a * Math.log(0.37);
+      kernel.scaleRows({ from, rows, bins, to: to.subarray(3), toStride: stride, a, c });
+      for (let r = 0; r < rows; r++) {
+        for (let b = 0; b < bins; b++) {
+          const v = a * from[r * bins + b]! + c;
+          expect(to[3 + r * stride + b]).toBe(Math.fround(v > 0 ? v : 0));
+        }
+        // Cells between rows are left alone.
+        if (r < rows - 1) expect(Array.from(to.subarray(3 + r * stride + bins, 3 + (r + 1) * stride))).toEqual(new Array(7).fill(-1));
+      }
+    } finally {
+      kernel.arena.release(mark);
+    }
+  });
+
+  it.each([1, 5, 48, 112])('interpolates %i-bin rows between anchors bit for bit like the TypeScript expression', (bins) => {
+    const kernel = cqtKernel();
+    const mark = kernel.arena.mark();
+    try {
+      const stride = 4;
+      const frameCount = 23;
+      const frames = [0, 1, 2, 5, 8, 9, 11, 20, 21, 22];
+      // Anchors as analyseHighStrided lays them out: the multiples of the stride around each frame, and the last frame.
+      const anchors = [0, 4, 8, 12, 20, 22];
+      const anchorPointer = kernel.arena.allocate(4 * anchors.length);
+      const framePointer = kernel.arena.allocate(4 * frames.length);
+      const planePointer = kernel.arena.allocate(4 * anchors.length * bins);
+      const outPointer = kernel.arena.allocate(4 * frames.length * bins);
+      kernel.arena.i32(anchorPointer, anchors.length).set(anchors);
+      kernel.arena.i32(framePointer, frames.length).set(frames);
+      const atAnchors = kernel.arena.f32(planePointer, anchors.length * bins);
+      let seed = bins;
+      for (let i = 0; i < atAnchors.length; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        atAnchors[i] = (seed / 2 ** 32) * 20 - 15;
+      }
+      const out = kernel.arena.f32(outPointer, frames.length * bins);
+      kernel.interpolateAnchors({
+        atAnchors,
+        anchors: kernel.arena.i32(anchorPointer, anchors.length),
+        frames: kernel.arena.i32(framePointer, frames.length),
+        stride,
+        frameCount,
+        bins,
+        out,
+      });
+      frames.forEach((f, r) => {
+        const before = f - (f % stride);
+        const after = Math.min(before + stride, frameCount - 1);
+        const a = anchors.indexOf(before) * bins;
+        const z = anchors.indexOf(after) * bins;
+        const t = (f - before) / (after - before);
+        for (let b = 0; b < bins; b++) {
+          const expected = before === f ? atAnchors[a + b]! : Math.fround(atAnchors[a + b]! + t * (atAnchors[z + b]! - atAnchors[a + b]!));
+          expect(out[r * bins + b]).toBe(expected);
+        }
+      });
+    } finally {
+      kernel.arena.release(mark);
+    }
+  });
+
   it('hands out aligned, disjoint buffers and grows its memory as needed', () => {
     const { arena } = cqtKernel();
     const mark = arena.mark();
