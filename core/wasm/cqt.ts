@@ -164,13 +164,13 @@ export class CqtKernel {
     this.arena = new WasmArena(memory);
   }
 
-  /** Tables for a real FFT of `fftSize` points (a power of two ≥ 4), built once. */
+  /** Tables for a real FFT of `fftSize` points (a power of two ≥ 8: the kernel's first stages take 4 points), built once. */
   fftTables(fftSize: number): FftTables {
     const known = this.tables.get(fftSize);
     if (known) return known;
     const m = fftSize / 2;
     const bits = Math.log2(m);
-    if (!Number.isInteger(bits) || bits < 1) throw new RangeError(`fftTables: ${fftSize} is not a power of two ≥ 4`);
+    if (!Number.isInteger(bits) || bits < 2) throw new RangeError(`fftTables: ${fftSize} is not a power of two ≥ 8`);
     const bitrev = new Int32Array(m);
     for (let i = 0; i < m; i++) {
       let reversed = 0;

@@ -56,20 +56,10 @@ function log4(x: v128): v128 {
 
 /**
  * Loads lane `lane` of the packed complex input: z[bitrev[i]] = x[s + 2i] + i·x[s + 2i + 1] for i < m, reading zero
- * outside [0, length).
+ * outside [0, length) (the general path, for frames that reach past the signal).
  */
 function gatherLane(signal: usize, length: i32, start: i32, m: i32, bitrev: usize, zr: usize, zi: usize, lane: i32): void {
   const laneOffset = <usize>(lane << 2);
-  if (start >= 0 && start + 2 * m <= length) {
-    let source = signal + (<usize>start << 2);
-    for (let i = 0; i < m; i++) {
-      const target = (<usize>load<i32>(bitrev + (<usize>i << 2)) << 4) + laneOffset;
-      store<f32>(zr + target, load<f32>(source));
-      store<f32>(zi + target, load<f32>(source, 4));
-      source += 8;
-    }
-    return;
-  }
   for (let i = 0; i < m; i++) {
     const target = (<usize>load<i32>(bitrev + (<usize>i << 2)) << 4) + laneOffset;
     const even = start + 2 * i;
@@ -79,41 +69,193 @@ function gatherLane(signal: usize, length: i32, start: i32, m: i32, bitrev: usiz
   }
 }
 
-/** In-place radix-2 decimation-in-time FFT of m points (input already in bit-reversed order), e^{−i} kernel. */
-function complexFft(zr: usize, zi: usize, m: i32, twiddle: usize): void {
-  // Length-2 butterflies need no twiddle.
-  for (let k = 0; k < m; k += 2) {
-    const a = <usize>k << 4;
-    const b = a + VEC;
-    const ar = v128.load(zr + a);
-    const ai = v128.load(zi + a);
-    const br = v128.load(zr + b);
-    const bi = v128.load(zi + b);
-    v128.store(zr + a, f32x4.add(ar, br));
-    v128.store(zi + a, f32x4.add(ai, bi));
-    v128.store(zr + b, f32x4.sub(ar, br));
-    v128.store(zi + b, f32x4.sub(ai, bi));
+/*
+ * The FFT is radix-2 decimation in time (input in bit-reversed order), and every stage's arithmetic is exactly
+ * that of one plain radix-2 butterfly, t = W·b, (a + t, a − t) with t = (wr·br − wi·bi, wr·bi + wi·br), so any
+ * grouping of the stages computes the same bits. Stages are grouped in pairs to halve the passes over memory: a
+ * pair (lengths L, 2L) works on quadruples p0 = g + j, p1 = p0 + L/2, p2 = p0 + L, p3 = p0 + 3L/2. The first pair
+ * (lengths 2 and 4) is fused with loading the input. Twiddles: `twiddle` holds e^{−2πij/m}, j < m/2 (f32 pairs);
+ * stage L's j-th is entry j·m/L.
+ */
+
+/** Butterfly of two complex vectors held in r/i memory at `a`, `b` (byte addresses in zr; zi at +zOffset). */
+// @ts-ignore: decorator
+@inline
+function butterfly(a: usize, b: usize, zOffset: usize, wr: v128, wi: v128): void {
+  const br = v128.load(b);
+  const bi = v128.load(b + zOffset);
+  const tr = f32x4.sub(f32x4.mul(wr, br), f32x4.mul(wi, bi));
+  const ti = f32x4.add(f32x4.mul(wr, bi), f32x4.mul(wi, br));
+  const ar = v128.load(a);
+  const ai = v128.load(a + zOffset);
+  v128.store(a, f32x4.add(ar, tr));
+  v128.store(a + zOffset, f32x4.add(ai, ti));
+  v128.store(b, f32x4.sub(ar, tr));
+  v128.store(b + zOffset, f32x4.sub(ai, ti));
+}
+
+/**
+ * Stages 1 and 2 (lengths 2 and 4) on the four inputs of positions 4p … 4p + 3, z[i], z[i + m/2], z[i + m/4],
+ * z[i + 3m/4] (i = bitrev(4p)), stored at `target` (byte offset of position 4p). Stage 2's twiddles are entries 0,
+ * (1, −0), whose product is exact (up to the sign of a zero, which nothing downstream can see), and m/4, (w, −1) with
+ * w = cos(π/2) rounded, whose product is computed.
+ */
+// @ts-ignore: decorator
+@inline
+function firstStages(
+  q0r: v128, q0i: v128, q2r: v128, q2i: v128, q1r: v128, q1i: v128, q3r: v128, q3i: v128,
+  cr: v128, ci: v128, zr: usize, zi: usize, target: usize,
+): void {
+  // Stage 1: (z[i], z[i + m/2]) and (z[i + m/4], z[i + 3m/4]).
+  const u0r = f32x4.add(q0r, q2r);
+  const u0i = f32x4.add(q0i, q2i);
+  const u1r = f32x4.sub(q0r, q2r);
+  const u1i = f32x4.sub(q0i, q2i);
+  const u2r = f32x4.add(q1r, q3r);
+  const u2i = f32x4.add(q1i, q3i);
+  const u3r = f32x4.sub(q1r, q3r);
+  const u3i = f32x4.sub(q1i, q3i);
+  // Stage 2: (u0, u2) with twiddle 1, (u1, u3) with (cr, ci).
+  const tr = f32x4.sub(f32x4.mul(cr, u3r), f32x4.mul(ci, u3i));
+  const ti = f32x4.add(f32x4.mul(cr, u3i), f32x4.mul(ci, u3r));
+  v128.store(zr + target, f32x4.add(u0r, u2r));
+  v128.store(zi + target, f32x4.add(u0i, u2i));
+  v128.store(zr + target, f32x4.add(u1r, tr), VEC);
+  v128.store(zi + target, f32x4.add(u1i, ti), VEC);
+  v128.store(zr + target, f32x4.sub(u0r, u2r), 2 * VEC);
+  v128.store(zi + target, f32x4.sub(u0i, u2i), 2 * VEC);
+  v128.store(zr + target, f32x4.sub(u1r, tr), 3 * VEC);
+  v128.store(zi + target, f32x4.sub(u1i, ti), 3 * VEC);
+}
+
+/** Stages 1 and 2 in place, after gatherLane (m ≥ 4). */
+function firstStagesInPlace(zr: usize, zi: usize, m: i32, twiddle: usize): void {
+  const w = twiddle + (<usize>(m >> 2) << 3);
+  const cr = v128.load32_splat(w);
+  const ci = v128.load32_splat(w, 4);
+  for (let p = 0; p < m; p += 4) {
+    const t = <usize>p << 4;
+    firstStages(
+      v128.load(zr + t), v128.load(zi + t), v128.load(zr + t, VEC), v128.load(zi + t, VEC),
+      v128.load(zr + t, 2 * VEC), v128.load(zi + t, 2 * VEC), v128.load(zr + t, 3 * VEC), v128.load(zi + t, 3 * VEC),
+      cr, ci, zr, zi, t,
+    );
   }
-  for (let length = 4; length <= m; length <<= 1) {
+}
+
+/**
+ * Loads all four lanes when every frame lies inside the signal (`p0` … `p3`: the frames' first samples) and runs
+ * stages 1 and 2 on the way (m ≥ 8). One lane's 4-float load at z[i] holds z[i] and z[i + 1]; a 4×4 transpose of
+ * the four lanes' loads gives both as lane vectors.
+ */
+function gatherLanes(p0: usize, p1: usize, p2: usize, p3: usize, m: i32, bitrev: usize, twiddle: usize, zr: usize, zi: usize): void {
+  const w = twiddle + (<usize>(m >> 2) << 3);
+  const cr = v128.load32_splat(w);
+  const ci = v128.load32_splat(w, 4);
+  const quarter = <usize>m << 1; // bytes of m/4 complex samples (2 floats each)
+  for (let i = 0; i < m >> 2; i += 2) {
+    // Quarter q's z[i + q·m/4], z[i + 1 + q·m/4].
+    let offset = <usize>i << 3;
+    let v0 = v128.load(p0 + offset);
+    let v1 = v128.load(p1 + offset);
+    let v2 = v128.load(p2 + offset);
+    let v3 = v128.load(p3 + offset);
+    let t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    let t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    let t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    let t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const a0r = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5);
+    const a0i = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+    const b0r = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5);
+    const b0i = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+    offset += quarter;
+    v0 = v128.load(p0 + offset);
+    v1 = v128.load(p1 + offset);
+    v2 = v128.load(p2 + offset);
+    v3 = v128.load(p3 + offset);
+    t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const a1r = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5);
+    const a1i = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+    const b1r = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5);
+    const b1i = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+    offset += quarter;
+    v0 = v128.load(p0 + offset);
+    v1 = v128.load(p1 + offset);
+    v2 = v128.load(p2 + offset);
+    v3 = v128.load(p3 + offset);
+    t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const a2r = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5);
+    const a2i = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+    const b2r = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5);
+    const b2i = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+    offset += quarter;
+    v0 = v128.load(p0 + offset);
+    v1 = v128.load(p1 + offset);
+    v2 = v128.load(p2 + offset);
+    v3 = v128.load(p3 + offset);
+    t0 = v128.shuffle<f32>(v0, v1, 0, 4, 1, 5);
+    t1 = v128.shuffle<f32>(v2, v3, 0, 4, 1, 5);
+    t2 = v128.shuffle<f32>(v0, v1, 2, 6, 3, 7);
+    t3 = v128.shuffle<f32>(v2, v3, 2, 6, 3, 7);
+    const a3r = v128.shuffle<f32>(t0, t1, 0, 1, 4, 5);
+    const a3i = v128.shuffle<f32>(t0, t1, 2, 3, 6, 7);
+    const b3r = v128.shuffle<f32>(t2, t3, 0, 1, 4, 5);
+    const b3i = v128.shuffle<f32>(t2, t3, 2, 3, 6, 7);
+    // z[i + q·m/4] goes to position bitrev(i) + (0, 2, 1, 3)[q] (bitrev(i) is a multiple of 4 for i < m/4).
+    const ta = <usize>load<i32>(bitrev + (<usize>i << 2)) << 4;
+    firstStages(a0r, a0i, a2r, a2i, a1r, a1i, a3r, a3i, cr, ci, zr, zi, ta);
+    const tb = <usize>load<i32>(bitrev + (<usize>(i + 1) << 2)) << 4;
+    firstStages(b0r, b0i, b2r, b2i, b1r, b1i, b3r, b3i, cr, ci, zr, zi, tb);
+  }
+}
+
+/** Stages of lengths 8 … m (stages 1 and 2 done), in pairs, and a last single stage where their count is odd. */
+function laterStages(zr: usize, zi: usize, m: i32, twiddle: usize): void {
+  const zOffset = zi - zr;
+  let length = 8;
+  for (; 2 * length <= m; length <<= 2) {
+    const half = length >> 1;
+    const step = m / length;
+    const span = <usize>half << 4;
+    for (let j = 0; j < half; j++) {
+      // Stage L: twiddle j·m/L for both pairs; stage 2L: j·m/2L for (p0, p2), (j + L/2)·m/2L for (p1, p3).
+      const w = twiddle + (<usize>(j * step) << 3);
+      const wr = v128.load32_splat(w);
+      const wi = v128.load32_splat(w, 4);
+      const u = twiddle + (<usize>((j * step) >> 1) << 3);
+      const ur = v128.load32_splat(u);
+      const ui = v128.load32_splat(u, 4);
+      const v = twiddle + (<usize>(((j + half) * step) >> 1) << 3);
+      const vr = v128.load32_splat(v);
+      const vi = v128.load32_splat(v, 4);
+      for (let g = j; g < m; g += 2 * length) {
+        const p0 = zr + (<usize>g << 4);
+        const p1 = p0 + span;
+        const p2 = p1 + span;
+        const p3 = p2 + span;
+        butterfly(p0, p1, zOffset, wr, wi);
+        butterfly(p2, p3, zOffset, wr, wi);
+        butterfly(p0, p2, zOffset, ur, ui);
+        butterfly(p1, p3, zOffset, vr, vi);
+      }
+    }
+  }
+  if (length <= m) {
     const half = length >> 1;
     const step = m / length;
     for (let j = 0; j < half; j++) {
       const w = twiddle + (<usize>(j * step) << 3);
-      const wr = f32x4.splat(load<f32>(w));
-      const wi = f32x4.splat(load<f32>(w, 4));
+      const wr = v128.load32_splat(w);
+      const wi = v128.load32_splat(w, 4);
       for (let k = j; k < m; k += length) {
-        const a = <usize>k << 4;
-        const b = <usize>(k + half) << 4;
-        const br = v128.load(zr + b);
-        const bi = v128.load(zi + b);
-        const tr = f32x4.sub(f32x4.mul(wr, br), f32x4.mul(wi, bi));
-        const ti = f32x4.add(f32x4.mul(wr, bi), f32x4.mul(wi, br));
-        const ar = v128.load(zr + a);
-        const ai = v128.load(zi + a);
-        v128.store(zr + a, f32x4.add(ar, tr));
-        v128.store(zi + a, f32x4.add(ai, ti));
-        v128.store(zr + b, f32x4.sub(ar, tr));
-        v128.store(zi + b, f32x4.sub(ai, ti));
+        const a = zr + (<usize>k << 4);
+        butterfly(a, a + (<usize>half << 4), zOffset, wr, wi);
       }
     }
   }
@@ -181,42 +323,74 @@ export function analyse(
   const zi = zr + (<usize>m << 4);
   const xr = zi + (<usize>m << 4);
   const xi = xr + (<usize>(m + 1) << 4);
-  const minPower = f32x4.splat(MIN_POWER);
-  const halfLog = f32x4.splat(0.5);
   for (let r = 0; r < frameCount; r += LANES) {
     const valid = min(LANES, frameCount - r);
-    for (let lane = 0; lane < LANES; lane++) {
-      // Short last batch: spare lanes repeat the last frame; their results are not stored.
-      const frame = load<i32>(frames + (<usize>(r + min(lane, valid - 1)) << 2));
-      gatherLane(signal, length, frame * hop + offset, m, bitrev, zr, zi, lane);
+    // Short last batch: spare lanes repeat the last frame; their results are not stored.
+    const s0 = load<i32>(frames + (<usize>r << 2)) * hop + offset;
+    const s1 = load<i32>(frames + (<usize>(r + min(1, valid - 1)) << 2)) * hop + offset;
+    const s2 = load<i32>(frames + (<usize>(r + min(2, valid - 1)) << 2)) * hop + offset;
+    const s3 = load<i32>(frames + (<usize>(r + min(3, valid - 1)) << 2)) * hop + offset;
+    if (m >= 8 && min(min(s0, s1), min(s2, s3)) >= 0 && max(max(s0, s1), max(s2, s3)) + 2 * m <= length) {
+      const base = signal;
+      gatherLanes(base + (<usize>s0 << 2), base + (<usize>s1 << 2), base + (<usize>s2 << 2), base + (<usize>s3 << 2), m, bitrev, twiddle, zr, zi);
+    } else {
+      gatherLane(signal, length, s0, m, bitrev, zr, zi, 0);
+      gatherLane(signal, length, s1, m, bitrev, zr, zi, 1);
+      gatherLane(signal, length, s2, m, bitrev, zr, zi, 2);
+      gatherLane(signal, length, s3, m, bitrev, zr, zi, 3);
+      firstStagesInPlace(zr, zi, m, twiddle);
     }
-    complexFft(zr, zi, m, twiddle);
+    laterStages(zr, zi, m, twiddle);
     unpackReal(zr, zi, m, post, firstUsed, lastUsed, xr, xi);
-    for (let b = 0; b < binCount; b++) {
-      let sr = f32x4.splat(0);
-      let si = f32x4.splat(0);
-      const end = load<i32>(start + (<usize>(b + 1) << 2));
-      let spectrum = <usize>load<i32>(firstFftBin + (<usize>b << 2)) << 4;
-      for (let j = load<i32>(start + (<usize>b << 2)); j < end; j++) {
-        const kr = f32x4.splat(load<f32>(kernelRe + (<usize>j << 2)));
-        const ki = f32x4.splat(load<f32>(kernelIm + (<usize>j << 2)));
-        const vr = v128.load(xr + spectrum);
-        const vi = v128.load(xi + spectrum);
-        sr = f32x4.add(sr, f32x4.sub(f32x4.mul(vr, kr), f32x4.mul(vi, ki)));
-        si = f32x4.add(si, f32x4.add(f32x4.mul(vr, ki), f32x4.mul(vi, kr)));
-        spectrum += VEC;
-      }
-      const power = f32x4.max(f32x4.add(f32x4.mul(sr, sr), f32x4.mul(si, si)), minPower);
-      const level = f32x4.mul(log4(power), halfLog);
-      const column = out + (<usize>(binOffset + b) << 2);
-      const rowBytes = <usize>outStride << 2;
-      let target = column + <usize>r * rowBytes;
+    const rowBytes = <usize>outStride << 2;
+    const row = out + <usize>r * rowBytes + (<usize>binOffset << 2);
+    let b = 0;
+    // Four bins at a time: their four lane vectors, transposed, are four frames' runs of four bins.
+    for (; b + 4 <= binCount; b += 4) {
+      const l0 = binLevel(b, start, firstFftBin, kernelRe, kernelIm, xr, xi);
+      const l1 = binLevel(b + 1, start, firstFftBin, kernelRe, kernelIm, xr, xi);
+      const l2 = binLevel(b + 2, start, firstFftBin, kernelRe, kernelIm, xr, xi);
+      const l3 = binLevel(b + 3, start, firstFftBin, kernelRe, kernelIm, xr, xi);
+      const t0 = v128.shuffle<f32>(l0, l1, 0, 4, 1, 5);
+      const t1 = v128.shuffle<f32>(l2, l3, 0, 4, 1, 5);
+      const t2 = v128.shuffle<f32>(l0, l1, 2, 6, 3, 7);
+      const t3 = v128.shuffle<f32>(l2, l3, 2, 6, 3, 7);
+      const target = row + (<usize>b << 2);
+      v128.store(target, v128.shuffle<f32>(t0, t1, 0, 1, 4, 5));
+      if (valid > 1) v128.store(target + rowBytes, v128.shuffle<f32>(t0, t1, 2, 3, 6, 7));
+      if (valid > 2) v128.store(target + 2 * rowBytes, v128.shuffle<f32>(t2, t3, 0, 1, 4, 5));
+      if (valid > 3) v128.store(target + 3 * rowBytes, v128.shuffle<f32>(t2, t3, 2, 3, 6, 7));
+    }
+    for (; b < binCount; b++) {
+      const level = binLevel(b, start, firstFftBin, kernelRe, kernelIm, xr, xi);
+      const target = row + (<usize>b << 2);
       store<f32>(target, f32x4.extract_lane(level, 0));
       if (valid > 1) store<f32>(target + rowBytes, f32x4.extract_lane(level, 1));
       if (valid > 2) store<f32>(target + 2 * rowBytes, f32x4.extract_lane(level, 2));
       if (valid > 3) store<f32>(target + 3 * rowBytes, f32x4.extract_lane(level, 3));
     }
   }
+}
+
+/** ½·ln|X_b|² of bin `b` in the four lanes: its sparse kernel applied to the real spectrum (xr, xi). */
+// @ts-ignore: decorator
+@inline
+function binLevel(b: i32, start: usize, firstFftBin: usize, kernelRe: usize, kernelIm: usize, xr: usize, xi: usize): v128 {
+  let sr = f32x4.splat(0);
+  let si = f32x4.splat(0);
+  const end = load<i32>(start + (<usize>(b + 1) << 2));
+  let spectrum = <usize>load<i32>(firstFftBin + (<usize>b << 2)) << 4;
+  for (let j = load<i32>(start + (<usize>b << 2)); j < end; j++) {
+    const kr = v128.load32_splat(kernelRe + (<usize>j << 2));
+    const ki = v128.load32_splat(kernelIm + (<usize>j << 2));
+    const vr = v128.load(xr + spectrum);
+    const vi = v128.load(xi + spectrum);
+    sr = f32x4.add(sr, f32x4.sub(f32x4.mul(vr, kr), f32x4.mul(vi, ki)));
+    si = f32x4.add(si, f32x4.add(f32x4.mul(vr, ki), f32x4.mul(vi, kr)));
+    spectrum += VEC;
+  }
+  const power = f32x4.max(f32x4.add(f32x4.mul(sr, sr), f32x4.mul(si, si)), f32x4.splat(MIN_POWER));
+  return f32x4.mul(log4(power), f32x4.splat(0.5));
 }
 
 /**

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { decimateByTwo, DECIMATION_TAPS } from '../../../core/spectrogram/decimate';
+import { buildKernels } from '../../../core/spectrogram/kernels';
+import { SPECTROGRAM_SETTINGS } from '../../../core/spectrogram/settings';
 import { cqtKernel } from '../../../core/wasm/cqt';
 import { generatedModule, kernelNames } from '../../../scripts/build-wasm';
 
@@ -105,6 +107,56 @@ describe('wasm kernels', () => {
           expect(out[r * bins + b]).toBe(expected);
         }
       });
+    } finally {
+      kernel.arena.release(mark);
+    }
+  });
+
+  it.each([
+    [128, 0],
+    [256, 0],
+    [512, 0],
+    [128, 5],
+  ])('analyses a %i-point frame to the same bits whether it reaches past the signal or not (group %i)', (fftSize, groupIndex) => {
+    const group = SPECTROGRAM_SETTINGS.groups[groupIndex]!;
+    const segment = [...group.segments.low, ...group.segments.high].find((s) => s.fftSize === fftSize)!;
+    const resolution = group.segments.low.includes(segment) ? SPECTROGRAM_SETTINGS.lowQ : SPECTROGRAM_SETTINGS.highQ;
+    const kernel = cqtKernel();
+    const fft = kernel.fftTables(fftSize);
+    const kernels = kernel.storeKernels(buildKernels(segment, group.sampleRateHz, resolution, SPECTROGRAM_SETTINGS.kernelThreshold));
+    const mark = kernel.arena.mark();
+    try {
+      const length = 3 * fftSize + 7;
+      const pad = fftSize;
+      const hop = 5;
+      // Frame starts from −fftSize/2 − 3 to past the end: the first and last batches reach outside the signal.
+      const frameList = Array.from({ length: Math.ceil((length + fftSize) / hop) }, (_, i) => i);
+      const offset = -fftSize / 2 - 3;
+      const bins = kernels.binCount + 3;
+      const signalPointer = kernel.arena.allocate(4 * length);
+      const paddedPointer = kernel.arena.allocate(4 * (length + 2 * pad + fftSize));
+      const framePointer = kernel.arena.allocate(4 * frameList.length);
+      const edgePointer = kernel.arena.allocate(4 * frameList.length * bins);
+      const insidePointer = kernel.arena.allocate(4 * frameList.length * bins);
+      const signal = kernel.arena.f32(signalPointer, length);
+      let seed = fftSize + groupIndex;
+      for (let i = 0; i < length; i++) {
+        seed = (seed * 1103515245 + 12345) >>> 0;
+        signal[i] = seed / 2 ** 31 - 1;
+      }
+      kernel.arena.f32(paddedPointer, length + 2 * pad + fftSize).fill(0).set(signal, pad);
+      kernel.arena.i32(framePointer, frameList.length).set(frameList);
+      const call = { frames: framePointer, frameCount: frameList.length, hop, fft, kernels, outStride: bins, binOffset: 2 };
+      kernel.analyse({ ...call, signal: signalPointer, length, offset, out: edgePointer });
+      kernel.analyse({ ...call, signal: paddedPointer, length: length + 2 * pad + fftSize, offset: offset + pad, out: insidePointer });
+      const edge = kernel.arena.f32(edgePointer, frameList.length * bins);
+      const inside = kernel.arena.f32(insidePointer, frameList.length * bins);
+      for (let r = 0; r < frameList.length; r++) {
+        for (let b = 0; b < kernels.binCount; b++) {
+          expect(Number.isFinite(inside[r * bins + 2 + b])).toBe(true);
+          expect(edge[r * bins + 2 + b]).toBe(inside[r * bins + 2 + b]);
+        }
+      }
     } finally {
       kernel.arena.release(mark);
     }
