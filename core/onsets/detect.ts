@@ -1,6 +1,7 @@
 import { FRAME_RATE_HZ } from '../params';
 import { binWindowSeconds, SPECTROGRAM_SETTINGS } from '../spectrogram/settings';
 import type { Spectrogram } from '../types';
+import { onsetKernel, type StrengthInput } from '../wasm/onsets';
 import { ONSET_SETTINGS, type OnsetSettings } from './constants';
 import { OnsetError } from './errors';
 import { SPECTROGRAM_FLOOR } from './floor';
@@ -28,41 +29,41 @@ export function onsetStrength(
   spans: Int32Array = onsetSpans(spectrogram.binCount, settings),
 ): Float32Array {
   const { frameCount, binCount, data } = spectrogram;
-  const { maxFilterBins, lagFrames, referenceFrames } = settings;
-  const levelFloor = Math.max(floor, settings.levelFloor);
+  const input: StrengthInput = {
+    data,
+    frameCount,
+    binCount,
+    lagFrames: settings.lagFrames,
+    referenceFrames: settings.referenceFrames,
+    maxFilterBins: settings.maxFilterBins,
+    levelFloor: Math.max(floor, settings.levelFloor),
+    magnitudePerUnit: MAGNITUDE_PER_UNIT,
+    spans,
+  };
+  // The WebAssembly kernel computes this definition to the last bit (its exp is V8's fdlibm exp), streaming the
+  // spectrogram through a few MB; it declines spectrograms holding NaN or ±∞, which no analysis produces. With no
+  // bins every strength is 0 / 0, a NaN whose bits are left to the engine that divides.
+  return (binCount > 0 ? onsetKernel().strength(input) : undefined) ?? plainStrength(input);
+}
+
+/**
+ * The definition, cell by cell (each cell's earlier level and peak scanned afresh): for spectrograms holding NaN or
+ * ±∞, where Math.max's NaN propagation makes the result.
+ */
+function plainStrength(input: StrengthInput): Float32Array {
+  const { data, frameCount, binCount, lagFrames, referenceFrames, maxFilterBins, levelFloor, spans } = input;
   const strength = new Float32Array(frameCount);
-  // A bin can only rise when its value exceeds the floor and every cell its earlier level is the maximum of. Most
-  // cells do not (about 90% on piano music), and that test comes first, a row at a time, on the float32 bits as
-  // integers: for values ≥ 0 (the spectrogram's) they order like the floats, and integer maxima compile without
-  // branches, where a float comparison of levels is a coin toss the CPU mispredicts. The screen only skips cells
-  // the exact test would skip (see `risingBars`); the others are measured exactly as before.
-  const bits = new Int32Array(data.buffer, data.byteOffset, data.length);
-  const floorBits = bitsAtOrBelow(levelFloor);
-  const bars = new Int32Array(binCount);
-  const rising = new Int32Array(binCount);
   for (let frame = 0; frame < frameCount; frame++) {
     let sum = 0;
-    const base = frame * binCount;
     const earlierFrame = frame - lagFrames;
     const firstBack = Math.max(0, earlierFrame - referenceFrames + 1);
-    risingBars(bits, binCount, firstBack, earlierFrame, maxFilterBins, floorBits, bars);
-    // The bins that pass, in order, listed without a branch. Negative bits (a negative value, −0, a negative NaN)
-    // and NaN (above every bar) pass on to the exact test.
-    let count = 0;
     for (let bin = 0; bin < binCount; bin++) {
-      const cell = bits[base + bin]!;
-      rising[count] = bin;
-      count += 1 - (+(cell >= 0) & +(cell <= bars[bin]!));
-    }
-    for (let i = 0; i < count; i++) {
-      const bin = rising[i]!;
-      const now = Math.max(levelFloor, data[base + bin]!);
+      const now = Math.max(levelFloor, data[frame * binCount + bin]!);
       let earlier = levelFloor;
       const low = Math.max(0, bin - maxFilterBins);
       const high = Math.min(binCount - 1, bin + maxFilterBins);
       for (let back = firstBack; back <= earlierFrame; back++) {
-        const earlierBase = back * binCount;
-        for (let other = low; other <= high; other++) earlier = Math.max(earlier, data[earlierBase + other]!);
+        for (let other = low; other <= high; other++) earlier = Math.max(earlier, data[back * binCount + other]!);
       }
       if (now <= earlier) continue;
       let peak = now;
@@ -77,74 +78,6 @@ export function onsetStrength(
   }
   return strength;
 }
-
-/**
- * The bits of the largest float32 at or below `value`, as an integer; −1 when `value` < 0. A float32 v ≥ 0 exceeds
- * `value` exactly when its bits (an integer ≥ 0 that orders like v) exceed these.
- */
-function bitsAtOrBelow(value: number): number {
-  if (value < 0) return -1;
-  const float = new Float32Array([value]);
-  const bits = new Int32Array(float.buffer)[0]!;
-  return float[0]! > value ? bits - 1 : bits;
-}
-
-/**
- * Per bin, the bits a cell ≥ 0 must exceed to possibly rise: the largest of `floorBits` and the bits of rows
- * `firstBack … lastBack` within ±`radius` bins. A cell at or below its bar is at or below the floor or one of those
- * cells, so its level cannot exceed its earlier level. Cells with negative bits (negative values) only lower a bar,
- * which only lets more cells through. NaN (its sign cleared, so above every number) raises a bar over +∞'s bits,
- * which then drops to −1, letting every cell through to the exact test (where NaN propagates as before).
- */
-function risingBars(
-  bits: Int32Array,
-  binCount: number,
-  firstBack: number,
-  lastBack: number,
-  radius: number,
-  floorBits: number,
-  bars: Int32Array,
-): void {
-  bars.fill(floorBits);
-  for (let back = firstBack; back <= lastBack; back++) {
-    const row = back * binCount;
-    if (radius === 1 && binCount >= 2) {
-      // The default ±1 bin: max(pair(b − 1), pair(b)) with pair(b) = max(cell(b), cell(b + 1)).
-      let left = positiveNaN(bits[row]!);
-      let pair = left;
-      for (let bin = 0; bin < binCount; bin++) {
-        const right = bin + 1 < binCount ? positiveNaN(bits[row + bin + 1]!) : left;
-        const next = left ^ ((left ^ right) & (0 - +(left < right)));
-        let bar = bars[bin]!;
-        const cells = pair ^ ((pair ^ next) & (0 - +(pair < next)));
-        bar = bar ^ ((bar ^ cells) & (0 - +(bar < cells)));
-        bars[bin] = bar;
-        pair = next;
-        left = right;
-      }
-      continue;
-    }
-    for (let bin = 0; bin < binCount; bin++) {
-      let bar = bars[bin]!;
-      const low = bin > radius ? bin - radius : 0;
-      const high = bin + radius < binCount ? bin + radius : binCount - 1;
-      for (let other = row + low; other <= row + high; other++) {
-        const cell = positiveNaN(bits[other]!);
-        bar = bar ^ ((bar ^ cell) & (0 - +(bar < cell)));
-      }
-      bars[bin] = bar;
-    }
-  }
-  for (let bin = 0; bin < binCount; bin++) bars[bin] = bars[bin]! | (0 - +(bars[bin]! > INFINITY_BITS));
-}
-
-/** NaN's bits with the sign cleared (above +∞'s); other bits as they are. */
-function positiveNaN(bits: number): number {
-  return bits & (0x7fffffff | ~(0 - +((bits & 0x7fffffff) > INFINITY_BITS)));
-}
-
-/** The bits of +∞ as a float32. */
-const INFINITY_BITS = 0x7f800000;
 
 /** Spectrogram units (1 + dB / rangeDb, SPECTROGRAM_SETTINGS.amplitude) to natural-log magnitude: m = exp(k·(v − 1)). */
 const MAGNITUDE_PER_UNIT = (SPECTROGRAM_SETTINGS.amplitude.rangeDb / 20) * Math.LN10;
@@ -174,6 +107,11 @@ export function onsetSpans(binCount: number, settings: OnsetSettings): Int32Arra
  * @returns sorted frame indices.
  */
 export function pickOnsets(strength: Float32Array, settings: OnsetSettings): Int32Array {
+  // The kernel runs these comparisons to the same result; it leaves NaN and ±∞ strengths to the code below.
+  return onsetKernel().pick(strength, settings) ?? plainPick(strength, settings);
+}
+
+function plainPick(strength: Float32Array, settings: OnsetSettings): Int32Array {
   const count = strength.length;
   const { peakBeforeFrames, peakAfterFrames, medianBeforeFrames, medianAfterFrames, threshold, minSpacingFrames } =
     settings;

@@ -1,4 +1,4 @@
-import { detectOnsets, ONSET_SETTINGS, OnsetError, pickOnsets } from '../../../core/onsets';
+import { detectOnsets, ONSET_SETTINGS, OnsetError, pickOnsets, type OnsetSettings } from '../../../core/onsets';
 import { BIN_COUNT } from '../../../core/params';
 import type { Spectrogram } from '../../../core/types';
 
@@ -65,5 +65,79 @@ describe('pickOnsets', () => {
   it('keeps the stronger of two peaks closer than minSpacingFrames, and the first of a flat top', () => {
     expect(Array.from(pickOnsets(Float32Array.of(0, 1, 0, 2, 0, 0, 0, 0), settings))).toEqual([3]);
     expect(Array.from(pickOnsets(Float32Array.of(0, 1, 1, 0, 0, 0), settings))).toEqual([1]);
+  });
+});
+
+/** pickOnsets written out in TypeScript (its definition): the kernel's picking must return the same frames. */
+function referencePick(strength: Float32Array, settings: OnsetSettings): number[] {
+  const count = strength.length;
+  const picked: number[] = [];
+  const median = new Float32Array(settings.medianBeforeFrames + 1 + settings.medianAfterFrames);
+  for (let n = 0; n < count; n++) {
+    const value = strength[n]!;
+    if (value <= 0) continue;
+    let isPeak = true;
+    for (let m = Math.max(0, n - settings.peakBeforeFrames); m <= Math.min(count - 1, n + settings.peakAfterFrames); m++) {
+      if (strength[m]! > value || (m < n && strength[m]! === value)) isPeak = false;
+    }
+    if (!isPeak) continue;
+    median.fill(0);
+    for (let m = Math.max(0, n - settings.medianBeforeFrames); m <= Math.min(count - 1, n + settings.medianAfterFrames); m++) {
+      median[m - (n - settings.medianBeforeFrames)] = strength[m]!;
+    }
+    median.sort();
+    if (value < median[median.length >> 1]! + settings.threshold) continue;
+    let recentPeak = 0;
+    for (let m = Math.max(0, n - settings.recentFrames); m < n; m++) recentPeak = Math.max(recentPeak, strength[m]!);
+    if (value < settings.recentRatio * recentPeak) continue;
+    const last = picked[picked.length - 1];
+    if (last !== undefined && n - last < settings.minSpacingFrames) {
+      if (value > strength[last]!) picked[picked.length - 1] = n;
+      continue;
+    }
+    picked.push(n);
+  }
+  return picked;
+}
+
+describe('pickOnsets against its TypeScript definition', () => {
+  /** Strengths on a coarse grid (many ties), with zeros, negatives and spikes. */
+  function strengths(count: number, seed: number): Float32Array {
+    let state = seed;
+    const random = (): number => {
+      state = (state * 1103515245 + 12345) >>> 0;
+      return state / 2 ** 32;
+    };
+    const out = new Float32Array(count);
+    for (let i = 0; i < count; i++) {
+      const r = random();
+      out[i] = r < 0.1 ? 0 : r < 0.15 ? -random() * 0.01 : r < 0.25 ? random() : Math.round(random() * 20) / 200;
+    }
+    return out;
+  }
+
+  it('picks the same frames for the engine settings and others, ties, zeros and negatives included', () => {
+    const variants: Partial<OnsetSettings>[] = [
+      {},
+      { peakBeforeFrames: 0, peakAfterFrames: 0, minSpacingFrames: 1 },
+      { peakBeforeFrames: 3, peakAfterFrames: 2, medianBeforeFrames: 0, medianAfterFrames: 0, threshold: -0.01 },
+      { medianBeforeFrames: 20, medianAfterFrames: 11, recentFrames: 0, recentRatio: 1, minSpacingFrames: 7 },
+      { threshold: 0, recentRatio: 0 },
+    ];
+    for (const [i, overrides] of variants.entries()) {
+      const settings = { ...ONSET_SETTINGS, ...overrides };
+      for (const count of [0, 1, 2, 5, 300, 3000]) {
+        const strength = strengths(count, 7 * i + count);
+        expect(Array.from(pickOnsets(strength, settings))).toEqual(referencePick(strength, settings));
+      }
+    }
+  });
+
+  it('picks NaN and ±∞ strengths as the TypeScript code does', () => {
+    const strength = strengths(500, 3);
+    strength[100] = Number.NaN;
+    strength[200] = Infinity;
+    strength[300] = -Infinity;
+    expect(Array.from(pickOnsets(strength, ONSET_SETTINGS))).toEqual(referencePick(strength, ONSET_SETTINGS));
   });
 });

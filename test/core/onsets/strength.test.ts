@@ -2,6 +2,7 @@ import { onsetSpans, onsetStrength } from '../../../core/onsets/detect';
 import { ONSET_SETTINGS, type OnsetSettings } from '../../../core/onsets/constants';
 import { SPECTROGRAM_SETTINGS } from '../../../core/spectrogram/settings';
 import type { Spectrogram } from '../../../core/types';
+import { onsetKernel } from '../../../core/wasm/onsets';
 
 /**
  * onsetStrength written the plain way (each cell's earlier level and peak scanned afresh): the screened,
@@ -97,6 +98,39 @@ describe('onsetStrength against the plain reference', () => {
     expectMatchesReference(s, { levelFloor: 0.123456789 });
     expectMatchesReference(spectrogram(3, 1, 3), { maxFilterBins: 1 });
     expectMatchesReference(spectrogram(1, 352, 4));
+  });
+
+  it('matches across the kernel\'s blocks of rows, at odd bin counts and wide filters (edge groups of bins)', () => {
+    expectMatchesReference(spectrogram(700, 37, 9), { lagFrames: 3, referenceFrames: 2 });
+    for (const binCount of [1, 2, 3, 5, 7, 9, 13]) {
+      for (const maxFilterBins of [0, 1, 3, 6]) expectMatchesReference(spectrogram(60, binCount, binCount), { maxFilterBins });
+    }
+    expectMatchesReference(spectrogram(300, 352, 10), { minSpanFrames: 40, spanFraction: 4 });
+  });
+
+  it('matches with −0 and negative values in the kernel (no NaN or ±∞)', () => {
+    const specials = [-0, -0.4, 0, 2, -1e-30, 1e-30, -3e38, 3e38];
+    for (let seed = 11; seed < 14; seed++) {
+      expectMatchesReference(spectrogram(120, 30, seed, specials), {}, 0);
+      expectMatchesReference(spectrogram(120, 30, seed, specials), { referenceFrames: 2, levelFloor: -1 }, -1);
+      expectMatchesReference(spectrogram(120, 30, seed, specials), { levelFloor: -0 }, -0);
+      expectMatchesReference(spectrogram(120, 30, seed, specials), { levelFloor: -1e-50 }, -1e-50);
+    }
+  });
+
+  it('measures finite spectrograms in the kernel and leaves those with NaN or ±∞ to TypeScript', () => {
+    const measure = (s: Spectrogram): Float32Array | undefined =>
+      onsetKernel().strength({
+        ...s,
+        ...ONSET_SETTINGS,
+        levelFloor: -1,
+        magnitudePerUnit: 9,
+        spans: onsetSpans(s.binCount, ONSET_SETTINGS),
+      });
+    expect(measure(spectrogram(50, 30, 15, [-0, -0.4, -3e38, 3e38]))).toBeInstanceOf(Float32Array);
+    for (const special of [Number.NaN, -Number.NaN, Infinity, -Infinity]) {
+      expect(measure(spectrogram(50, 30, 15, [special]))).toBeUndefined();
+    }
   });
 
   it('matches with NaN, ±∞, −0 and negative values (NaN propagates as Math.max makes it)', () => {
