@@ -38,6 +38,13 @@ let rowOfFrame: usize = 0;
 let frameList: usize = 0;
 let coverage: usize = 0;
 let weightedRows: usize = 0;
+/**
+ * The first bins of the vectors forwardRow and backwardRow work on (i32), and how many: every vector, except in
+ * BLEND, where only vectors holding a candidate bin matter (no other bin's high-Q oscillation is read, and every
+ * lane is computed on its own).
+ */
+let activeVectors: usize = 0;
+let activeCount: i32 = 0;
 /** COPY's output plane. */
 let copyTarget: usize = 0;
 /** Lanes of a row's last vector that hold bins (all ones when binCount is a multiple of 4). */
@@ -89,11 +96,22 @@ function bind(work: usize, capFrames: i32, capBins: i32, bins: i32): usize {
   p += frames;
   weightedRows = p;
   p += frames;
+  activeVectors = p;
+  p += capStride;
   binCount = bins;
   stride = (bins + 3) & ~3;
   const spare = stride - bins;
   tailMask = i32x4(-1, spare < 3 ? -1 : 0, spare < 2 ? -1 : 0, spare < 1 ? -1 : 0);
   return p;
+}
+
+/** Makes forwardRow and backwardRow work on every vector of a row. */
+function activateAll(): void {
+  activeCount = 0;
+  for (let b = 0; b < stride; b += 4) {
+    store<i32>(activeVectors + (<usize>activeCount << 2), b);
+    activeCount++;
+  }
 }
 
 /** Bytes of work for planes of up to `capFrames` frames × `capBins` bins. */
@@ -172,7 +190,8 @@ function forwardRow(source: usize, f: i32, logFloor: f64, toDb: f64, clampKey: i
   const maxRow = prefixMax + (row << 2);
   const minRow = prefixMin + (row << 2);
   const offset = <usize>stride << 2;
-  for (let b = 0; b < stride; b += 4) {
+  for (let v = 0; v < activeCount; v++) {
+    const b = load<i32>(activeVectors + (<usize>v << 2));
     const v = loadBins(source, b);
     const low = f64x2.promote_low_f32x4(v);
     const high = highHalf(v);
@@ -226,7 +245,8 @@ function backwardRow(
   const scale = f64x2.splat(toDb);
   const weight = f64x2.splat(excursionWeight);
   const zero = f64x2.splat(0);
-  for (let b = 0; b < stride; b += 4) {
+  for (let v = 0; v < activeCount; v++) {
+    const b = load<i32>(activeVectors + (<usize>v << 2));
     const b4 = <usize>b << 2;
     let kMax = i32x4.splat(LOWEST_KEY);
     let kMin = i32x4.splat(HIGHEST_KEY);
@@ -413,9 +433,14 @@ function visitBlend(f: i32, thresholdDb: f64, span: f64): void {
     const excessHigh = f64x2.sub(f64x2.sub(lowHigh, v128.load(values + b8, 16)), threshold);
     const setLow = v128.and(f64x2.gt(lowLow, threshold), f64x2.gt(excessLow, zero));
     const setHigh = v128.and(f64x2.gt(lowHigh, threshold), f64x2.gt(excessHigh, zero));
+    const set = v128.and(v128.load(candidateBins + b4), narrowMask(setLow, setHigh));
+    // No lane weighted (non-candidate vectors among them, whose `values` were not measured): weights +0.
+    if (!v128.any_true(set)) {
+      v128.store(weightRow + b4, i32x4.splat(0));
+      continue;
+    }
     const wLow = v128.bitselect(one, f64x2.div(excessLow, spanV), f64x2.ge(excessLow, spanV));
     const wHigh = v128.bitselect(one, f64x2.div(excessHigh, spanV), f64x2.ge(excessHigh, spanV));
-    const set = v128.and(v128.load(candidateBins + b4), narrowMask(setLow, setHigh));
     v128.store(weightRow + b4, v128.and(demote4(wLow, wHigh), set));
     any = v128.or(any, set);
   }
@@ -446,6 +471,7 @@ export function findBeatingCandidates(
   framesOut: usize,
 ): i32 {
   bind(work, capFrames, capBins, bins);
+  activateAll();
   memory.fill(coverage, 0, <usize>(frameCount + 1) << 2);
   memory.fill(candidateBins, 0, <usize>stride << 2);
   const outputEnd = outputStart + outputCount;
@@ -488,32 +514,49 @@ export function blendDynamicQ(
 ): i32 {
   bind(work, capFrames, capBins, bins);
   const rows = load<i32>(header);
-  let anyCandidate = i32x4.splat(0);
-  for (let b = 0; b < stride; b += 4) anyCandidate = v128.or(anyCandidate, v128.load(candidateBins + (<usize>b << 2)));
-  if (rows == 0 || !v128.any_true(anyCandidate)) return 0;
+  activeCount = 0;
+  for (let b = 0; b < stride; b += 4) {
+    if (!v128.any_true(v128.load(candidateBins + (<usize>b << 2)))) continue;
+    store<i32>(activeVectors + (<usize>activeCount << 2), b);
+    activeCount++;
+  }
+  if (rows == 0 || activeCount == 0) return 0;
   // Every high row's weights are written by its frame's visit.
   measurePlane(BLEND, low, high, frameCount, logFloor, toDb, radius, excursionWeight, thresholdDb, 0, 0, span);
   let weighted = 0;
   const rowBytes = <usize>bins << 2;
+  const lane = i32x4(0, 1, 2, 3);
   for (let r = 0; r < rows; r++) {
     if (load<i32>(weightedRows + (<usize>r << 2)) == 0) continue;
     const weightRow = weights + ((<usize>r * <usize>stride) << 2);
     const target = low + <usize>load<i32>(frameList + (<usize>r << 2)) * rowBytes;
     const source = high + <usize>r * rowBytes;
-    for (let b = 0; b < bins; b++) {
-      let w: f32 = 0;
-      const lo = b > spreadBins ? b - spreadBins : 0;
-      const hi = b + spreadBins < bins ? b + spreadBins : bins - 1;
-      for (let o = lo; o <= hi; o++) {
-        const v = load<f32>(weightRow + (<usize>o << 2));
-        if (v > w) w = v;
+    // Four bins per step. Weights are +0 or positive (never NaN), so the max filter is f32x4.max over the
+    // neighbours inside the row (lanes reaching outside it read +0, as the scalar clamp leaves them out); the blend
+    // is the scalar expression per lane, stored only where w > 0 (other lanes, past the row's end included, keep
+    // their bits).
+    for (let b = 0; b < bins; b += 4) {
+      const b4 = <usize>b << 2;
+      const index = i32x4.add(i32x4.splat(b), lane);
+      let w = v128.load(weightRow + b4);
+      for (let o = 1; o <= spreadBins; o++) {
+        const o4 = <usize>o << 2;
+        const left = v128.and(v128.load(weightRow + b4 - o4), i32x4.ge_s(index, i32x4.splat(o)));
+        const right = v128.and(v128.load(weightRow + b4 + o4), i32x4.lt_s(index, i32x4.splat(bins - o)));
+        w = f32x4.max(w, f32x4.max(left, right));
       }
-      if (w > 0) {
-        weighted++;
-        const at = target + (<usize>b << 2);
-        const l = <f64>load<f32>(at);
-        store<f32>(at, <f32>(l + <f64>w * (<f64>load<f32>(source + (<usize>b << 2)) - l)));
-      }
+      const set = v128.and(f32x4.gt(w, f32x4.splat(0)), i32x4.lt_s(index, i32x4.splat(bins)));
+      const mask = i32x4.bitmask(set);
+      if (mask == 0) continue;
+      weighted += <i32>popcnt(mask);
+      const at = target + b4;
+      const l = v128.load(at);
+      const h = v128.load(source + b4);
+      const lLow = f64x2.promote_low_f32x4(l);
+      const lHigh = highHalf(l);
+      const blendLow = f64x2.add(lLow, f64x2.mul(f64x2.promote_low_f32x4(w), f64x2.sub(f64x2.promote_low_f32x4(h), lLow)));
+      const blendHigh = f64x2.add(lHigh, f64x2.mul(highHalf(w), f64x2.sub(highHalf(h), lHigh)));
+      v128.store(at, v128.bitselect(demote4(blendLow, blendHigh), l, set));
     }
   }
   return weighted;
@@ -537,6 +580,7 @@ export function measureOscillation(
   out: usize,
 ): void {
   bind(work, capFrames, capBins, bins);
+  activateAll();
   copyTarget = out;
   measurePlane(COPY, plane, 0, frameCount, logFloor, toDb, radius, excursionWeight, 0, 0, 0, 0);
 }
