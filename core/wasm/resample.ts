@@ -3,7 +3,7 @@ import { instantiateEmbedded, WasmArena } from './memory';
 
 /**
  * The polyphase resampler's kernel (core/wasm/src/resample.ts): one f32x4 dot product of a filter row with the
- * input per output sample. Used by core/audio/resample.ts, which designs the filter and streams the signal through
+ * input per output sample, and the 16-bit PCM → mono conversion (eight samples per SIMD step) that feeds it. Used by core/audio/resample.ts, which designs the filter and streams the signal through
  * a window buffer in this kernel's memory.
  */
 interface ResampleExports extends WebAssembly.Exports {
@@ -20,6 +20,7 @@ interface ResampleExports extends WebAssembly.Exports {
     stride: number,
     out: number,
   ): void;
+  pcm16ToMono(source: number, target: number, frames: number, channels: number): number;
 }
 
 /** A polyphase filter table in kernel memory: `rows` rows of `stride` f32 taps, zero past the filter's own taps. */
@@ -48,14 +49,52 @@ export interface ResampleBlock {
   readonly out: number;
 }
 
+/**
+ * Bytes of 16-bit PCM converted per kernel call (64 KiB: a whole 16 384-frame block of a stereo file). The staging
+ * area and its f32 twin are the kernel's own, allocated once before any caller's buffers, so converting allocates
+ * nothing and never detaches a caller's view.
+ */
+const PCM_STAGING_BYTES = 65_536;
+
 export class ResampleKernel {
   readonly arena: WasmArena;
   private readonly exports: ResampleExports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly pcmStaging: number;
+  private readonly monoStaging: number;
 
   constructor() {
     const { exports, memory } = instantiateEmbedded<ResampleExports>(RESAMPLE_WASM_BASE64);
     this.exports = exports;
+    this.memory = memory;
     this.arena = new WasmArena(memory);
+    this.pcmStaging = this.arena.allocate(PCM_STAGING_BYTES);
+    this.monoStaging = this.arena.allocate(2 * PCM_STAGING_BYTES);
+  }
+
+  /**
+   * Averages interleaved 16-bit little-endian PCM frames (`bytes`, `channels` samples each, any byte offset) into
+   * `target`, one value per frame: sum · (1 / channels) · (1 / 32768), rounded to f32 once, as core/audio/wav.ts
+   * defines it. Returns the largest |sample| of any channel as an integer (0 … 32768). `target` may be a view of
+   * this kernel's memory (written in place, as the resampler's window is) or any other Float32Array.
+   */
+  pcm16ToMono(bytes: Uint8Array, channels: number, target: Float32Array): number {
+    const frames = target.length;
+    if (bytes.length !== frames * channels * 2) {
+      throw new RangeError(`ResampleKernel.pcm16ToMono: ${bytes.length} bytes ≠ ${frames} frames × ${channels} channels × 2`);
+    }
+    const inPlace = this.arena.holds(target);
+    const chunk = Math.floor(PCM_STAGING_BYTES / (2 * channels));
+    const memory = new Uint8Array(this.memory.buffer);
+    let peak = 0;
+    for (let first = 0; first < frames; first += chunk) {
+      const count = Math.min(chunk, frames - first);
+      memory.set(bytes.subarray(first * channels * 2, (first + count) * channels * 2), this.pcmStaging);
+      const out = inPlace ? target.byteOffset + 4 * first : this.monoStaging;
+      peak = Math.max(peak, this.exports.pcm16ToMono(this.pcmStaging, out, count, channels));
+      if (!inPlace) target.set(this.arena.f32(this.monoStaging, count), first);
+    }
+    return peak;
   }
 
   /**

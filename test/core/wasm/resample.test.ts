@@ -131,4 +131,91 @@ describe('resample (WebAssembly kernel) against the TypeScript reference', () =>
       kernel.arena.release(mark);
     }
   });
+
+  it('sums each output in the documented order, bit for bit (two outputs per pass and the odd one out alike)', () => {
+    // The kernel's order: lane-wise partial sums a over vectors 0, 2, 4, … and b over 1, 3, 5, …, each from +0;
+    // then a + b; then (lane 0 + lane 1) + (lane 2 + lane 3). Every step rounded to f32 here as it is there.
+    const f = Math.fround;
+    const mismatches: string[] = [];
+    for (const [inRate, outRate] of [[44_100, 16_000], [8_000, 16_000], [44_101, 16_000]] as const) {
+      const input = noise(3_001, inRate);
+      const actual = resample(input, inRate, outRate);
+      const { up, down, taps, phases, table } = resamplerDesign(inRate, outRate);
+      const stride = Math.ceil(taps / 4) * 4;
+      const padded = new Float32Array(taps / 2 - 1 + input.length + 2 * stride);
+      padded.set(input, taps / 2 - 1);
+      for (let n = 0; n < actual.length; n++) {
+        const whole = Math.floor((n * down) / up);
+        const frac = n * down - whole * up;
+        const row = phases === up ? frac : Math.round((frac / up) * phases);
+        const tap = (k: number): number => (k < taps ? table[row * taps + k]! : 0);
+        const a = [0, 0, 0, 0];
+        const b = [0, 0, 0, 0];
+        for (let v = 0; v < stride / 4; v++) {
+          const sums = v % 2 === 0 ? a : b;
+          for (let l = 0; l < 4; l++) sums[l] = f(sums[l]! + f(padded[whole + 4 * v + l]! * tap(4 * v + l)));
+        }
+        const s = a.map((x, l) => f(x + b[l]!));
+        const expected = f(f(f(s[0]! + s[1]!) + f(s[2]! + s[3]!)));
+        if (!Object.is(actual[n], expected)) mismatches.push(`${inRate} Hz: output ${n} is ${actual[n]}, expected ${expected}`);
+      }
+    }
+    expect(mismatches.slice(0, 5)).toEqual([]);
+  });
+});
+
+describe('ResampleKernel.pcm16ToMono', () => {
+  /** Random 16-bit samples with both extremes, `frames × channels` of them after `offset` spare bytes. */
+  function pcm(frames: number, channels: number, offset: number): { bytes: Uint8Array; values: Int16Array } {
+    const values = new Int16Array(frames * channels);
+    const random = noise(values.length, frames * 7 + channels);
+    for (let i = 0; i < values.length; i++) values[i] = Math.round(random[i]! * 32767.5 - 0.5);
+    if (values.length > 2) values.set([-32768, 32767], values.length >> 1);
+    const bytes = new Uint8Array(offset + 2 * values.length);
+    const view = new DataView(bytes.buffer);
+    values.forEach((v, i) => view.setInt16(offset + 2 * i, v, true));
+    return { bytes: bytes.subarray(offset), values };
+  }
+
+  /** wav.ts's definition: the f64 sum · (1 / channels) · (1 / 32768), rounded to f32; the peak as an integer. */
+  function plain(values: Int16Array, channels: number): { mono: Float32Array; peak: number } {
+    const mono = new Float32Array(values.length / channels);
+    let peak = 0;
+    for (let frame = 0; frame < mono.length; frame++) {
+      let sum = 0;
+      for (let c = 0; c < channels; c++) {
+        const v = values[frame * channels + c]!;
+        sum += v;
+        peak = Math.max(peak, Math.abs(v));
+      }
+      mono[frame] = sum * (1 / channels) * (1 / 32768);
+    }
+    return { mono, peak };
+  }
+
+  it.each([1, 2, 3, 6, 64])('%i channel(s): same bits and peak as the plain definition, in kernel memory or not', (channels) => {
+    const kernel = resampleKernel();
+    // More than one 64 KiB staging chunk in every case but the smallest.
+    for (const frames of channels > 8 ? [0, 1, 9, 1_100] : [0, 1, 7, 8, 9, 1_000, 40_000]) {
+      for (const offset of [0, 1]) {
+        const { bytes, values } = pcm(frames, channels, offset);
+        const expected = plain(values, channels);
+        const outside = new Float32Array(frames);
+        expect(kernel.pcm16ToMono(bytes, channels, outside)).toBe(expected.peak);
+        expect(Buffer.from(outside.buffer).equals(Buffer.from(expected.mono.buffer))).toBe(true);
+        const mark = kernel.arena.mark();
+        try {
+          const inside = kernel.arena.f32(kernel.arena.allocate(4 * frames), frames);
+          expect(kernel.pcm16ToMono(bytes, channels, inside)).toBe(expected.peak);
+          expect(Buffer.from(inside.slice().buffer).equals(Buffer.from(expected.mono.buffer))).toBe(true);
+        } finally {
+          kernel.arena.release(mark);
+        }
+      }
+    }
+  });
+
+  it('refuses bytes that are not whole frames for the target', () => {
+    expect(() => resampleKernel().pcm16ToMono(new Uint8Array(6), 2, new Float32Array(2))).toThrow(RangeError);
+  });
 });
