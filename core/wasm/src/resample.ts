@@ -162,3 +162,103 @@ export function pcm16ToMono(source: usize, target: usize, frames: i32, channels:
   }
   return max(high, -low);
 }
+
+/**
+ * `resampleBlock` for a table with a row per phase (phases == up), computed phase by phase: outputs n, n + up,
+ * n + 2·up, … share a row and sit `down` input samples apart, so four of them are summed together and each vector of
+ * the row is loaded once for the four (23.75 loads per output of 19 vectors instead of 38). Every output is still
+ * summed in exactly `dot`'s order.
+ *
+ * `spanGroups` × `up` outputs are done per span (the caller sizes it so the span's input stays in the L1 cache while
+ * every row passes over it).
+ */
+export function resampleByPhase(
+  input: usize,
+  whole: i32,
+  frac: i32,
+  count: i32,
+  up: i32,
+  down: i32,
+  table: usize,
+  stride: i32,
+  out: usize,
+  spanGroups: i32,
+): void {
+  const rowBytes = <usize>stride << 2;
+  const vectors = stride >> 2;
+  const wholeStep = down / up;
+  const fracStep = down - wholeStep * up;
+  const span = spanGroups * up;
+  const step = <usize>down << 2;
+  const outStep = <usize>up << 2;
+  for (let first = 0; first < count; first += span) {
+    const length = min(span, count - first);
+    let w = whole;
+    let r = frac;
+    for (let k = 0; k < min(up, length); k++) {
+      const outputs = (length - k + up - 1) / up;
+      let source = input + (<usize>w << 2);
+      const taps = table + <usize>r * rowBytes;
+      let o = out + (<usize>(first + k) << 2);
+      let j = 0;
+      for (; j + 2 < outputs; j += 3) {
+        dotTripleRow(source, step, taps, vectors, o, outStep);
+        source += 3 * step;
+        o += 3 * outStep;
+      }
+      for (; j < outputs; j++) {
+        store<f32>(o, dot(source, taps, vectors));
+        source += step;
+        o += outStep;
+      }
+      w += wholeStep;
+      r += fracStep;
+      if (r >= up) {
+        r -= up;
+        w++;
+      }
+    }
+    whole += spanGroups * down;
+  }
+}
+
+/**
+ * Three outputs of one row: the i-th reads `source + i · step` and goes to `out + i · outStep`; each summed exactly
+ * as `dot` sums it, each vector of the row loaded once for all three. (Four would need more than the 15 vector
+ * registers V8 allocates on x64, and a spilled accumulator waits on its own store every step.)
+ */
+function dotTripleRow(source: usize, step: usize, taps: usize, vectors: i32, out: usize, outStep: usize): void {
+  let source0 = source;
+  let source1 = source + step;
+  let source2 = source + 2 * step;
+  let a0 = f32x4.splat(0);
+  let a1 = f32x4.splat(0);
+  let a2 = f32x4.splat(0);
+  let b0 = f32x4.splat(0);
+  let b1 = f32x4.splat(0);
+  let b2 = f32x4.splat(0);
+  let v = 0;
+  for (; v + 1 < vectors; v += 2) {
+    const even = v128.load(taps);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(source0), even));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(source1), even));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(source2), even));
+    const odd = v128.load(taps, VEC);
+    b0 = f32x4.add(b0, f32x4.mul(v128.load(source0, VEC), odd));
+    b1 = f32x4.add(b1, f32x4.mul(v128.load(source1, VEC), odd));
+    b2 = f32x4.add(b2, f32x4.mul(v128.load(source2, VEC), odd));
+    taps += 2 * VEC;
+    source0 += 2 * VEC;
+    source1 += 2 * VEC;
+    source2 += 2 * VEC;
+  }
+  if (v < vectors) {
+    const even = v128.load(taps);
+    a0 = f32x4.add(a0, f32x4.mul(v128.load(source0), even));
+    a1 = f32x4.add(a1, f32x4.mul(v128.load(source1), even));
+    a2 = f32x4.add(a2, f32x4.mul(v128.load(source2), even));
+  }
+  store<f32>(out, reduce(a0, b0));
+  store<f32>(out + outStep, reduce(a1, b1));
+  store<f32>(out + 2 * outStep, reduce(a2, b2));
+}
