@@ -30,7 +30,6 @@ interface ResampleExports extends WebAssembly.Exports {
     table: number,
     stride: number,
     out: number,
-    spanGroups: number,
   ): void;
   pcm16ToMono(source: number, target: number, frames: number, channels: number): number;
 }
@@ -67,12 +66,6 @@ export interface ResampleBlock {
  * nothing and never detaches a caller's view.
  */
 const PCM_STAGING_BYTES = 65_536;
-
-/**
- * Input samples one span of the phase-by-phase kernel covers: each row passes over a span's outputs before the next
- * row's, so the span (16 KiB of f32) is read once per row and must stay in the L1 cache.
- */
-const PHASE_SPAN_SAMPLES = 4096;
 
 export class ResampleKernel {
   readonly arena: WasmArena;
@@ -135,11 +128,12 @@ export class ResampleKernel {
    * Writes `count` outputs: output i is Σ_k window[w_i + k] · row_i[k] over the row's `stride` taps, where
    * w_0 = whole and each step advances the position by down / up input samples (w by ⌊down/up⌋, the phase
    * numerator by down mod up, carrying). Every window read must lie inside the buffer: the caller zero-pads.
-   * With a row per phase the kernel goes phase by phase (three outputs of one row at a time), else output by output;
-   * the order of operations within each output, and so every bit, is the same either way.
+   * With a row per phase the kernel goes phase by phase (three outputs of one row at a time), else output by output
+   * in pairs; the order of operations within each output, and so every bit, is the same either way.
    */
   run(block: ResampleBlock): void {
-    if (block.phases === block.up) {
+    // Phase by phase pays once at least three outputs share each row; with fewer, output by output in pairs.
+    if (block.phases === block.up && block.count >= 3 * block.up) {
       this.exports.resampleByPhase(
         block.input,
         block.whole,
@@ -150,7 +144,6 @@ export class ResampleKernel {
         block.table.pointer,
         block.table.stride,
         block.out,
-        Math.max(1, Math.floor(PHASE_SPAN_SAMPLES / block.down)),
       );
       return;
     }
