@@ -29,7 +29,7 @@ interface CqtExports extends WebAssembly.Exports {
     binOffset: number,
     scratch: number,
   ): void;
-  decimateByTwo(input: number, length: number, out: number, taps: number, tapCount: number): void;
+  decimateByTwo(input: number, length: number, out: number, taps: number, tapCount: number, scratch: number, scratchCount: number): void;
   scaleRows(src: number, rows: number, bins: number, dst: number, dstStride: number, a: number, c: number): void;
   interpolateAnchors(
     atAnchors: number,
@@ -116,7 +116,13 @@ export interface KernelTables {
 export interface DecimationTaps {
   readonly pointer: number;
   readonly count: number;
+  /** The kernel's f64 work for the odd samples of a run of outputs, and its length in f64s. */
+  readonly scratch: number;
+  readonly scratchCount: number;
 }
+
+/** Outputs per run of decimateByTwo's widened odd samples (their f64s stay in the first-level cache). */
+const DECIMATION_RUN = 1024;
 
 /** Work memory of the dynamic-Q rule in kernel memory, for planes of up to `frames` × `bins` cells. */
 export interface DynamicQWorkTables {
@@ -271,7 +277,7 @@ export class CqtKernel {
    */
   decimateByTwo(input: Float32Array, output: Float32Array, taps: DecimationTaps): Float32Array {
     const out = output.subarray(0, Math.ceil(input.length / 2));
-    this.exports.decimateByTwo(input.byteOffset, input.length, out.byteOffset, taps.pointer, taps.count);
+    this.exports.decimateByTwo(input.byteOffset, input.length, out.byteOffset, taps.pointer, taps.count, taps.scratch, taps.scratchCount);
     return out;
   }
 
@@ -438,11 +444,12 @@ export class CqtKernel {
     }
   }
 
-  /** Copies decimation taps ([centre, h(1), h(3), …], f64) into kernel memory. */
+  /** Copies decimation taps ([centre, h(1), h(3), …], f64) into kernel memory, with the filter's work memory. */
   storeDecimationTaps(taps: Float64Array): DecimationTaps {
     const pointer = this.arena.allocate(8 * taps.length);
     this.arena.f64(pointer, taps.length).set(taps);
-    return { pointer, count: taps.length };
+    const scratchCount = DECIMATION_RUN + 2 * taps.length;
+    return { pointer, count: taps.length, scratch: this.arena.allocate(8 * scratchCount), scratchCount };
   }
 
   /** Scratch for the largest FFT seen: 2m packed-complex vectors and 2(m + 1) spectrum vectors of 16 bytes. */

@@ -398,31 +398,90 @@ function binLevel(b: i32, start: usize, firstFftBin: usize, kernelRe: usize, ker
  * reproduces bit for bit): out[m] = c·x[2m] + Σ_t h_t·(x[2m − k_t] + x[2m + k_t]), k_t = 2t − 1, in f64 with zero
  * outside [0, length). `taps` holds f64 [c, h_1, h_2, …]. Two outputs per step, one per f64 lane; each lane does
  * the scalar code's operations in the scalar code's order.
+ *
+ * The taps read only odd samples (2m ± k_t is odd): x[2m − k_t] = o[m − t] and x[2m + k_t] = o[m + t − 1] with
+ * o[i] = x[2i + 1]. Inside the signal, runs of outputs first widen the odd samples they read to f64 in `scratch`
+ * (`scratchCount` f64s), so that each tap of an output pair is two f64x2 loads (widening is exact).
  */
-export function decimateByTwo(input: usize, length: i32, out: usize, taps: usize, tapCount: i32): void {
+export function decimateByTwo(input: usize, length: i32, out: usize, taps: usize, tapCount: i32, scratch: usize, scratchCount: i32): void {
   const outLength = (length + 1) >> 1;
   const reach = 2 * (tapCount - 1) - 1;
   const centre = load<f64>(taps);
   const centreVector = f64x2.splat(centre);
+  // Outputs per run: the run's odd samples are o[m − (tapCount − 1)] … o[m + run − 1 + tapCount − 2].
+  const run = (scratchCount - 2 * tapCount) & ~1;
   let m = 0;
   while (m < outLength) {
     const n = 2 * m;
-    // A pair's widest read is the 4-float load at x[n + 2 + reach − 2] … x[n + reach + 3].
-    if (m + 1 < outLength && n - reach >= 0 && n + reach + 3 < length) {
-      const here = input + (<usize>n << 2);
-      const pair = f64x2.promote_low_f32x4(v128.shuffle<f32>(v128.load(here), v128.load(here), 0, 2, 0, 2));
-      let acc = f64x2.mul(centreVector, pair);
-      for (let t = 1; t < tapCount; t++) {
-        const k = <usize>(2 * t - 1) << 2;
-        const before = v128.load(here - k);
-        const after = v128.load(here + k);
-        const lows = f64x2.promote_low_f32x4(v128.shuffle<f32>(before, before, 0, 2, 0, 2));
-        const highs = f64x2.promote_low_f32x4(v128.shuffle<f32>(after, after, 0, 2, 0, 2));
-        acc = f64x2.add(acc, f64x2.mul(f64x2.splat(load<f64>(taps + (<usize>t << 3))), f64x2.add(lows, highs)));
+    // A pair's widest read is x[n + 2 + reach] (the 4-float load of the centre at x[n] … x[n + 3] is within it).
+    if (run >= 2 && m + 1 < outLength && n - reach >= 0 && n + reach + 3 < length) {
+      // Pairs m' = m, m + 2, … while m' + 1 < outLength and 2m' + reach + 3 < length.
+      let pairs = min((outLength - m) >> 1, ((length - reach - 3 - n - 1) >> 2) + 1);
+      pairs = min(pairs, run >> 1);
+      const end = m + 2 * pairs;
+      const lo = m - (tapCount - 1);
+      const hi = end - 1 + tapCount - 2;
+      for (let i = lo; i <= hi; i++) {
+        store<f64>(scratch + (<usize>(i - lo) << 3), <f64>load<f32>(input + (<usize>(2 * i + 1) << 2)));
       }
-      store<f32>(out + (<usize>m << 2), <f32>f64x2.extract_lane(acc, 0));
-      store<f32>(out + (<usize>(m + 1) << 2), <f32>f64x2.extract_lane(acc, 1));
-      m += 2;
+      // Four pairs per step where they fit (four independent chains of adds), sharing each tap's load; each lane's
+      // sum is unchanged.
+      for (; m + 8 <= end; m += 8) {
+        const here = input + (<usize>(2 * m) << 2);
+        const x0 = v128.load(here);
+        const x1 = v128.load(here, 16);
+        const x2 = v128.load(here, 32);
+        const x3 = v128.load(here, 48);
+        let acc0 = f64x2.mul(centreVector, f64x2.promote_low_f32x4(v128.shuffle<f32>(x0, x0, 0, 2, 0, 2)));
+        let acc1 = f64x2.mul(centreVector, f64x2.promote_low_f32x4(v128.shuffle<f32>(x1, x1, 0, 2, 0, 2)));
+        let acc2 = f64x2.mul(centreVector, f64x2.promote_low_f32x4(v128.shuffle<f32>(x2, x2, 0, 2, 0, 2)));
+        let acc3 = f64x2.mul(centreVector, f64x2.promote_low_f32x4(v128.shuffle<f32>(x3, x3, 0, 2, 0, 2)));
+        const odd = scratch + (<usize>(m - lo) << 3);
+        for (let t = 1; t < tapCount; t++) {
+          const tap = f64x2.splat(load<f64>(taps + (<usize>t << 3)));
+          const before = odd - (<usize>t << 3);
+          const after = odd + (<usize>(t - 1) << 3);
+          acc0 = f64x2.add(acc0, f64x2.mul(tap, f64x2.add(v128.load(before), v128.load(after))));
+          acc1 = f64x2.add(acc1, f64x2.mul(tap, f64x2.add(v128.load(before, 16), v128.load(after, 16))));
+          acc2 = f64x2.add(acc2, f64x2.mul(tap, f64x2.add(v128.load(before, 32), v128.load(after, 32))));
+          acc3 = f64x2.add(acc3, f64x2.mul(tap, f64x2.add(v128.load(before, 48), v128.load(after, 48))));
+        }
+        const target = out + (<usize>m << 2);
+        v128.store(target, v128.shuffle<f32>(f32x4.demote_f64x2_zero(acc0), f32x4.demote_f64x2_zero(acc1), 0, 1, 4, 5));
+        v128.store(target, v128.shuffle<f32>(f32x4.demote_f64x2_zero(acc2), f32x4.demote_f64x2_zero(acc3), 0, 1, 4, 5), 16);
+      }
+      for (; m + 4 <= end; m += 4) {
+        const here = input + (<usize>(2 * m) << 2);
+        const x = v128.load(here);
+        const y = v128.load(here, 16);
+        let acc = f64x2.mul(centreVector, f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 0, 2, 0, 2)));
+        let acc2 = f64x2.mul(centreVector, f64x2.promote_low_f32x4(v128.shuffle<f32>(y, y, 0, 2, 0, 2)));
+        const odd = scratch + (<usize>(m - lo) << 3);
+        for (let t = 1; t < tapCount; t++) {
+          const tap = f64x2.splat(load<f64>(taps + (<usize>t << 3)));
+          const before = odd - (<usize>t << 3);
+          const after = odd + (<usize>(t - 1) << 3);
+          acc = f64x2.add(acc, f64x2.mul(tap, f64x2.add(v128.load(before), v128.load(after))));
+          acc2 = f64x2.add(acc2, f64x2.mul(tap, f64x2.add(v128.load(before, 16), v128.load(after, 16))));
+        }
+        store<f32>(out + (<usize>m << 2), <f32>f64x2.extract_lane(acc, 0));
+        store<f32>(out + (<usize>(m + 1) << 2), <f32>f64x2.extract_lane(acc, 1));
+        store<f32>(out + (<usize>(m + 2) << 2), <f32>f64x2.extract_lane(acc2, 0));
+        store<f32>(out + (<usize>(m + 3) << 2), <f32>f64x2.extract_lane(acc2, 1));
+      }
+      for (; m < end; m += 2) {
+        const here = input + (<usize>(2 * m) << 2);
+        const x = v128.load(here);
+        let acc = f64x2.mul(centreVector, f64x2.promote_low_f32x4(v128.shuffle<f32>(x, x, 0, 2, 0, 2)));
+        const odd = scratch + (<usize>(m - lo) << 3);
+        for (let t = 1; t < tapCount; t++) {
+          const lows = v128.load(odd - (<usize>t << 3));
+          const highs = v128.load(odd + (<usize>(t - 1) << 3));
+          acc = f64x2.add(acc, f64x2.mul(f64x2.splat(load<f64>(taps + (<usize>t << 3))), f64x2.add(lows, highs)));
+        }
+        store<f32>(out + (<usize>m << 2), <f32>f64x2.extract_lane(acc, 0));
+        store<f32>(out + (<usize>(m + 1) << 2), <f32>f64x2.extract_lane(acc, 1));
+      }
       continue;
     }
     let acc = centre * <f64>load<f32>(input + (<usize>n << 2));

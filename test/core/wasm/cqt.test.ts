@@ -12,7 +12,7 @@ describe('wasm kernels', () => {
     expect(generatedModule(name)).toBe(committed);
   });
 
-  it.each([1, 2, 3, 27, 28, 29, 1000, 4097])('decimates %i samples bit for bit like the TypeScript reference', (length) => {
+  it.each([1, 2, 3, 27, 28, 29, 60, 61, 62, 63, 64, 65, 1000, 2055, 2062, 4097, 9001])('decimates %i samples bit for bit like the TypeScript reference', (length) => {
     const kernel = cqtKernel();
     const mark = kernel.arena.mark();
     try {
