@@ -109,12 +109,41 @@ export function amplitudeReference(samples: Float32Array): number {
   const rms = new Float64Array(hops);
   let largest = 0;
   let unordered = false;
-  for (let h = 0; h < hops; h++) {
+  // A local: under CommonJS transpilers (tsx, jest) an imported constant is a property read on every use.
+  const hop = HOP_SAMPLES;
+  // Four whole hops per step: four independent chains of adds (the loop is bound by add latency), each hop's sum
+  // in its own sample order, so every value is what the one-hop loop below computes.
+  const wholeHops = Math.floor(samples.length / hop);
+  let h = 0;
+  for (; h + 4 <= wholeHops; h += 4) {
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const base = h * hop;
+    for (let i = 0; i < hop; i++) {
+      const x0 = samples[base + i]!;
+      const x1 = samples[base + hop + i]!;
+      const x2 = samples[base + 2 * hop + i]!;
+      const x3 = samples[base + 3 * hop + i]!;
+      s0 += x0 * x0;
+      s1 += x1 * x1;
+      s2 += x2 * x2;
+      s3 += x3 * x3;
+    }
+    rms[h] = Math.sqrt(s0 / hop);
+    rms[h + 1] = Math.sqrt(s1 / hop);
+    rms[h + 2] = Math.sqrt(s2 / hop);
+    rms[h + 3] = Math.sqrt(s3 / hop);
+  }
+  for (; h < hops; h++) {
     const end = Math.min(samples.length, (h + 1) * HOP_SAMPLES);
     let sum = 0;
     for (let i = h * HOP_SAMPLES; i < end; i++) sum += samples[i]! * samples[i]!;
-    const value = Math.sqrt(sum / (end - h * HOP_SAMPLES));
-    rms[h] = value;
+    rms[h] = Math.sqrt(sum / (end - h * HOP_SAMPLES));
+  }
+  for (let k = 0; k < hops; k++) {
+    const value = rms[k]!;
     if (value > largest) largest = value;
     else if (!(value >= 0)) unordered = true;
   }
@@ -390,10 +419,17 @@ function computeBlocks(
     // Aligned to the coarsest decimation so every level's samples sit on whole 16 kHz positions of the cascade.
     const origin = Math.floor((analysedStart * HOP_SAMPLES - margin) / coarsest) * coarsest;
     const end = (analysedEnd - 1) * HOP_SAMPLES + margin;
-    const block = work.levels[0]!.subarray(0, end - origin + 1).fill(0);
+    const block = work.levels[0]!.subarray(0, end - origin + 1);
     const from = Math.max(0, origin);
     const to = Math.min(samples.length, end + 1);
-    if (to > from) block.set(samples.subarray(from, to), from - origin);
+    // Zeros only where no sample lands.
+    if (to > from) {
+      block.fill(0, 0, from - origin);
+      block.set(samples.subarray(from, to), from - origin);
+      block.fill(0, to - origin);
+    } else {
+      block.fill(0);
+    }
     let signal: BlockSignal = { data: block, origin, decimation: 1 };
     let level = 0;
     const analysedCount = analysedEnd - analysedStart;

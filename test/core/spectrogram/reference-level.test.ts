@@ -49,6 +49,9 @@ describe('amplitudeReference', () => {
     ['mostly silence', 32_000, (i: number, r: number) => (i > 31_000 ? r : 0)],
     ['digital silence', 8_000, () => 0],
     ['one hop', 100, (_: number, r: number) => r],
+    // Hops are summed four at a time: whole hops past the last group of four, then a partial one; fewer than four.
+    ['seven hops and a part', 7 * 160 + 37, (i: number, r: number) => (r - 0.5) * (1 + (i % 7))],
+    ['three hops', 3 * 160, (i: number, r: number) => (r - 0.5) * (i < 160 ? 3 : 1)],
   ])('equals the sorted-percentile definition exactly: %s', (_, length, sample) => {
     const next = lcg(length);
     const samples = Float32Array.from({ length }, (__, i) => sample(i, next()));
