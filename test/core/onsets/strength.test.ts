@@ -3,6 +3,7 @@ import { ONSET_SETTINGS, type OnsetSettings } from '../../../core/onsets/constan
 import { SPECTROGRAM_SETTINGS } from '../../../core/spectrogram/settings';
 import type { Spectrogram } from '../../../core/types';
 import { onsetKernel } from '../../../core/wasm/onsets';
+import { xorshift } from '../../helpers/random';
 
 /**
  * onsetStrength written the plain way (each cell's earlier level and peak scanned afresh): the screened,
@@ -34,17 +35,6 @@ function referenceStrength(spectrogram: Spectrogram, settings: OnsetSettings, fl
   return strength;
 }
 
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** Notes that strike and decay in random bins over a noise floor; `specials` sprinkles in exotic values. */
 function spectrogram(frameCount: number, binCount: number, seed: number, specials: number[] = []): Spectrogram {

@@ -1,6 +1,7 @@
 import { blendDynamicQ, dynamicQWork, findBeatingCandidates, measureOscillation, type DynamicQWork } from '../../../core/spectrogram/dynamic-q';
 import { cqtKernel } from '../../../core/wasm/cqt';
 import { SPECTROGRAM_SETTINGS } from '../../../core/spectrogram/settings';
+import { xorshift } from '../../helpers/random';
 
 /**
  * The dynamic-Q rule written the plain way, one bin's series at a time, with plain span scans: the formulation the
@@ -111,17 +112,6 @@ function referenceRule(
   return { frames, rowOfFrame, candidateBins, oscillationLow, blended, weighted };
 }
 
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
 
 /**
  * A log-magnitude plane like the analysis gives: per bin a decaying level, some bins beating (two partials inside

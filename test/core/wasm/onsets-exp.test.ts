@@ -1,20 +1,10 @@
 import { onsetKernel } from '../../../core/wasm/onsets';
+import { xorshift } from '../../helpers/random';
 
 /**
  * The onset kernel's exp (a port of fdlibm's __ieee754_exp, which V8's Math.exp is) must equal Math.exp bit for bit,
  * one at a time and two lanes at a time, or the kernel's strengths would drift from the TypeScript definition.
  */
-function xorshift(seed: number): () => number {
-  let state = seed >>> 0 || 1;
-  return () => {
-    state ^= state << 13;
-    state >>>= 0;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    state >>>= 0;
-    return state / 2 ** 32;
-  };
-}
 
 /** The first argument whose result differs from Math.exp in any bit, or 'identical'. */
 function firstMismatch(values: Float64Array, results: Float64Array): string {
