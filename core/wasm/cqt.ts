@@ -1,5 +1,6 @@
 import { CQT_WASM_BASE64 } from './generated/cqt';
 import { instantiateEmbedded, WasmArena } from './memory';
+import type { SparseKernels } from '../spectrogram/kernels';
 
 /**
  * The constant-Q analysis kernel (core/wasm/src/cqt.ts): real FFTs of four frames at once in SIMD lanes, Brown–
@@ -147,16 +148,6 @@ export interface DynamicQParameters {
   readonly spreadBins: number;
 }
 
-/** Kernels as built on the TypeScript side (SparseKernels is structurally this). */
-export interface SparseKernelSource {
-  readonly fftSize: number;
-  readonly binCount: number;
-  readonly start: Int32Array;
-  readonly firstFftBin: Int32Array;
-  readonly re: Float64Array;
-  readonly im: Float64Array;
-}
-
 export class CqtKernel {
   readonly arena: WasmArena;
   private readonly exports: CqtExports;
@@ -207,7 +198,7 @@ export class CqtKernel {
   }
 
   /** Copies one run of kernels into kernel memory (as f32). */
-  storeKernels(kernels: SparseKernelSource): KernelTables {
+  storeKernels(kernels: SparseKernels): KernelTables {
     let firstUsed = Infinity;
     let lastUsed = -Infinity;
     for (let b = 0; b < kernels.binCount; b++) {

@@ -1,5 +1,6 @@
 import { ONSETS_WASM_BASE64 } from './generated/onsets';
 import { instantiateEmbedded, WasmArena } from './memory';
+import type { OnsetSettings } from '../onsets/constants';
 
 /**
  * The onset detection function's kernel (core/wasm/src/onsets.ts): an i32x4 screen of the cells that can rise, then
@@ -63,21 +64,23 @@ export interface StrengthInput {
 }
 
 /** What `OnsetKernel.pick` reads of the onset settings (core/onsets/constants.ts has their meaning). */
-export interface PickSettings {
-  readonly peakBeforeFrames: number;
-  readonly peakAfterFrames: number;
-  readonly medianBeforeFrames: number;
-  readonly medianAfterFrames: number;
-  readonly threshold: number;
-  readonly recentRatio: number;
-  readonly recentFrames: number;
-  readonly minSpacingFrames: number;
-}
+export type PickSettings = Pick<
+  OnsetSettings,
+  | 'peakBeforeFrames'
+  | 'peakAfterFrames'
+  | 'medianBeforeFrames'
+  | 'medianAfterFrames'
+  | 'threshold'
+  | 'recentRatio'
+  | 'recentFrames'
+  | 'minSpacingFrames'
+>;
 
 /**
  * Frames per block. The block's rows (plus the look-back and look-ahead around them) are all the kernel holds of the
- * spectrogram: 1024 rows of 352 bins are 1.4 MB, whatever the audio's length, and the per-call overhead (a copy of
- * the overlap, one call) is spread over ten seconds of audio.
+ * spectrogram: 128 rows of 352 bins are 180 kB, whatever the audio's length. Small blocks also get V8 to optimise
+ * the kernel early in the first call (it starts in its baseline compiler); the per-call overhead (a copy of the
+ * overlap, one call) is still small against 1.3 s of audio.
  */
 const BLOCK_FRAMES = 128;
 
