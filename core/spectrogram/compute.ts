@@ -42,7 +42,6 @@ export const DEFAULT_BLOCK_FRAMES = 2048;
 
 /** One FFT length of one resolution in a group, with its kernels in the wasm kernel's memory. */
 interface SegmentPlan {
-  readonly fftSize: number;
   readonly fft: FftTables;
   readonly kernels: KernelTables;
   /** Offset of the segment's first bin within the group. */
@@ -70,7 +69,6 @@ function segmentPlans(kernel: CqtKernel, group: BinGroup, resolution: 'low' | 'h
   return group.segments[resolution].map((segment) => {
     const kernels: SparseKernels = buildKernels(segment, group.sampleRateHz, settings, SPECTROGRAM_SETTINGS.kernelThreshold);
     return {
-      fftSize: segment.fftSize,
       fft: kernel.fftTables(segment.fftSize),
       kernels: kernel.storeKernels(kernels),
       binOffset: segment.firstBin - group.firstBin,
@@ -245,7 +243,7 @@ function analyseFrames(
       frameCount: frames.length,
       hop,
       // Frame f's centre is 16 kHz sample f·HOP_SAMPLES, sample (f·HOP_SAMPLES − origin)/decimation of the level.
-      offset: -origin / decimation - segment.fftSize / 2,
+      offset: -origin / decimation - segment.fft.fftSize / 2,
       fft: segment.fft,
       kernels: segment.kernels,
       out: out.byteOffset,
@@ -256,7 +254,10 @@ function analyseFrames(
   return out;
 }
 
-/** Power floor before the log (−600 dB: below any float32 input's rounding noise, far below the output floor). */
+/**
+ * Lower bound of the dynamic rule's clamp level (−600 dB), for a reference of 0 (digital silence). The kernel floors
+ * powers itself, at the smallest normal float32 (core/wasm/src/cqt.ts MIN_POWER).
+ */
 const MIN_POWER = 1e-60;
 
 /**
