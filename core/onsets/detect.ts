@@ -69,10 +69,8 @@ function plainStrength(input: StrengthInput): Float32Array {
       let peak = now;
       const last = Math.min(frameCount - 1, frame + spans[bin]!);
       for (let ahead = frame + 1; ahead <= last; ahead++) peak = Math.max(peak, data[ahead * binCount + bin]!);
-      // (m(now) − m(earlier)) / m(peak), with m(v) = exp(k·(v − 1)); exp(k·0) is exactly 1 (for 45% of rises).
-      const gap = now - peak;
-      const rise = gap === 0 ? 1 : Math.exp(MAGNITUDE_PER_UNIT * gap);
-      sum += rise - Math.exp(MAGNITUDE_PER_UNIT * (earlier - peak));
+      // (m(now) − m(earlier)) / m(peak), with m(v) = exp(k·(v − 1)).
+      sum += Math.exp(MAGNITUDE_PER_UNIT * (now - peak)) - Math.exp(MAGNITUDE_PER_UNIT * (earlier - peak));
     }
     strength[frame] = sum / binCount;
   }
