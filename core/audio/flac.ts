@@ -133,7 +133,7 @@ function readFrameHeader(bytes: Uint8Array, offset: number): FrameHeader | undef
  * A frame that fails its CRC where its successor starts is CORRUPT_AUDIO; a last frame that ends early is
  * TRUNCATED_AUDIO.
  */
-export function scanFlacFrames(bytes: Uint8Array, audioOffset: number): number {
+export function scanFlacFrames(bytes: Uint8Array, audioOffset: number): FlacFrameScan {
   const end = bytes.length;
   let header = readFrameHeader(bytes, audioOffset);
   // A frame header is at most 16 bytes; fewer than that after a sync code is a file cut inside the first header.
@@ -164,5 +164,26 @@ export function scanFlacFrames(bytes: Uint8Array, audioOffset: number): number {
   if (crc !== 0) {
     throw truncated(FORMAT, `last frame (${frameCount}, at byte ${start}) is cut short`, { offset: start, frameCount });
   }
-  return samples + header.blockSize;
+  return { frames: samples + header.blockSize, lastFrameStart: start, lastBlockSize: header.blockSize };
+}
+
+/** What `scanFlacFrames` found: the sample frames the file holds and where its last audio frame starts. */
+export interface FlacFrameScan {
+  readonly frames: number;
+  readonly lastFrameStart: number;
+  readonly lastBlockSize: number;
+}
+
+/**
+ * The file with a copy of its last audio frame appended. The wasm decoder (codec-parser) emits a frame only once it
+ * has seen the next frame's header, and at the end of the stream it drops a last frame of a dozen bytes or so (a
+ * short silent tail, as ffmpeg writes: 255 samples lost on every maps-synth file). With a copy behind it, the real
+ * last frame is always emitted; the copy's own samples, when decoded, are cut off by the caller.
+ */
+export function withLastFrameRepeated(bytes: Uint8Array, scan: FlacFrameScan): Uint8Array {
+  const last = bytes.subarray(scan.lastFrameStart);
+  const padded = new Uint8Array(bytes.length + last.length);
+  padded.set(bytes);
+  padded.set(last, bytes.length);
+  return padded;
 }

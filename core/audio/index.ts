@@ -5,7 +5,7 @@
 import { DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_INPUT_BYTES, SAMPLE_RATE_HZ } from '../params';
 import type { CompressedCodec } from './decoders';
 import { AudioError } from './errors';
-import { parseFlacHeader, scanFlacFrames } from './flac';
+import { parseFlacHeader, scanFlacFrames, withLastFrameRepeated, type FlacFrameScan } from './flac';
 import { scanMpeg } from './mpeg';
 import { scanOgg } from './ogg';
 import { resample, resampleFrom } from './resample';
@@ -132,6 +132,7 @@ async function decodeCompressed(
   let mpegFrameCount = 0;
   let mpegChannels = 0;
   let mpegFrames = 0;
+  let flacScan: FlacFrameScan | undefined;
   if (sniffed.container === 'ogg') {
     const info = scanOgg(bytes);
     codec = info.codec === 'vorbis' ? 'ogg-vorbis' : 'ogg-opus';
@@ -149,7 +150,8 @@ async function decodeCompressed(
       if (info.frames > 0) throw new AudioError('TRUNCATED_AUDIO', 'flac: file ends before the first audio frame');
       throw new AudioError('EMPTY_AUDIO', 'flac: no audio frames', { context: { format: codec } });
     }
-    const held = scanFlacFrames(bytes, info.audioOffset);
+    flacScan = scanFlacFrames(bytes, info.audioOffset);
+    const held = flacScan.frames;
     if (info.frames > 0 && held < info.frames) {
       throw new AudioError('TRUNCATED_AUDIO', `flac: frames hold ${held} of the ${info.frames} samples STREAMINFO promises`, {
         context: { format: codec, held, expectedFrames: info.frames },
@@ -169,15 +171,22 @@ async function decodeCompressed(
 
   // Loaded on first use: the four wasm decoders cost ~20 MB of memory once evaluated, which a WAV never needs.
   const { decodeCompressedToMono } = await import('./decoders');
-  const decoded = await decodeCompressedToMono(codec, bytes, { expectedFrames: expectedFrames ?? mpegFrames, maxSeconds });
+  const input = flacScan === undefined ? bytes : withLastFrameRepeated(bytes, flacScan);
+  const decoded = await decodeCompressedToMono(codec, input, { expectedFrames: expectedFrames ?? mpegFrames, maxSeconds });
   // mpg123-decoder always returns two channels; the frame header says how many the file has.
   const channels = codec === 'mp3' ? mpegChannels : decoded.channels;
-  const frames = decoded.mono.length;
-  if (codec === 'flac' && expectedFrames !== undefined && frames !== expectedFrames) {
-    throw new AudioError('CORRUPT_AUDIO', `flac: decoded ${frames} sample frames; the frames hold ${expectedFrames}`, {
-      context: { format: codec, frames, expectedFrames },
-    });
+  let mono = decoded.mono;
+  if (flacScan !== undefined) {
+    // Exactly the frames the scan counted, or those plus the repeated last frame (withLastFrameRepeated).
+    const got = decoded.mono.length;
+    if (got !== flacScan.frames && got !== flacScan.frames + flacScan.lastBlockSize) {
+      throw new AudioError('CORRUPT_AUDIO', `flac: decoded ${got} sample frames; the frames hold ${flacScan.frames}`, {
+        context: { format: codec, frames: got, expectedFrames: flacScan.frames },
+      });
+    }
+    if (got > flacScan.frames) mono = mono.slice(0, flacScan.frames);
   }
+  const frames = mono.length;
   // MP3 has no checksum players insist on and mpg123 conceals a bad frame; a few are tolerated, as players do.
   const tolerated = codec === 'mp3' ? MAX_BAD_MP3_FRAME_SHARE * mpegFrameCount : 0;
   if (decoded.errorCount > tolerated) {
@@ -193,7 +202,7 @@ async function decodeCompressed(
   const source: AudioSource = { format: codec, sampleRateHz: decoded.sampleRateHz, channels };
   if (Number.isNaN(decoded.peak)) throw new AudioError('CORRUPT_AUDIO', `${codec}: decoder produced NaN samples`);
   checkLevel(source, decoded.peak);
-  return { mono: decoded.mono, durationSeconds: frames / decoded.sampleRateHz, source };
+  return { mono, durationSeconds: frames / decoded.sampleRateHz, source };
 }
 
 /** Share of MP3 frames that may fail to decode before the file counts as corrupt. */

@@ -28,6 +28,15 @@ describe('decodeAudio: compressed formats', () => {
     expect(Math.abs(levelDb(decoded.samples, from, to) - 20 * Math.log10(0.5))).toBeLessThan(0.5);
   });
 
+  it('keeps the short silent last frame ffmpeg writes at the end of a FLAC stream', async () => {
+    // 16,000 samples of tone + 1,407 of silence; the last frame holds 127 samples in 12 bytes.
+    const decoded = await decodeAudio(fixture('sine-440hz-16000-mono-silent-tail.flac'));
+    expect(decoded.source).toEqual({ format: 'flac', sampleRateHz: 16_000, channels: 1 });
+    expect(decoded.samples.length).toBe(17_407);
+    expect(Math.abs(levelDb(decoded.samples, 1_000, 15_000) - 20 * Math.log10(0.5))).toBeLessThan(0.5);
+    expect(levelDb(decoded.samples, 16_100, 17_407)).toBeLessThan(-60);
+  });
+
   it('decodes a file whose ID3v2 tag is followed by zero padding', async () => {
     const bare = fixture('sine-1000hz-22050-mono-bare.mp3');
     const tag = new Uint8Array(10 + 20 + 64);
