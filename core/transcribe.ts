@@ -5,7 +5,7 @@
 import { analyseAudio, type AudioAnalysis } from './analyse';
 import { NotescribeError } from './errors';
 import type { OnsetModel } from './model';
-import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText } from './notation';
+import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type ScoreHints } from './notation';
 import { assembleNotes, type NoteAssemblyOptions } from './notes';
 import { extractWindows } from './onsets';
 import { renderPicture } from './picture';
@@ -70,8 +70,10 @@ export interface TranscribeProgress {
 export interface TranscribeOptions {
   /** The loaded onset model (core/model `loadOnsetModel`). */
   readonly model: OnsetModel;
-  /** Title written into the score. @default 'Transcription' */
+  /** Title written into the score when `hints.title` gives none. @default 'Transcription' */
   readonly title?: string;
+  /** Tempo, time signature and key the user knows (forced in the score), title and composer (core/notation). */
+  readonly hints?: ScoreHints;
   /** @default DEFAULT_OUTPUT_FORMATS */
   readonly formats?: readonly OutputFormat[];
   /** Windows per model call. @default core/model DEFAULT_BATCH_SIZE */
@@ -107,8 +109,10 @@ export interface TranscriptionResult {
 }
 
 export interface RenderOutputsOptions {
-  /** @default 'Transcription' */
+  /** Title when `hints.title` gives none. @default 'Transcription' */
   readonly title?: string;
+  /** Forced tempo, time signature and key; title and composer (core/notation `ScoreHints`). */
+  readonly hints?: ScoreHints;
   /** @default DEFAULT_OUTPUT_FORMATS */
   readonly formats?: readonly OutputFormat[];
   /** Drawn under the notes in `png`; without it the picture is a piano roll on black. */
@@ -166,6 +170,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
   report({ stage: 'render', fraction: 0.95 });
   const rendered = renderOutputs(notes, {
     ...(options.title === undefined ? {} : { title: options.title }),
+    ...(options.hints === undefined ? {} : { hints: options.hints }),
     ...(options.formats === undefined ? {} : { formats: options.formats }),
     spectrogram,
   });
@@ -195,7 +200,10 @@ export function renderOutputs(notes: readonly Note[], options: RenderOutputsOpti
   const formats = options.formats ?? DEFAULT_OUTPUT_FORMATS;
   const needsScore = formats.some((f) => f === 'musicxml' || f === 'mxl' || f === 'midi');
   const scoreStart = now();
-  const score = needsScore ? buildScore(notes, { title: options.title ?? 'Transcription' }) : undefined;
+  const score = needsScore ? buildScore(notes, {
+        title: options.title ?? 'Transcription',
+        ...(options.hints === undefined ? {} : { hints: options.hints }),
+      }) : undefined;
   const scoreMs = now() - scoreStart;
   const outputs: Partial<Record<OutputFormat, Uint8Array>> = {};
   const outputsMs: Partial<Record<OutputFormat, number>> = {};

@@ -3,13 +3,14 @@
  * note lists.
  */
 export { buildScore, sanitiseNotes, tempoMarks, dynamicMarks, type BuildScoreOptions } from './score';
+export { parseScoreHints, HINT_TEMPO_RANGE_BPM, type ScoreHints, type ScoreHintText } from './hints';
 export { toMusicXml, MUSICXML_DOCTYPE } from './musicxml';
 export { toMxl, mxlContainerXml, MXL_MIMETYPE, MXL_ROOT_FILE } from './mxl';
 export { toMidi, midiTempoMap, secondsToTicks, type TempoSegment } from './midi';
 export { toNoteJson, toNoteListText, type NoteJson } from './notelist';
-export { estimateTempo, trackBeats, onsetEvents, onsetEnvelope, type BeatTrack, type OnsetEvent } from './tempo';
-export { estimateKey, spellPitch, keyAlter, majorKeyFifths, KRUMHANSL_KESSLER, TEMPERLEY_KOSTKA_PAYNE, type KeyProfiles } from './key';
-export { chooseMeter, beatAccents, beatPosition, type MeterChoice } from './meter';
+export { estimateTempo, trackBeats, onsetEvents, onsetEnvelope, type BeatTrack, type OnsetEvent, type TrackBeatsOptions } from './tempo';
+export { estimateKey, fitKey, spellPitch, keyAlter, majorKeyFifths, KRUMHANSL_KESSLER, TEMPERLEY_KOSTKA_PAYNE, type KeyProfiles } from './key';
+export { chooseMeter, beatAccents, beatPosition, type MeterChoice, type ChooseMeterOptions } from './meter';
 export { quantiseNotes, chooseBeatGrids, snapToGrid, snapOffset, type QuantisedNote } from './quantise';
 export { assignStaves, assignVoices, type VoiceEvent } from './staves';
 export { writeDuration, layoutMeasures, measureBounds } from './layout';

@@ -61,13 +61,7 @@ export function majorKeyFifths(pc: number): number {
  * histogram. C major (correlation 0) for an empty list.
  */
 export function estimateKey(notes: readonly Note[], profiles: KeyProfiles = TEMPERLEY_KOSTKA_PAYNE): KeySignature {
-  const histogram = new Array<number>(12).fill(0);
-  for (const note of notes) {
-    const pc = ((note.pitch % 12) + 12) % 12;
-    // Long notes weigh more, but a single pedal note must not outvote the rest.
-    const weight = Math.min(2, Math.max(0.05, note.offsetSeconds - note.onsetSeconds));
-    histogram[pc] = (histogram[pc] as number) + weight;
-  }
+  const histogram = pitchClassHistogram(notes);
   let best: KeySignature = { fifths: 0, mode: 'major', tonicPitchClass: 0, correlation: 0 };
   for (const mode of ['major', 'minor'] as const) {
     const profile = profiles[mode];
@@ -81,6 +75,29 @@ export function estimateKey(notes: readonly Note[], profiles: KeyProfiles = TEMP
     }
   }
   return best;
+}
+
+/** Duration-weighted pitch-class histogram: long notes weigh more, but a single pedal note must not outvote the rest. */
+function pitchClassHistogram(notes: readonly Note[]): number[] {
+  const histogram = new Array<number>(12).fill(0);
+  for (const note of notes) {
+    const pc = ((note.pitch % 12) + 12) % 12;
+    const weight = Math.min(2, Math.max(0.05, note.offsetSeconds - note.onsetSeconds));
+    histogram[pc] = (histogram[pc] as number) + weight;
+  }
+  return histogram;
+}
+
+/** A given key (a user's hint) with the correlation the notes have with its profile, as `estimateKey` reports it. */
+export function fitKey(
+  notes: readonly Note[],
+  key: Pick<KeySignature, 'fifths' | 'mode' | 'tonicPitchClass'>,
+  profiles: KeyProfiles = TEMPERLEY_KOSTKA_PAYNE,
+): KeySignature {
+  const histogram = pitchClassHistogram(notes);
+  const profile = profiles[key.mode];
+  const rotated = histogram.map((_, pc) => profile[(pc - key.tonicPitchClass + 12) % 12] as number);
+  return { ...key, correlation: pearson(histogram, rotated) };
 }
 
 const STEPS = ['F', 'C', 'G', 'D', 'A', 'E', 'B'] as const;

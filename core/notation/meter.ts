@@ -32,10 +32,16 @@ export function beatPosition(beats: readonly number[], seconds: number): number 
 
 /** The chosen meter: beats per measure (quarter-note beats) and the index of a downbeat in the beat list. */
 export interface MeterChoice {
-  readonly beatsPerMeasure: 3 | 4;
+  readonly beatsPerMeasure: number;
   readonly downbeatPhase: number;
-  /** Downbeat contrast of each candidate (for diagnostics and tests). */
-  readonly evidence: Readonly<Record<3 | 4, number>>;
+  /** Downbeat contrast of each candidate bar length, in beats (for diagnostics and tests). */
+  readonly evidence: Readonly<Record<number, number>>;
+}
+
+/** Options of `chooseMeter`. */
+export interface ChooseMeterOptions {
+  /** A known bar length in beats (from a time-signature hint): only the downbeat phase is chosen. */
+  readonly beatsPerMeasure?: number;
 }
 
 /**
@@ -68,10 +74,10 @@ export function beatAccents(notes: readonly Note[], beats: readonly number[]): F
 }
 
 /**
- * Chooses 4/4 or 3/4 and the downbeat phase from the beat accents (`beatAccents`): the metre whose best phase makes
- * downbeats stand out most from the other beats wins, with a bias to 4/4.
+ * Chooses 4/4 or 3/4 (or takes a given bar length) and the downbeat phase from the beat accents (`beatAccents`): the
+ * metre whose best phase makes downbeats stand out most from the other beats wins, with a bias to 4/4.
  */
-export function chooseMeter(notes: readonly Note[], beats: readonly number[]): MeterChoice {
+export function chooseMeter(notes: readonly Note[], beats: readonly number[], options: ChooseMeterOptions = {}): MeterChoice {
   const accents = beatAccents(notes, beats);
   let first = Infinity;
   let last = -Infinity;
@@ -85,12 +91,13 @@ export function chooseMeter(notes: readonly Note[], beats: readonly number[]): M
   // Only the beats the music covers count: empty beats before and after would favour phases that avoid them.
   const lo = Math.max(0, firstBeat);
   const hi = Math.min(accents.length - 1, notes.length === 0 ? -1 : Math.round(last));
-  const evidence = { 3: 0, 4: 0 } as Record<3 | 4, number>;
-  const phases = { 3: 0, 4: 0 } as Record<3 | 4, number>;
+  const candidates = options.beatsPerMeasure === undefined ? [3, 4] : [options.beatsPerMeasure];
+  const evidence: Record<number, number> = Object.fromEntries(candidates.map((c) => [c, 0]));
+  const phases: Record<number, number> = Object.fromEntries(candidates.map((c) => [c, 0]));
   let total = 0;
   for (let i = lo; i <= hi; i += 1) total += accents[i] as number;
   const mean = total / Math.max(1, hi - lo + 1);
-  for (const meter of [3, 4] as const) {
+  for (const meter of candidates) {
     if (hi - lo + 1 < 6 || mean === 0) continue;
     let best = -Infinity;
     for (let phase = 0; phase < meter; phase += 1) {
@@ -116,10 +123,10 @@ export function chooseMeter(notes: readonly Note[], beats: readonly number[]): M
     evidence[meter] = best;
   }
   // Music spanning less than two bars of 4/4 cannot show a metre: read it as 4/4.
-  const triple = span >= 8 && evidence[3] > MIN_CONTRAST && evidence[3] > Math.max(0, evidence[4]) * TRIPLE_METER_BIAS;
-  const beatsPerMeasure = triple ? 3 : 4;
+  const triple = span >= 8 && (evidence[3] ?? 0) > MIN_CONTRAST && (evidence[3] ?? 0) > Math.max(0, evidence[4] ?? 0) * TRIPLE_METER_BIAS;
+  const beatsPerMeasure = options.beatsPerMeasure ?? (triple ? 3 : 4);
   // Without a clear accent pattern over at least two bars, the first note starts the first bar.
-  const clear = span >= 2 * beatsPerMeasure && evidence[beatsPerMeasure] > MIN_CONTRAST;
-  const phase = clear ? phases[beatsPerMeasure] : ((firstBeat % beatsPerMeasure) + beatsPerMeasure) % beatsPerMeasure;
+  const clear = span >= 2 * beatsPerMeasure && (evidence[beatsPerMeasure] ?? 0) > MIN_CONTRAST;
+  const phase = clear ? (phases[beatsPerMeasure] ?? 0) : ((firstBeat % beatsPerMeasure) + beatsPerMeasure) % beatsPerMeasure;
   return { beatsPerMeasure, downbeatPhase: phase, evidence };
 }

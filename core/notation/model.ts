@@ -3,6 +3,8 @@ import type { Note } from '../types';
 /** The notated score, built by `buildScore` and serialised by `toMusicXml`, `toMxl` and `toMidi`. */
 export interface Score {
   readonly title: string;
+  /** Composer from the hints, written as `<creator type="composer">`; absent when unknown. */
+  readonly composer?: string;
   /** MusicXML divisions per quarter note (DIVISIONS_PER_QUARTER). */
   readonly divisions: number;
   readonly timeSignature: TimeSignature;

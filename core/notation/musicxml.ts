@@ -20,7 +20,9 @@ export function toMusicXml(score: Score): string {
     .dtd(MUSICXML_DOCTYPE)
     .ele('score-partwise', { version: '4.0' });
   root.ele('work').ele('work-title').txt(score.title);
-  root.ele('identification').ele('encoding').ele('software').txt('notescribe');
+  const identification = root.ele('identification');
+  if (score.composer !== undefined) identification.ele('creator', { type: 'composer' }).txt(score.composer);
+  identification.ele('encoding').ele('software').txt('notescribe');
   const partList = root.ele('part-list');
   for (const part of score.parts) {
     const scorePart = partList.ele('score-part', { id: part.id });

@@ -1,7 +1,8 @@
 /** `buildScore`: performed notes → a notated piano score (tempo, meter, key, quantised voices on a grand staff). */
 import type { Note } from '../types';
 import { DIVISIONS_PER_QUARTER, DYNAMIC_VELOCITIES, MIN_NOTE_SECONDS, TEMPO_CHANGE_THRESHOLD } from './constants';
-import { estimateKey } from './key';
+import type { ScoreHints } from './hints';
+import { estimateKey, fitKey } from './key';
 import { layoutMeasures, measureBounds } from './layout';
 import { beatPosition, chooseMeter } from './meter';
 import type { Dynamic, Score } from './model';
@@ -11,8 +12,10 @@ import { trackBeats } from './tempo';
 
 /** Options of `buildScore`. */
 export interface BuildScoreOptions {
-  /** Work title written into the score. @default 'Untitled' */
+  /** Work title when the hints give none (the CLI passes the file name). @default 'Untitled' */
   readonly title?: string;
+  /** What the user knows: forced tempo, time signature and key; title and composer for the header. */
+  readonly hints?: ScoreHints;
 }
 
 /**
@@ -46,31 +49,39 @@ export function sanitiseNotes(notes: readonly Note[]): Note[] {
  * const xml = toMusicXml(score);
  */
 export function buildScore(notes: readonly Note[], options: BuildScoreOptions = {}): Score {
+  const hints = options.hints ?? {};
   const clean = sanitiseNotes(notes);
   const firstOnset = clean[0]?.onsetSeconds ?? 0;
   const lastOffset = clean.reduce((end, n) => Math.max(end, n.offsetSeconds), 0);
-  const track = trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset });
+  const track = trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset }, hints.tempoBpm === undefined ? {} : { tempoBpm: hints.tempoBpm });
   // Four spare beats in front so that a downbeat before the first note always exists.
   const beats = extrapolate(track.beatTimesSeconds, 4, 0);
-  const meter = chooseMeter(clean, beats);
-  const m = meter.beatsPerMeasure;
+  const hintedMetre = hints.timeSignature;
+  // Bar length in quarter-note beats: 3/8 is 1.5, 6/8 is 3, 2/2 is 4.
+  const hintedBarBeats = hintedMetre === undefined ? undefined : (4 * hintedMetre.beats) / hintedMetre.beatType;
+  // The downbeat phase is searched on whole beats; a bar of a fractional number of beats starts at the first note.
+  const meter = chooseMeter(clean, beats, hintedBarBeats === undefined || !Number.isInteger(hintedBarBeats) ? {} : { beatsPerMeasure: hintedBarBeats });
+  const m = hintedBarBeats ?? meter.beatsPerMeasure;
+  const timeSignature = hintedMetre ?? { beats: m, beatType: 4 };
+  const phase = Number.isInteger(m) ? meter.downbeatPhase : Math.round(beatPosition(beats, firstOnset));
   // Measure 1 starts at the last downbeat at or just after (a quarter beat, within quantisation) the first onset.
   const firstPosition = beatPosition(beats, firstOnset);
-  const downbeat = Math.max(0, meter.downbeatPhase + m * Math.floor((firstPosition + 0.25 - meter.downbeatPhase) / m));
+  const downbeat = Math.max(0, Math.round(phase + m * Math.floor((firstPosition + 0.25 - phase) / m)));
   // A first note in the second half of that bar is an upbeat: the score opens with a pickup bar from its beat.
   const beatsIntoBar = Math.max(0, Math.floor(firstPosition + 0.25)) - downbeat;
+  // (pickupBeats may be fractional in a bar such as 9/8; the pickup bar then starts on the first note's beat.)
   const pickupBeats = beatsIntoBar >= Math.ceil(m / 2) && beatsIntoBar < m ? m - beatsIntoBar : 0;
   const startBeat = pickupBeats > 0 ? downbeat + beatsIntoBar : downbeat;
   let scoreBeats = beats.slice(startBeat);
   const { notes: quantised } = quantiseNotes(clean, scoreBeats);
-  const measureLength = m * DIVISIONS_PER_QUARTER;
-  const pickup = pickupBeats * DIVISIONS_PER_QUARTER;
+  const measureLength = Math.round(m * DIVISIONS_PER_QUARTER);
+  const pickup = Math.round(pickupBeats * DIVISIONS_PER_QUARTER);
   const lastTick = quantised.reduce((end, n) => Math.max(end, n.end), 0);
   const fullMeasures = Math.max(1, Math.ceil((lastTick - pickup) / measureLength));
-  // Beat index where each measure starts, and the closing bar line.
+  // Beat position (fractional in bars such as 3/8) where each measure starts, and the closing bar line.
   const measureStarts = [...(pickup > 0 ? [0] : []), ...Array.from({ length: fullMeasures + 1 }, (_, k) => pickupBeats + k * m)];
-  scoreBeats = extrapolate(scoreBeats, 0, (measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length);
-  const key = estimateKey(clean);
+  scoreBeats = extrapolate(scoreBeats, 0, Math.max(0, Math.ceil(measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length));
+  const key = hints.key === undefined ? estimateKey(clean) : fitKey(clean, hints.key);
   const staffOf = assignStaves(quantised);
   const onStaff = (staff: number): QuantisedNote[] => quantised.filter((_, i) => staffOf[i] === staff);
   const measures = layoutMeasures({
@@ -82,9 +93,10 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     dynamicMarks: dynamicMarks(quantised, measureBounds(pickup, measureLength, lastTick)),
   });
   return {
-    title: xmlSafe(options.title ?? 'Untitled'),
+    title: xmlSafe(hints.title ?? options.title ?? 'Untitled'),
+    ...(hints.composer === undefined ? {} : { composer: xmlSafe(hints.composer) }),
     divisions: DIVISIONS_PER_QUARTER,
-    timeSignature: { beats: m, beatType: 4 },
+    timeSignature,
     key,
     beatTimesSeconds: scoreBeats,
     parts: [
@@ -101,6 +113,16 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     ],
     notes: clean,
   };
+}
+
+/** The time of a fractional beat position, interpolated between beats; undefined beyond the last beat. */
+function timeAtBeat(beats: readonly number[], position: number): number | undefined {
+  const k = Math.floor(position);
+  const a = beats[k];
+  if (a === undefined) return undefined;
+  if (position === k) return a;
+  const b = beats[k + 1];
+  return b === undefined ? undefined : a + (position - k) * (b - a);
 }
 
 /** Drops characters XML 1.0 cannot carry (control characters, lone surrogates): titles come from file names. */
@@ -124,7 +146,8 @@ function extrapolate(beats: readonly number[], before: number, after: number): n
  * Metronome marks (quarter notes per minute, integers) by measure index: one at the start (the median of the first
  * three bars), then where a bar and the next both move more than TEMPO_CHANGE_THRESHOLD from the current mark; the new
  * mark is the median of that bar and the two after it, so a bar caught mid-change does not get a mark of its own.
- * `measureStarts` holds the beat index at which each measure starts, then the final bar line.
+ * `measureStarts` holds the beat position (a fractional index into `beats`, interpolated) at which each measure
+ * starts, then the final bar line.
  */
 export function tempoMarks(beats: readonly number[], measureStarts: readonly number[]): Map<number, number> {
   const measureCount = measureStarts.length - 1;
@@ -132,8 +155,8 @@ export function tempoMarks(beats: readonly number[], measureStarts: readonly num
   for (let index = 0; index < measureCount; index += 1) {
     const from = measureStarts[index] as number;
     const to = measureStarts[index + 1] as number;
-    const a = beats[from];
-    const b = beats[to];
+    const a = timeAtBeat(beats, from);
+    const b = timeAtBeat(beats, to);
     const previous = tempi[index - 1] ?? 120;
     tempi.push(a === undefined || b === undefined || b <= a ? previous : (60 * (to - from)) / (b - a));
   }

@@ -211,13 +211,29 @@ function localPeriods(envelope: Float64Array, globalLag: number): Float64Array {
   return periods;
 }
 
+/** Options of `trackBeats`. */
+export interface TrackBeatsOptions {
+  /** A known tempo (quarter notes per minute, from ScoreHints): the global beat period is searched only near it. */
+  readonly tempoBpm?: number;
+}
+
+/** How far (a factor either way) the global tempo may stray from a hinted one: performers rarely keep to the mark. */
+const HINTED_TEMPO_TOLERANCE = 1.08;
+
 /**
  * Tracks beats through sorted notes (Ellis 2007 dynamic programme with a time-varying period), then extends the
  * sequence at the local period so that it covers [fromSeconds, toSeconds].
  */
-export function trackBeats(notes: readonly Note[], cover: { fromSeconds: number; toSeconds: number }): BeatTrack {
+export function trackBeats(
+  notes: readonly Note[],
+  cover: { fromSeconds: number; toSeconds: number },
+  options: TrackBeatsOptions = {},
+): BeatTrack {
   const envelope = onsetEnvelope(onsetEvents(notes));
-  const globalLag = bestLag(envelope, 0, envelope.length, lagOf(MAX_TEMPO_BPM), lagOf(MIN_TEMPO_BPM));
+  const hinted = options.tempoBpm;
+  // A known tempo only narrows the global search: the local periods still follow rubato around it.
+  const [fastest, slowest] = hinted === undefined ? [MAX_TEMPO_BPM, MIN_TEMPO_BPM] : [hinted * HINTED_TEMPO_TOLERANCE, hinted / HINTED_TEMPO_TOLERANCE];
+  const globalLag = bestLag(envelope, 0, envelope.length, lagOf(fastest), lagOf(slowest)) ?? (hinted === undefined ? undefined : lagOf(hinted));
   let beats: number[];
   if (globalLag === undefined) {
     const first = notes[0]?.onsetSeconds ?? 0;

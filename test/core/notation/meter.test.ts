@@ -40,7 +40,7 @@ describe('chooseMeter', () => {
     const beats = trackBeats(notes, { fromSeconds: 0, toSeconds: 14 }).beatTimesSeconds;
     const meter = chooseMeter(notes, beats);
     expect(meter.beatsPerMeasure).toBe(4);
-    expect(meter.evidence[4]).toBeGreaterThan(meter.evidence[3]);
+    expect(meter.evidence[4]).toBeGreaterThan(meter.evidence[3] ?? 0);
     // The phase puts the first note (t = 0) on a downbeat.
     expect(((Math.round(beatPosition(beats, 0)) - meter.downbeatPhase) % 4 + 4) % 4).toBe(0);
   });
