@@ -36,6 +36,9 @@ CODECS = {
     'aac': {'encoder': 'aac', 'suffix': 'm4a', 'rate': 44_100, 'kbps': (64, 192)},
     'opus': {'encoder': 'libopus', 'suffix': 'opus', 'rate': 48_000, 'kbps': (24, 128)},
 }
+# The direct sound of a simulated IR spans pyroomacoustics' fractional-delay filter (81 taps: 40 after the peak);
+# the wet/dry balance scales what comes after it.
+DIRECT_SAMPLES = 41
 MAX_CODEC_LAG = 4096  # samples searched either way when re-aligning a decoded signal (encoder delays are < 3000)
 # How often each stage is drawn within an applied chain.
 STAGE_PROBABILITY = {'room': 0.75, 'mic': 0.7, 'noise': 0.6, 'codec': 0.5}
@@ -123,7 +126,7 @@ def apply_room(signal: np.ndarray, ir: np.ndarray, wet_db: float = 0.0) -> np.nd
     """The signal as heard in the room: convolved with an impulse response that starts at its direct sound (so the
     onsets do not move), the reverberant part scaled by wet_db, cut to the input's length."""
     ir = ir.astype(np.float64).copy()
-    ir[1:] *= 10 ** (wet_db / 20)
+    ir[DIRECT_SAMPLES:] *= 10 ** (wet_db / 20)
     return fftconvolve(signal.astype(np.float64), ir)[:signal.size].astype(np.float32)
 
 
