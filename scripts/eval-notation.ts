@@ -1,0 +1,105 @@
+/**
+ * `npm run eval:notation [-- --pieces N --bars N --performances N --max-alignments N]`: scores the notation stage
+ * against engraved scores. The first bars of one performance of each held-out ASAP dev piece (../shared/data/asap,
+ * split by whole piece in scripts/eval-notation/mv2h_asap.py) go through `buildScore` as perfect notes (the
+ * performed MIDI), and through MuseScore 3's MIDI import as the peer; both MusicXML files are scored with MV2H
+ * (pyMV2H 1.1.0, non-aligned, at most --max-alignments DTW alignments per excerpt) against the score. Prints a
+ * per-excerpt table and the means as a JSON last line. Needs python3 and mscore3; its own venv lives in
+ * .cache/notation-eval (pyMV2H is needed by nothing else).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { Command } from 'commander';
+import { buildScore, toMusicXml } from '../core/notation';
+import type { Note } from '../core/types';
+
+const ROOT = path.resolve(__dirname, '..');
+const VENV = path.join(ROOT, '.cache/notation-eval/venv');
+const PYTHON = path.join(VENV, 'bin/python');
+const HELPER = path.join(__dirname, 'eval-notation/mv2h_asap.py');
+const PARTS = ['mv2h', 'multiPitch', 'voice', 'meter', 'value', 'harmony'] as const;
+type Part = (typeof PARTS)[number];
+type Scores = Record<Part, number> & { alignments: number };
+
+interface ManifestEntry {
+  readonly name: string;
+  readonly piece: string;
+  readonly notes: number;
+}
+
+function ensureVenv(): void {
+  if (existsSync(PYTHON)) return;
+  execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
+  execFileSync(path.join(VENV, 'bin/pip'), ['install', '-q', 'pyMV2H==1.1.0', 'mido==1.3.3'], { stdio: 'inherit' });
+}
+
+function main(): void {
+  const options = new Command()
+    .option('--asap <dir>', 'ASAP folder', path.resolve(ROOT, '../shared/data/asap'))
+    .option('--out <dir>', 'work folder', path.join(ROOT, '.cache/notation-eval/run'))
+    .option('--pieces <n>', 'dev pieces (0: all 26)', '8')
+    .option('--performances <n>', 'performances per piece', '1')
+    .option('--bars <n>', 'bars per excerpt', '8')
+    .option('--max-alignments <n>', 'DTW alignments scored per excerpt (pyMV2H would try every tie)', '20')
+    .option('--no-musescore', 'skip the MuseScore peer')
+    .parse()
+    .opts<{ asap: string; out: string; pieces: string; performances: string; bars: string; maxAlignments: string; musescore: boolean }>();
+  ensureVenv();
+  mkdirSync(options.out, { recursive: true });
+  const run = (args: string[]): string => execFileSync('nice', ['-n', '10', PYTHON, HELPER, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  run(['prepare', '--asap', options.asap, '--out', options.out, '--pieces', options.pieces, '--performances', options.performances, '--bars', options.bars]);
+  const manifest = JSON.parse(readFileSync(path.join(options.out, 'manifest.json'), 'utf8')) as ManifestEntry[];
+  let scoreSeconds = 0;
+  for (const entry of manifest) {
+    const notes = JSON.parse(readFileSync(path.join(options.out, `${entry.name}.notes.json`), 'utf8')) as Note[];
+    const began = performance.now();
+    const xml = toMusicXml(buildScore(notes, { title: entry.piece }));
+    scoreSeconds += (performance.now() - began) / 1000;
+    writeFileSync(path.join(options.out, `${entry.name}.ours.musicxml`), xml);
+  }
+  const systems = ['ours'];
+  if (options.musescore) {
+    systems.push('musescore');
+    const job = manifest.map((e) => ({ in: path.join(options.out, `${e.name}.performance.mid`), out: path.join(options.out, `${e.name}.musescore.musicxml`) }));
+    const jobFile = path.join(options.out, 'musescore-job.json');
+    writeFileSync(jobFile, JSON.stringify(job));
+    execFileSync('nice', ['-n', '10', 'mscore3', '-j', jobFile], { env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' }, stdio: 'ignore' });
+  }
+  run(['score', '--out', options.out, '--systems', systems.join(','), '--max-alignments', options.maxAlignments]);
+  const results = JSON.parse(readFileSync(path.join(options.out, 'results.json'), 'utf8')) as Array<Record<string, unknown>>;
+  const header = ['excerpt'.padEnd(52), ...systems.flatMap((s) => PARTS.map((p) => `${s === 'ours' ? '' : 'ms:'}${p}`.padStart(10)))].join(' ');
+  console.log(header);
+  const totals: Record<string, Record<Part, number[]>> = {};
+  for (const row of results) {
+    const cells = [String(row['name']).slice(0, 52).padEnd(52)];
+    for (const system of systems) {
+      const scores = row[system] as Scores | { error: string } | null;
+      const byPart = (totals[system] ??= Object.fromEntries(PARTS.map((p) => [p, []])) as unknown as Record<Part, number[]>);
+      for (const part of PARTS) {
+        // An excerpt a system could not write or we could not read scores zero: it is a failure, not a gap.
+        const value = scores !== null && !('error' in scores) ? scores[part] : 0;
+        byPart[part].push(value);
+        cells.push(value.toFixed(3).padStart(10));
+      }
+      if (scores !== null && 'error' in scores) cells.push(`(${system}: ${scores.error})`);
+    }
+    console.log(cells.join(' '));
+  }
+  const mean = (values: number[]): number => values.reduce((a, b) => a + b, 0) / Math.max(1, values.length);
+  const summary = Object.fromEntries(
+    Object.entries(totals).map(([system, parts]) => [system, Object.fromEntries(PARTS.map((p) => [p, Number(mean(parts[p]).toFixed(4))]))]),
+  );
+  console.log(['mean'.padEnd(52), ...systems.flatMap((s) => PARTS.map((p) => ((summary[s] as Record<Part, number>)[p] ?? 0).toFixed(3).padStart(10)))].join(' '));
+  console.log(
+    JSON.stringify({
+      excerpts: results.length,
+      bars: Number(options.bars),
+      maxAlignments: Number(options.maxAlignments),
+      scoreSecondsTotal: Number(scoreSeconds.toFixed(3)),
+      ...summary,
+    }),
+  );
+}
+
+main();
