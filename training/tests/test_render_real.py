@@ -168,3 +168,51 @@ def test_one_real_asap_excerpt(tmp_path):
     item = json.loads((tmp_path / 'manifest.json').read_text())['items'][0]
     audio = render_real.read_wav(tmp_path / 'dev' / 'audio' / f"{item['name']}.wav")
     assert audio.size == 5 * 16000 and np.sqrt(np.mean(audio ** 2)) > 1e-3
+
+
+def test_the_soundfont_table_never_holds_the_evaluation_soundfonts():
+    for name, (engine, path, presets) in render_real.PIANO_SOUNDFONTS.items():
+        assert 'musescore' not in path.lower() and 'default-gm' not in path.lower() and 'musescore' not in name.lower()
+        assert engine in ('fluidsynth', 'timidity') and presets
+
+
+def test_bank_select_precedes_the_program_change(tmp_path):
+    import mido
+    render_real.write_midi_with_bank(tmp_path / 'b.mid', [Note(60, 0.0, 1.0, 90)], [], 8, 1)
+    messages = [m for m in mido.MidiFile(str(tmp_path / 'b.mid')).tracks[0] if not m.is_meta]
+    assert (messages[0].type, messages[0].control, messages[0].value) == ('control_change', 0, 8)
+    assert (messages[1].type, messages[1].program) == ('program_change', 1)
+
+
+_ENTRIES = {
+    # TimGM6mb is what render.py uses (installed wherever the training tests run), freepats tests the timidity path.
+    'TimGM6mb': ('fluidsynth', '/usr/share/sounds/sf2/TimGM6mb.sf2', [(0, 0, 'Piano 1')]),
+    'freepats': render_real.PIANO_SOUNDFONTS['freepats'],
+    'FluidR3Mono': render_real.PIANO_SOUNDFONTS['FluidR3Mono'],
+}
+
+
+@pytest.mark.parametrize('name', sorted(_ENTRIES))
+def test_soundfont_renders_keep_the_onsets_in_place(name):
+    table = render_real.available_soundfonts({name: _ENTRIES[name]})
+    if not table:
+        pytest.skip(f'{_ENTRIES[name][1]} or {_ENTRIES[name][0]} is not installed')
+    notes = [Note(60, 0.5, 1.0, 100), Note(67, 1.5, 2.0, 100)]
+    audio, settings = render_real.render_soundfont(notes, [], 3.0, np.random.default_rng(0), table)
+    assert audio.size == 3 * 16000 and settings['soundfont'] == name
+    envelope = np.abs(audio)
+    first = int(np.argmax(envelope > 0.05 * envelope.max()))
+    assert abs(first - 0.5 * 16000) < 0.01 * 16000, first / 16000  # within 10 ms of the note's start
+    assert envelope[:int(0.49 * 16000)].max() < 1e-3
+
+
+def test_the_soundfont_renderer_end_to_end(sources, tmp_path):
+    if not render_real.available_soundfonts():
+        pytest.skip('none of the Debian piano soundfonts (fluidr3mono-gm-soundfont, csound-soundfont, freepats + timidity)'
+                    ' is installed')
+    manifest = _run(tmp_path, sources, '--renderer', 'soundfont', '--asap-train', '2', '--asap-val', '0', '--asap-dev', '1',
+                    '--pop-train', '1', '--pop-val', '0', '--pop-dev', '0')
+    for it in manifest['items']:
+        assert it['render']['soundfont'] in render_real.PIANO_SOUNDFONTS
+        audio = render_real.read_wav(tmp_path / it['split'] / 'audio' / f"{it['name']}.wav")
+        assert audio.size == SECONDS * 16000 and np.sqrt(np.mean(audio ** 2)) > 1e-3
