@@ -162,6 +162,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     onsetFrames,
     onsetProbability: prediction.onsetProbability,
     velocity: prediction.velocity,
+    ...(prediction.onsetShiftSeconds === undefined ? {} : { onsetShiftSeconds: prediction.onsetShiftSeconds }),
     thresholds: options.model.card.thresholds,
     ...(options.noteOptions === undefined ? {} : { options: options.noteOptions }),
   });

@@ -26,7 +26,7 @@ from train import export_onnx, predict, train
 
 def subset(data: SplitData, keep_items: set[str]) -> SplitData:
     mask = np.array([data.items[i] in keep_items for i in data.item_of_window], dtype=bool)
-    return SplitData(windows=data.windows[mask], onset=data.onset[mask], velocity=data.velocity[mask],
+    return SplitData(windows=data.windows[mask], onset=data.onset[mask], velocity=data.velocity[mask], shift=data.shift[mask],
                      item_of_window=data.item_of_window[mask], items=data.items, header=data.header)
 
 

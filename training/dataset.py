@@ -31,6 +31,7 @@ class SplitData:
     windows: np.ndarray
     onset: np.ndarray
     velocity: np.ndarray
+    shift: np.ndarray
     item_of_window: np.ndarray
     items: list[str]
     matched_notes: int = 0
@@ -55,7 +56,7 @@ def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S, expect
     features from two versions of the DSP would match neither."""
     from notescribe_features import read_features  # the features engineer's reader of the engine's feature files
 
-    windows, onsets, velocities, owners, names = [], [], [], [], []
+    windows, onsets, velocities, shifts, owners, names = [], [], [], [], [], []
     matched = total = 0
     offsets: list[np.ndarray] = []
     header: dict = {}
@@ -74,6 +75,7 @@ def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S, expect
         windows.append(cut_windows(spectrogram, onset_frames, silence_of(header)).astype(np.float16))
         onsets.append(labels.onset)
         velocities.append(labels.velocity)
+        shifts.append(labels.shift_s)
         owners.append(np.full(len(onset_frames), len(names), dtype=np.int32))
         names.append(name)
         matched += labels.matched_notes
@@ -84,6 +86,7 @@ def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S, expect
         raise FileNotFoundError(f'no feature files with notes under {split_dir}')
     return SplitData(
         windows=np.concatenate(windows), onset=np.concatenate(onsets), velocity=np.concatenate(velocities),
+        shift=np.concatenate(shifts),
         item_of_window=np.concatenate(owners), items=names, matched_notes=matched, total_notes=total,
         offsets_s=np.concatenate(offsets), header=header, seconds=seconds,
     )

@@ -28,13 +28,16 @@ SPECTROGRAM_FLOOR = math.log(1e-5)
 class WindowLabels:
     """`onset` [windows, 88] uint8 (1 = the key starts at this onset); `velocity` [windows, 88] float32
     (MIDI velocity / 127 where `onset` is 1, else 0); `matched_notes` / `total_notes` = the detector's recall;
-    `offsets_s` = (note start - onset time) of every matched note, for reporting the detector's timing."""
+    `offsets_s` = (note start - onset time) of every matched note, for reporting the detector's timing;
+    `shift_s` [windows, 88] float32 = that same (note start - onset time) where `onset` is 1, else 0: what the
+    model's timing output learns, so a note is reported where it starts rather than where the detector fired."""
 
     onset: np.ndarray
     velocity: np.ndarray
     matched_notes: int
     total_notes: int
     offsets_s: np.ndarray
+    shift_s: np.ndarray
 
 
 def build_labels(
@@ -52,6 +55,7 @@ def build_labels(
     times = frames / frame_rate_hz
     onset = np.zeros((len(frames), KEY_COUNT), dtype=np.uint8)
     velocity = np.zeros((len(frames), KEY_COUNT), dtype=np.float32)
+    shift = np.zeros((len(frames), KEY_COUNT), dtype=np.float32)
     matched = 0
     offsets: list[float] = []
     total = 0
@@ -68,9 +72,11 @@ def build_labels(
         if abs(times[best] - start) <= tolerance_s + 1e-9:
             matched += 1
             offsets.append(float(start - times[best]))
+            if float(vel) / 127.0 >= velocity[best, key]:
+                shift[best, key] = start - times[best]
             onset[best, key] = 1
             velocity[best, key] = max(velocity[best, key], float(vel) / 127.0)
-    return WindowLabels(onset, velocity, matched, total, np.asarray(offsets, dtype=np.float32))
+    return WindowLabels(onset, velocity, matched, total, np.asarray(offsets, dtype=np.float32), shift)
 
 
 def cut_windows(spectrogram: np.ndarray, onset_frames: Sequence[int] | np.ndarray,

@@ -40,3 +40,18 @@ def best_threshold(probability: np.ndarray, onset: np.ndarray) -> float:
         if f1 > best_f1:
             best, best_f1 = float(threshold), float(f1)
     return best
+
+
+def timing_metrics(shift_pred: np.ndarray, shift_true: np.ndarray, onset: np.ndarray) -> dict:
+    """How far the reported strike times are from the true ones on the true strikes, in ms: with the model's shift
+    applied, and at the bare onset frame (shift 0) for comparison."""
+    truth = onset.astype(bool)
+    if not truth.any():
+        return {'strikes': 0}
+    error = np.abs(shift_pred[truth] - shift_true[truth]) * 1000
+    bare = np.abs(shift_true[truth]) * 1000
+    return {'strikes': int(truth.sum()),
+            'meanAbsErrorMs': round(float(error.mean()), 2), 'medianAbsErrorMs': round(float(np.median(error)), 2),
+            'within20Ms': round(float((error <= 20).mean()), 4),
+            'bareMeanAbsErrorMs': round(float(bare.mean()), 2), 'bareMedianAbsErrorMs': round(float(np.median(bare)), 2),
+            'bareWithin20Ms': round(float((bare <= 20).mean()), 4)}

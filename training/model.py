@@ -11,7 +11,9 @@
       → residual blocks of 1×5 convolutions along frequency, dilated 1, 2, 4 … 32: every output sees every input
         position (receptive field ±252 half-semitones), which is what lets a key be told from another key's harmonics
       → 1×1 conv, then a 2-wide, stride-2 frequency conv over each key's two positions: 176 → 88 keys, 2 channels
-      → sigmoid: onset_probability [B, 88], velocity [B, 88]
+      → sigmoid: onset_probability [B, 88], velocity [B, 88]; with `timing` a third channel, tanh-bounded to
+        ±SHIFT_RANGE_S: onset_shift [B, 88], seconds from the detected onset frame to where that key's strike starts
+        (the detector fires up to tens of ms late on slow attacks; this reports the note where it starts)
 No dense layers: the model is convolutional along frequency, so a key's detector is shared across the keyboard.
 """
 from __future__ import annotations
@@ -22,6 +24,8 @@ from torch import nn
 BIN_COUNT = 352
 KEY_COUNT = 88
 WINDOW_FRAME_COUNT = 13
+# The timing output's range: the label tolerance (±50 ms), since a note farther from its onset is not labelled there.
+SHIFT_RANGE_S = 0.05
 
 
 class _FrequencyBlock(nn.Module):
@@ -37,13 +41,15 @@ class _FrequencyBlock(nn.Module):
 
 
 class OnsetNet(nn.Module):
-    """`forward(windows [B,1,13,352]) -> (onset_probability [B,88], velocity [B,88])`, both sigmoids.
-    `forward_logits` gives the pre-sigmoid onset logits (for a numerically stable loss) and the velocity."""
+    """`forward(windows [B,1,13,352]) -> (onset_probability [B,88], velocity [B,88][, onset_shift [B,88]])`.
+    `forward_logits` gives the pre-sigmoid onset and velocity logits (for a numerically stable loss) and, with
+    `timing`, the shift in seconds."""
 
     def __init__(self, width: int = 32, dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32),
-                 head_channels: int = 64) -> None:
+                 head_channels: int = 64, timing: bool = False) -> None:
         super().__init__()
-        self.config = {'width': width, 'dilations': list(dilations), 'head_channels': head_channels}
+        self.config = {'width': width, 'dilations': list(dilations), 'head_channels': head_channels, 'timing': timing}
+        self.timing = timing
         self.input_norm = nn.BatchNorm2d(1)
         self.time = nn.Sequential(nn.Conv2d(1, width - 1, (WINDOW_FRAME_COUNT, 5), padding=(0, 2), bias=False),
                                   nn.BatchNorm2d(width - 1), nn.ReLU())
@@ -53,17 +59,19 @@ class OnsetNet(nn.Module):
                                   nn.ReLU())
         self.blocks = nn.Sequential(*[_FrequencyBlock(width, d) for d in dilations])
         self.head = nn.Sequential(nn.Conv1d(width, head_channels, 1), nn.ReLU(),
-                                  nn.Conv1d(head_channels, 2, 2, stride=2))
+                                  nn.Conv1d(head_channels, 3 if timing else 2, 2, stride=2))
 
-    def forward_logits(self, windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+    def forward_logits(self, windows: torch.Tensor) -> tuple[torch.Tensor, ...]:
         x = self.time(self.input_norm(windows)).squeeze(2)  # [B, width-1, 352]
         x = torch.cat([x, self.position.expand(x.shape[0], -1, -1)], dim=1)
-        x = self.head(self.blocks(self.down(x)))  # [B, 2, 88]
+        x = self.head(self.blocks(self.down(x)))  # [B, 2 or 3, 88]
+        if self.timing:
+            return x[:, 0, :], x[:, 1, :], torch.tanh(x[:, 2, :]) * SHIFT_RANGE_S
         return x[:, 0, :], x[:, 1, :]
 
-    def forward(self, windows: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        onset_logits, velocity_logits = self.forward_logits(windows)
-        return torch.sigmoid(onset_logits), torch.sigmoid(velocity_logits)
+    def forward(self, windows: torch.Tensor) -> tuple[torch.Tensor, ...]:
+        onset_logits, velocity_logits, *shift = self.forward_logits(windows)
+        return (torch.sigmoid(onset_logits), torch.sigmoid(velocity_logits), *shift)
 
 
 def count_macs(model: OnsetNet) -> int:

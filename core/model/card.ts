@@ -35,6 +35,8 @@ export interface ModelCard {
     readonly input: ModelCardTensor;
     readonly onsetProbability: ModelCardTensor;
     readonly velocity: ModelCardTensor;
+    /** Present when the model has the optional timing output (core/model/contract.ts). */
+    readonly onsetShift?: ModelCardTensor;
   };
   readonly thresholds: { readonly onset: number };
   readonly [extra: string]: unknown;
@@ -61,7 +63,7 @@ const cardSchema = {
     io: {
       type: 'object',
       required: ['input', 'onsetProbability', 'velocity'],
-      properties: { input: tensorSchema, onsetProbability: tensorSchema, velocity: tensorSchema },
+      properties: { input: tensorSchema, onsetProbability: tensorSchema, velocity: tensorSchema, onsetShift: tensorSchema },
     },
     thresholds: {
       type: 'object',
@@ -79,6 +81,7 @@ const EXPECTED_SHAPES: Readonly<Record<keyof ModelCard['io'], readonly number[]>
   input: MODEL_INPUT_SHAPE,
   onsetProbability: [MODEL_OUTPUT_KEYS],
   velocity: [MODEL_OUTPUT_KEYS],
+  onsetShift: [MODEL_OUTPUT_KEYS],
 };
 const EXPECTED_NAMES: Readonly<Record<keyof ModelCard['io'], string>> = MODEL_IO;
 
@@ -111,6 +114,7 @@ export function validateModelCard(value: unknown): ModelCard {
   const problems: string[] = [];
   for (const key of Object.keys(EXPECTED_NAMES) as (keyof ModelCard['io'])[]) {
     const tensor = card.io[key];
+    if (tensor === undefined) continue; // only optional outputs can be absent: the schema requires the rest
     if (tensor.name !== EXPECTED_NAMES[key]) {
       problems.push(`card io.${key} is named "${tensor.name}", the engine expects "${EXPECTED_NAMES[key]}"`);
     }

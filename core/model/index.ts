@@ -1,6 +1,6 @@
 /** Inference: the ONNX onset classifier, its card, and the checks that tie both to this engine. */
 export { parseModelCard, validateModelCard, type ModelCard, type ModelCardTensor } from './card';
-export { MODEL_INPUT_SHAPE, MODEL_IO, MODEL_OUTPUT_KEYS } from './contract';
+export { MAX_ONSET_SHIFT_SECONDS, MODEL_INPUT_SHAPE, MODEL_IO, MODEL_OUTPUT_KEYS } from './contract';
 export { ModelError } from './errors';
 export {
   DEFAULT_BATCH_SIZE,

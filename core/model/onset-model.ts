@@ -22,11 +22,14 @@ export interface PredictOptions {
   readonly batchSize?: number;
 }
 
-/** Per-onset, per-key model outputs, row-major `[count][KEY_COUNT]`, both in 0…1. */
+/** Per-onset, per-key model outputs, row-major `[count][KEY_COUNT]`. */
 export interface OnsetPrediction {
+  /** 0…1. */
   readonly onsetProbability: Float32Array;
   /** MIDI velocity / 127. */
   readonly velocity: Float32Array;
+  /** Seconds from the onset frame to where each key's strike starts (core/model/contract.ts); absent on v1 models. */
+  readonly onsetShiftSeconds?: Float32Array;
 }
 
 /** A loaded, checked onset classifier. */
@@ -84,7 +87,8 @@ export async function loadOnsetModel(
     card,
     executionProvider: provider,
     providerNotes: notes,
-    predict: (windows, count, predictOptions = {}) => predict(session, windows, count, predictOptions.batchSize),
+    predict: (windows, count, predictOptions = {}) =>
+      predict(session, windows, count, session.outputNames.includes(MODEL_IO.onsetShift), predictOptions.batchSize),
     release: () => session.release(),
   };
 }
@@ -120,11 +124,15 @@ async function createSession(
 
 function checkSession(session: ort.InferenceSession, card: ModelCard): void {
   const problems: string[] = [];
-  const expected: readonly [string, readonly number[], readonly string[]][] = [
+  const expected: [string, readonly number[], readonly string[]][] = [
     [MODEL_IO.input, MODEL_INPUT_SHAPE, session.inputNames],
     [MODEL_IO.onsetProbability, [MODEL_OUTPUT_KEYS], session.outputNames],
     [MODEL_IO.velocity, [MODEL_OUTPUT_KEYS], session.outputNames],
   ];
+  // An optional output is checked when the graph has it or the card promises it.
+  if (session.outputNames.includes(MODEL_IO.onsetShift) || card.io.onsetShift !== undefined) {
+    expected.push([MODEL_IO.onsetShift, [MODEL_OUTPUT_KEYS], session.outputNames]);
+  }
   const metadata = [...session.inputMetadata, ...session.outputMetadata];
   for (const [name, shape, names] of expected) {
     if (!names.includes(name)) {
@@ -146,6 +154,7 @@ async function predict(
   session: ort.InferenceSession,
   windows: Float32Array,
   count: number,
+  withShift: boolean,
   batchSize: number = DEFAULT_BATCH_SIZE,
 ): Promise<OnsetPrediction> {
   if (!Number.isInteger(count) || count < 0 || windows.length < count * WINDOW_SIZE) {
@@ -156,18 +165,21 @@ async function predict(
   }
   const onsetProbability = new Float32Array(count * KEY_COUNT);
   const velocity = new Float32Array(count * KEY_COUNT);
+  const onsetShiftSeconds = withShift ? new Float32Array(count * KEY_COUNT) : undefined;
+  const outputs = [MODEL_IO.onsetProbability, MODEL_IO.velocity, ...(withShift ? [MODEL_IO.onsetShift] : [])];
   for (let start = 0; start < count; start += batchSize) {
     const n = Math.min(batchSize, count - start);
     const input = new ort.Tensor('float32', windows.subarray(start * WINDOW_SIZE, (start + n) * WINDOW_SIZE), [
       n,
       ...MODEL_INPUT_SHAPE,
     ]);
-    const output = await session.run({ [MODEL_IO.input]: input }, [MODEL_IO.onsetProbability, MODEL_IO.velocity]);
+    const output = await session.run({ [MODEL_IO.input]: input }, outputs);
     onsetProbability.set(outputData(output, MODEL_IO.onsetProbability, n), start * KEY_COUNT);
     velocity.set(outputData(output, MODEL_IO.velocity, n), start * KEY_COUNT);
+    onsetShiftSeconds?.set(outputData(output, MODEL_IO.onsetShift, n), start * KEY_COUNT);
     input.dispose();
   }
-  return { onsetProbability, velocity };
+  return { onsetProbability, velocity, ...(onsetShiftSeconds === undefined ? {} : { onsetShiftSeconds }) };
 }
 
 function outputData(output: ort.InferenceSession.ReturnType, name: string, n: number): Float32Array {

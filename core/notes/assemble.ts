@@ -49,18 +49,25 @@ export interface AssembleNotesInput {
   readonly onsetProbability: Float32Array;
   /** `[onset][KEY_COUNT]` model output, MIDI velocity / 127. */
   readonly velocity: Float32Array;
+  /**
+   * `[onset][KEY_COUNT]` model output (v2 models on): seconds from the onset frame to where the key's strike starts.
+   * Without it a note starts at its onset frame, which lags soft attacks by a frame or two.
+   */
+  readonly onsetShiftSeconds?: Float32Array;
   readonly thresholds: NoteThresholds;
   readonly options?: NoteAssemblyOptions;
 }
 
 interface Strike {
   readonly frame: number;
+  /** Where the strike starts relative to `frame`, in seconds (the model's timing output; 0 without one). */
+  readonly shiftSeconds: number;
   velocity: number;
 }
 
 /**
  * Turns per-onset key probabilities into notes. A key at or above the onset threshold starts a note at that onset's
- * time; strikes of one key within `mergeSeconds` merge (earliest time, loudest velocity). Each note then follows its
+ * time, moved by the model's timing output when it has one; strikes of one key within `mergeSeconds` merge (earliest time, loudest velocity). Each note then follows its
  * key's level in the spectrogram (the loudest of the key's centre bin and its two neighbours) from its attack peak
  * until the level stays for `releaseHoldSeconds` below a cutoff (`releaseFraction` of the way down to the noise floor,
  * or `returnFraction` of the way back to the level before the strike, whichever is higher), the key is struck again,
@@ -69,7 +76,7 @@ interface Strike {
  * @returns notes sorted by onset, then pitch; times in seconds at the spectrogram's frame rate (frame f is f / rate)
  */
 export function assembleNotes(input: AssembleNotesInput): Note[] {
-  const { spectrogram, onsetFrames, onsetProbability, velocity, thresholds } = input;
+  const { spectrogram, onsetFrames, onsetProbability, velocity, onsetShiftSeconds, thresholds } = input;
   const options = input.options ?? {};
   const rate = spectrogram.frameRateHz;
   const mergeFrames = Math.round((options.mergeSeconds ?? 0.05) * rate);
@@ -80,7 +87,7 @@ export function assembleNotes(input: AssembleNotesInput): Note[] {
   const returnFraction = options.returnFraction ?? 0.5;
   const holdFrames = Math.max(1, Math.round((options.releaseHoldSeconds ?? 0.03) * rate));
 
-  const strikesByKey = collectStrikes(onsetFrames, onsetProbability, velocity, thresholds.onset, mergeFrames);
+  const strikesByKey = collectStrikes(onsetFrames, onsetProbability, velocity, onsetShiftSeconds, thresholds.onset, mergeFrames);
   if (strikesByKey.every((strikes) => strikes.length === 0)) return [];
 
   const floor = quantile(sampledKeyLevels(spectrogram), options.floorQuantile ?? 0.1);
@@ -118,10 +125,11 @@ export function assembleNotes(input: AssembleNotesInput): Note[] {
         }
       }
       end = Math.min(Math.max(end, strike.frame + minFrames), Math.max(nextStrike, strike.frame + 1));
+      const onsetSeconds = Math.max(0, strike.frame / rate + strike.shiftSeconds);
       notes.push({
         pitch: LOWEST_MIDI_PITCH + key,
-        onsetSeconds: strike.frame / rate,
-        offsetSeconds: end / rate,
+        onsetSeconds,
+        offsetSeconds: Math.max(end / rate, onsetSeconds + 1 / rate),
         velocity: Math.min(127, Math.max(1, Math.round(strike.velocity * 127))),
       });
     });
@@ -133,6 +141,7 @@ function collectStrikes(
   onsetFrames: Int32Array,
   onsetProbability: Float32Array,
   velocity: Float32Array,
+  onsetShiftSeconds: Float32Array | undefined,
   threshold: number,
   mergeFrames: number,
 ): Strike[][] {
@@ -147,7 +156,8 @@ function collectStrikes(
       if (last !== undefined && frame - last.frame <= mergeFrames) {
         last.velocity = Math.max(last.velocity, v);
       } else {
-        strikes.push({ frame, velocity: v });
+        const shift = onsetShiftSeconds?.[onset * KEY_COUNT + key] ?? 0;
+        strikes.push({ frame, shiftSeconds: Number.isFinite(shift) ? shift : 0, velocity: v });
       }
     }
   });

@@ -63,6 +63,37 @@ describe('OnsetModel.predict', () => {
     await model.release();
   });
 
+  it('has no onset shift for a model without the timing output', async () => {
+    const model = await loadOnsetModel(onnxBytes, card);
+    expect((await model.predict(new Float32Array(WINDOW), 1)).onsetShiftSeconds).toBeUndefined();
+    await model.release();
+  });
+
+  it('returns the optional onset_shift output of a timing model', async () => {
+    const timingCard = validateModelCard({
+      ...JSON.parse(readFileSync(join(fixtureDir, 'fixture-timing.card.json'), 'utf8')),
+      dspParametersHash: DSP_PARAMETERS_HASH,
+    });
+    const model = await loadOnsetModel(new Uint8Array(readFileSync(join(fixtureDir, 'fixture-timing.onnx'))), timingCard);
+    const windows = new Float32Array(2 * WINDOW);
+    for (let f = ONSET_WINDOW_FRAMES.before; f < WINDOW_FRAME_COUNT; f++) windows[WINDOW + f * BIN_COUNT + 161] = 0.5;
+    const { onsetProbability, onsetShiftSeconds } = await model.predict(windows, 2, { batchSize: 1 });
+    expect(onsetShiftSeconds).toHaveLength(2 * KEY_COUNT);
+    // make_fixture.py: onset_shift = −0.02 · onset_probability.
+    expect(onsetShiftSeconds?.[KEY_COUNT + 40]).toBeCloseTo(-0.02 * (onsetProbability[KEY_COUNT + 40] ?? 0), 6);
+    expect(onsetShiftSeconds?.[KEY_COUNT + 40]).toBeLessThan(-0.019);
+    expect(Math.abs(onsetShiftSeconds?.[40] ?? 1)).toBeLessThan(1e-5);
+    await model.release();
+  });
+
+  it('refuses a card that promises onset_shift for a graph without it', async () => {
+    const promising = validateModelCard({
+      ...card,
+      io: { ...card.io, onsetShift: { name: 'onset_shift', shape: ['batch', KEY_COUNT] } },
+    });
+    expect(await rejection(loadOnsetModel(onnxBytes, promising))).toMatch(/^MODEL_MISMATCH.*onset_shift/);
+  });
+
   it('gives identical results for batch sizes 1 and 7', async () => {
     const model = await loadOnsetModel(onnxBytes, card);
     const count = 17;

@@ -49,6 +49,24 @@ describe('assembleNotes', () => {
     ]);
   });
 
+  it("moves each note to where the model's timing output says its strike starts, keeping its end", () => {
+    const spectrogram = spectrogramWith(100, [
+      { key: 20, level: decayFrom(10) },
+      { key: 30, level: decayFrom(10) },
+    ]);
+    const strikes = outputs([{ frame: 10, keys: { 20: [1, 0.5], 30: [1, 0.5] } }]);
+    const onsetShiftSeconds = new Float32Array(KEY_COUNT);
+    onsetShiftSeconds[20] = -0.015;
+    onsetShiftSeconds[30] = 0.02;
+    const shifted = assembleNotes({ spectrogram, ...strikes, onsetShiftSeconds, thresholds });
+    const plain = assembleNotes({ spectrogram, ...strikes, thresholds });
+    expect(shifted.map((n) => n.pitch)).toEqual([41, 51]);
+    expect(shifted[0]?.onsetSeconds).toBeCloseTo(0.085, 9);
+    expect(shifted[1]?.onsetSeconds).toBeCloseTo(0.12, 9);
+    expect(shifted.map((n) => n.offsetSeconds)).toEqual(plain.map((n) => n.offsetSeconds));
+    expect(plain.map((n) => n.onsetSeconds)).toEqual([0.1, 0.1]);
+  });
+
   it('ends a note when its key has decayed a fifth of the way from its peak to the noise floor', () => {
     // Peak 10 at frame 11, floor 0: the cutoff is 8, passed from frame 16 on (level 7.5) for the 3 frames required.
     const notes = assembleNotes({
