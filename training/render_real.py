@@ -200,8 +200,9 @@ def render_soundfont(notes: list[Note], pedals: list[Pedal], seconds: float, rng
         midi_path, raw_path = Path(tmp) / 'in.mid', Path(tmp) / 'raw.wav'
         write_midi_with_bank(midi_path, notes, pedals, bank, program)
         if engine == 'fluidsynth':
-            command = ['fluidsynth', '-ni', '-q', '-F', str(raw_path), '-r', str(SAMPLE_RATE_HZ), '-g', str(settings['gain']),
-                       '-R', '0', '-C', '0', path, str(midi_path)]
+            # Dynamic sample loading: only the presets played are decoded (an sf3 load drops from ~2 s to 0.2 s CPU).
+            command = ['fluidsynth', '-ni', '-q', '-o', 'synth.dynamic-sample-loading=1', '-F', str(raw_path),
+                       '-r', str(SAMPLE_RATE_HZ), '-g', str(settings['gain']), '-R', '0', '-C', '0', path, str(midi_path)]
         else:
             command = ['timidity', '-c', path, '-Ow', '--output-mono', '-s', str(SAMPLE_RATE_HZ), '--preserve-silence',
                        '-EFreverb=0', '-EFchorus=0', '-A', str(round(100 * settings['gain'])), '-o', str(raw_path), str(midi_path)]
