@@ -88,14 +88,16 @@ def midi_notes(path: str) -> list:
 
 
 def tick_to_seconds(midi: mido.MidiFile):
-    changes = [(0, 500000)]
+    changes = []
     for track in midi.tracks:
         tick = 0
         for msg in track:
             tick += msg.time
             if msg.type == 'set_tempo':
                 changes.append((tick, msg.tempo))
-    changes.sort()
+    changes.sort(key=lambda change: change[0])  # stable: the file's order decides between changes at one tick
+    if not changes or changes[0][0] > 0:
+        changes.insert(0, (0, 500000))  # MIDI's default, 120 BPM, until the first set_tempo
     segments = []  # (tick, seconds at tick, seconds per tick)
     seconds = 0.0
     for i, (tick, tempo) in enumerate(changes):
@@ -168,9 +170,10 @@ def reference_excerpt(asap: str, piece: str, end_beat: int) -> str:
             if msg.type == 'time_signature':
                 signatures.append((tick, msg.numerator, msg.denominator))
             elif msg.type == 'key_signature' and not keys:
+                # As a signature: the relative major of a minor key (see musicxml_excerpt).
                 name = msg.key
-                minor = name.endswith('m')
-                keys.append((KEY_NAMES[name.rstrip('m')], not minor, 0))
+                tonic = KEY_NAMES[name.rstrip('m')]
+                keys.append(((tonic + 3) % 12 if name.endswith('m') else tonic, True, 0))
     signatures.sort()
     if not signatures:
         signatures = [(0, 4, 4)]
@@ -308,10 +311,9 @@ def musicxml_excerpt(path: str) -> str:
         seconds += length_q * sec_per_q
         position_q += length_q
         first_measure = False
-    key_lines = []
-    for fifths, mode, _ in keys[:1]:
-        tonic = (7 * fifths) % 12 if mode != 'minor' else (7 * fifths + 9) % 12
-        key_lines.append((tonic, mode != 'minor', 0))
+    # ASAP's scores give a key signature but no mode (its MIDI and MusicXML say nothing or "major"), so keys are
+    # compared as signatures: each side's key is the major key of its signature (E major for C-sharp minor).
+    key_lines = [((7 * fifths) % 12, True, 0) for fifths, _, _ in keys[:1]]
     tatums.append(seconds * MS)
     notes.sort(key=lambda n: (n[1], n[0]))
     return mv2h_text([tuple(n) for n in notes], tatums, hierarchies, key_lines or [(0, True, 0)])
