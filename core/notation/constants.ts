@@ -1,20 +1,28 @@
 /** Numbers that shape the notation, each with its reason. */
 
 /**
- * MusicXML divisions per quarter note. 12 is the least value that makes every value the quantiser can produce exact:
- * sixteenths (3), eighth-note triplets (4) and, should a fallback need them, sixteenth triplets (2) and 32nd
- * triplets (1). Small integers keep the files readable and the arithmetic exact.
+ * MusicXML divisions per quarter note. 24 is the least value that makes every value the quantiser can produce exact:
+ * sixteenths (6), eighth-note triplets (8), 32nds (3) and sixteenth-note triplets (4) for dense beats, and 32nd
+ * triplets (2) should a tie need them. Small integers keep the files readable and the arithmetic exact.
  */
-export const DIVISIONS_PER_QUARTER = 12;
+export const DIVISIONS_PER_QUARTER = 24;
 
-/** Grid steps per beat: binary (sixteenths) or ternary (eighth-note triplets), chosen per beat by fit error. */
+/**
+ * Grid steps per beat, chosen per beat: sixteenths (binary) or eighth-note triplets (ternary); where those would put
+ * two distinct onsets on one grid point, 32nds or sixteenth-note triplets (a run of 32nds in a Bach prelude, sextuplet
+ * arpeggios in Chopin).
+ */
 export const BINARY_STEPS_PER_BEAT = 4;
 export const TERNARY_STEPS_PER_BEAT = 3;
+export const FINE_BINARY_STEPS_PER_BEAT = 8;
+export const FINE_TERNARY_STEPS_PER_BEAT = 6;
 /**
  * A beat is written in triplets only when the ternary grid fits its onsets this much better than the binary one (as a
  * ratio of summed squared errors): straight rhythms are far commoner, so an ambiguous beat stays binary.
  */
 export const TERNARY_PREFERENCE_RATIO = 0.5;
+/** Onsets this close (in beats) are one chord on the grid; farther apart, they must not share a grid point. */
+export const DISTINCT_ONSET_BEATS = 0.08;
 
 /** Tempo assumed when the notes give no evidence (fewer than two distinct onsets). */
 export const DEFAULT_TEMPO_BPM = 120;
@@ -56,6 +64,23 @@ export const TEMPO_CHANGE_THRESHOLD = 0.08;
  * a reader, and a 3/4 reading of 4/4 music misplaces every other bar line.
  */
 export const TRIPLE_METER_BIAS = 1.15;
+
+/**
+ * The beats divide in three (6/8, 9/8, 12/8) when the off-beat onsets' squared error to the beat's thirds is under this
+ * share of their error to its quarters: eighth-note triplets throughout a 4/4 piece read the same, and are written as
+ * 12/8, as many editions do.
+ */
+export const COMPOUND_METRE_RATIO = 0.5;
+/**
+ * Half beats are regrouped in threes (the tracker took two eighths of 6/8 for its beat) only when grouping them in
+ * threes makes the accented ones stand out this much more than grouping them in twos.
+ */
+export const COMPOUND_ACCENT_BIAS = 1.2;
+/**
+ * A compound bar of three or four beats (9/8, 12/8) is chosen over 6/8 only when its downbeat contrast is this much
+ * higher: a longer bar always contains the shorter one's accents.
+ */
+export const SHORTEST_BAR_BIAS = 1.15;
 
 /** Below middle C goes to the bass staff unless hand tracking says otherwise. */
 export const MIDDLE_C = 60;

@@ -10,7 +10,7 @@ export { toMidi, midiTempoMap, secondsToTicks, type TempoSegment } from './midi'
 export { toNoteJson, toNoteListText, type NoteJson } from './notelist';
 export { estimateTempo, trackBeats, onsetEvents, onsetEnvelope, type BeatTrack, type OnsetEvent, type TrackBeatsOptions } from './tempo';
 export { estimateKey, fitKey, spellPitch, keyAlter, majorKeyFifths, KRUMHANSL_KESSLER, TEMPERLEY_KOSTKA_PAYNE, type KeyProfiles } from './key';
-export { chooseMeter, beatAccents, beatPosition, type MeterChoice, type ChooseMeterOptions } from './meter';
+export { chooseMeter, planMetre, isCompound, beatAccents, beatPosition, type MeterChoice, type ChooseMeterOptions, type MetrePlan } from './meter';
 export { quantiseNotes, chooseBeatGrids, snapToGrid, snapOffset, type QuantisedNote } from './quantise';
 export { assignStaves, assignVoices, type VoiceEvent } from './staves';
 export { writeDuration, layoutMeasures, measureBounds } from './layout';

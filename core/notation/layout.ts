@@ -16,7 +16,7 @@ interface WrittenValue {
 }
 
 const Q = DIVISIONS_PER_QUARTER;
-/** Writable values, longest first, in divisions at DIVISIONS_PER_QUARTER = 12. */
+/** Writable values, longest first, in divisions at DIVISIONS_PER_QUARTER = 24. */
 const VALUES: readonly WrittenValue[] = [
   { duration: 4 * Q, type: 'whole', dots: 0, triplet: false },
   { duration: 3 * Q, type: 'half', dots: 1, triplet: false },
@@ -26,10 +26,13 @@ const VALUES: readonly WrittenValue[] = [
   { duration: (3 * Q) / 4, type: 'eighth', dots: 1, triplet: false },
   { duration: (2 * Q) / 3, type: 'quarter', dots: 0, triplet: true },
   { duration: Q / 2, type: 'eighth', dots: 0, triplet: false },
+  { duration: (3 * Q) / 8, type: '16th', dots: 1, triplet: false },
   { duration: Q / 3, type: 'eighth', dots: 0, triplet: true },
   { duration: Q / 4, type: '16th', dots: 0, triplet: false },
   { duration: Q / 6, type: '16th', dots: 0, triplet: true },
+  { duration: Q / 8, type: '32nd', dots: 0, triplet: false },
   { duration: Q / 12, type: '32nd', dots: 0, triplet: true },
+  { duration: Q / 24, type: '64th', dots: 0, triplet: true },
 ];
 
 /**
@@ -39,10 +42,11 @@ const VALUES: readonly WrittenValue[] = [
  * that beat either (a quarter + triplet quarter, not a dotted quarter + sixteenth triplet). The last value
  * (1 division) always fits, so this terminates.
  */
-export function writeDuration(position: number, length: number, measureLength: number): WrittenValue[] {
+export function writeDuration(position: number, length: number, measureLength: number, beatLength: number = Q): WrittenValue[] {
   const out: WrittenValue[] = [];
   const end = position + length;
-  const endsInTriplets = (end % Q) % (Q / 4) !== 0;
+  // Off the 32nd grid means inside a triplet group.
+  const endsInTriplets = (end % Q) % (Q / 8) !== 0;
   const lastBeatStart = Math.floor((end - 1) / Q) * Q;
   let p = position;
   let remaining = length;
@@ -51,7 +55,7 @@ export function writeDuration(position: number, length: number, measureLength: n
       VALUES.find(
         (v) =>
           v.duration <= remaining &&
-          fits(v, p, measureLength) &&
+          fits(v, p, measureLength, beatLength) &&
           !(endsInTriplets && !v.triplet && p + v.duration > lastBeatStart && (p + v.duration) % Q !== 0),
       ) ?? (VALUES[VALUES.length - 1] as WrittenValue);
     out.push(value);
@@ -61,14 +65,16 @@ export function writeDuration(position: number, length: number, measureLength: n
   return out;
 }
 
-function fits(value: WrittenValue, position: number, measureLength: number): boolean {
+function fits(value: WrittenValue, position: number, measureLength: number, beatLength: number): boolean {
   if (position + value.duration > measureLength) return false;
-  const inBeat = position % Q;
-  if (value.duration >= Q) return inBeat === 0;
-  if (inBeat + value.duration > Q) return false;
+  const inBeat = position % beatLength;
+  // A compound beat (a dotted quarter) is written whole or in dotted multiples: never a half note across two beats.
+  if (value.duration >= beatLength) return inBeat === 0 && (beatLength === Q || value.duration % beatLength === 0);
+  if (inBeat + value.duration > beatLength) return false;
   // Triplet eighths (and triplet quarters) sit on the eighth-triplet grid; finer triplets on their own length.
   if (value.triplet) return inBeat % Math.min(value.duration, Q / 3) === 0;
-  return inBeat % (Q / 4) === 0;
+  // Plain values sit on the sixteenth grid, 32nds (and what follows them) on their own.
+  return inBeat % Math.min(Q / 4, value.duration) === 0;
 }
 
 interface TimelineEvent {
@@ -94,6 +100,8 @@ export interface LayoutInput {
   /** Per staff (index 0 = staff 1), its two voices' events. */
   readonly staves: readonly (readonly [readonly VoiceEvent[], readonly VoiceEvent[]])[];
   readonly measureLength: number;
+  /** The notated beat, divisions: a quarter (DIVISIONS_PER_QUARTER), or a dotted quarter in 6/8, 9/8 and 12/8. */
+  readonly beatLength?: number;
   /** Length of a pickup bar before the first full measure, divisions (0 for none). */
   readonly pickup?: number;
   readonly key: Pick<KeySignature, 'fifths' | 'mode'>;
@@ -130,7 +138,7 @@ export function layoutMeasures(input: LayoutInput): Measure[] {
       bounds.forEach(([from, to], m) => {
         // The second voice appears only in bars where it has notes.
         if (voiceIndex > 0 && !events.some((e) => e.start < to && e.end > from)) return;
-        const elements = measureElements(timeline, from, to, input.key);
+        const elements = measureElements(timeline, from, to, input.key, input.beatLength ?? Q);
         (measures[m] as { voices: Voice[] }).voices.push({ voice: voiceNumber, staff: staffIndex + 1, elements });
       });
     });
@@ -152,7 +160,7 @@ export function layoutMeasures(input: LayoutInput): Measure[] {
   });
 }
 
-function measureElements(timeline: readonly TimelineEvent[], from: number, to: number, key: LayoutInput['key']): NotatedElement[] {
+function measureElements(timeline: readonly TimelineEvent[], from: number, to: number, key: LayoutInput['key'], beatLength: number): NotatedElement[] {
   const measureLength = to - from;
   const elements: NotatedElement[] = [];
   for (const event of timeline) {
@@ -164,7 +172,7 @@ function measureElements(timeline: readonly TimelineEvent[], from: number, to: n
       continue;
     }
     let position = start - from;
-    const values = writeDuration(position, end - start, measureLength);
+    const values = writeDuration(position, end - start, measureLength, beatLength);
     for (const value of values) {
       const pieceStart = from + position;
       const pieceEnd = pieceStart + value.duration;

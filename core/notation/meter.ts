@@ -1,6 +1,7 @@
 /** Time signature and downbeat phase from accent evidence at the tracked beats. */
 import type { Note } from '../types';
-import { TRIPLE_METER_BIAS } from './constants';
+import { COMPOUND_ACCENT_BIAS, COMPOUND_METRE_RATIO, SHORTEST_BAR_BIAS, TRIPLE_METER_BIAS } from './constants';
+import type { TimeSignature } from './model';
 
 /** Accent of a new bass note, and how far (semitones) below its neighbours' lowest notes it must lie. */
 const BASS_ACCENT = 1;
@@ -129,4 +130,130 @@ export function chooseMeter(notes: readonly Note[], beats: readonly number[], op
   const clear = span >= 2 * beatsPerMeasure && (evidence[beatsPerMeasure] ?? 0) > MIN_CONTRAST;
   const phase = clear ? (phases[beatsPerMeasure] ?? 0) : ((firstBeat % beatsPerMeasure) + beatsPerMeasure) % beatsPerMeasure;
   return { beatsPerMeasure, downbeatPhase: phase, evidence };
+}
+
+/** The metre the score is written in, and how the tracked beats map onto it. */
+export interface MetrePlan {
+  readonly timeSignature: TimeSignature;
+  /** The beats the metre counts: the tracked ones, or dotted quarters regrouped from their half beats. */
+  readonly beats: readonly number[];
+  /** Quarter notes per beat: 1, or 1.5 where the tracked beat is a dotted quarter (6/8, 9/8, 12/8). */
+  readonly quartersPerBeat: number;
+  /** Beats divide in three (the notated beat is dotted): quantise in eighths and sixteenths, never in triplets. */
+  readonly compound: boolean;
+  /** A downbeat, as a position in `beats` (fractional only for bars such as 5/8). */
+  readonly downbeatPhase: number;
+}
+
+/**
+ * Share of off-beat onsets that fit a beat's thirds better than its quarters, weighted by how much better: compound
+ * metre when the ternary grid's summed squared error is under COMPOUND_METRE_RATIO of the binary grid's. Onsets within
+ * a tenth of a beat of the beat say nothing and are skipped; fewer than eight off-beat onsets say nothing at all.
+ */
+export function isCompound(notes: readonly Note[], beats: readonly number[]): boolean {
+  let binary = 0;
+  let ternary = 0;
+  let count = 0;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const note of notes) {
+    // Chord notes and rolled chords count once.
+    if (note.onsetSeconds - previous < 0.035) continue;
+    previous = note.onsetSeconds;
+    const x = beatPosition(beats, note.onsetSeconds);
+    const frac = x - Math.floor(x);
+    if (frac < 0.1 || frac > 0.9) continue;
+    const eb = frac - Math.round(frac * 4) / 4;
+    const et = frac - Math.round(frac * 3) / 3;
+    binary += eb * eb;
+    ternary += et * et;
+    count += 1;
+  }
+  return count >= 8 && ternary < COMPOUND_METRE_RATIO * binary;
+}
+
+/**
+ * Plans the written metre. With a hinted time signature: that signature, its beat (a dotted value in 6/8, 9/8, 12/8,
+ * 6/16 …) taken as the tracked beat, and the downbeat phase from accents. Without: compound when the beats divide in
+ * three (`isCompound`) or when the tracked beats' halves accent in threes rather than twos (the tracker took two
+ * eighths of 6/8 for a beat; COMPOUND_ACCENT_BIAS), then the bar length in beats by downbeat contrast (`chooseMeter`):
+ * 3/4 or 4/4 for simple beats; 6/8 unless 9/8 or 12/8 stand out by SHORTEST_BAR_BIAS for compound ones.
+ */
+export function planMetre(notes: readonly Note[], beats: readonly number[], hint?: TimeSignature): MetrePlan {
+  if (hint !== undefined) {
+    const compound = hint.beatType >= 8 && hint.beats % 3 === 0;
+    const quartersPerBeat = compound ? 12 / hint.beatType : 1;
+    const barBeats = (4 * hint.beats) / hint.beatType / quartersPerBeat;
+    const first = notes.length === 0 ? 0 : Math.round(beatPosition(beats, (notes[0] as Note).onsetSeconds));
+    const downbeatPhase = Number.isInteger(barBeats) ? chooseMeter(notes, beats, { beatsPerMeasure: barBeats }).downbeatPhase : first;
+    return { timeSignature: hint, beats, quartersPerBeat, compound, downbeatPhase };
+  }
+  if (isCompound(notes, beats)) return planCompound(notes, beats);
+  // The tracker often locks onto two eighths of a compound metre: group its half beats in threes where they accent so.
+  const halves = subdivide(beats, 2);
+  const accents = beatAccents(notes, halves);
+  const [lo, hi] = coveredRange(notes, halves);
+  const inTwos = groupingContrast(accents, 2, 0, lo, hi);
+  let inThrees = -Infinity;
+  let threePhase = 0;
+  for (let phase = 0; phase < 3; phase += 1) {
+    const contrast = groupingContrast(accents, 3, phase, lo, hi);
+    if (contrast > inThrees + 1e-9) {
+      inThrees = contrast;
+      threePhase = phase;
+    }
+  }
+  if (hi - lo + 1 >= 12 && inThrees > Math.max(MIN_CONTRAST, inTwos * COMPOUND_ACCENT_BIAS)) {
+    return planCompound(notes, halves.filter((_, k) => (k - threePhase) % 3 === 0));
+  }
+  const meter = chooseMeter(notes, beats);
+  return { timeSignature: { beats: meter.beatsPerMeasure, beatType: 4 }, beats, quartersPerBeat: 1, compound: false, downbeatPhase: meter.downbeatPhase };
+}
+
+/** Every tracked beat cut into `parts` equal parts (the last beat kept whole). */
+function subdivide(beats: readonly number[], parts: number): number[] {
+  const out: number[] = [];
+  for (let k = 0; k + 1 < beats.length; k += 1) {
+    const a = beats[k] as number;
+    const b = beats[k + 1] as number;
+    for (let j = 0; j < parts; j += 1) out.push(a + ((b - a) * j) / parts);
+  }
+  if (beats.length > 0) out.push(beats[beats.length - 1] as number);
+  return out;
+}
+
+/** The beat indices the notes span (first and last onset, rounded). */
+function coveredRange(notes: readonly Note[], beats: readonly number[]): [number, number] {
+  if (notes.length === 0) return [0, -1];
+  const first = Math.round(beatPosition(beats, (notes[0] as Note).onsetSeconds));
+  const last = Math.round(beatPosition(beats, (notes[notes.length - 1] as Note).onsetSeconds));
+  return [Math.max(0, first), Math.min(beats.length - 1, last)];
+}
+
+/** How much the accents at every `period`-th beat from `phase` stand out from the rest, relative to the mean accent. */
+function groupingContrast(accents: Float64Array, period: number, phase: number, lo: number, hi: number): number {
+  let down = 0;
+  let downCount = 0;
+  let other = 0;
+  let otherCount = 0;
+  for (let i = lo; i <= hi; i += 1) {
+    if ((((i - phase) % period) + period) % period === 0) {
+      down += accents[i] as number;
+      downCount += 1;
+    } else {
+      other += accents[i] as number;
+      otherCount += 1;
+    }
+  }
+  const mean = (down + other) / Math.max(1, downCount + otherCount);
+  return mean === 0 ? 0 : (down / Math.max(1, downCount) - other / Math.max(1, otherCount)) / mean;
+}
+
+/** A compound metre over dotted-quarter beats: 6/8 unless 9/8 or 12/8 stand out by SHORTEST_BAR_BIAS. */
+function planCompound(notes: readonly Note[], beats: readonly number[]): MetrePlan {
+  const choices = [2, 3, 4].map((barBeats) => ({ barBeats, meter: chooseMeter(notes, beats, { beatsPerMeasure: barBeats }) }));
+  const evidenceOf = (k: number): number => choices[k]?.meter.evidence[choices[k]?.barBeats ?? 0] ?? 0;
+  let best = 0;
+  for (const k of [1, 2]) if (evidenceOf(k) > Math.max(MIN_CONTRAST, evidenceOf(best) * SHORTEST_BAR_BIAS)) best = k;
+  const chosen = choices[best] as { barBeats: number; meter: MeterChoice };
+  return { timeSignature: { beats: 3 * chosen.barBeats, beatType: 8 }, beats, quartersPerBeat: 1.5, compound: true, downbeatPhase: chosen.meter.downbeatPhase };
 }

@@ -79,7 +79,7 @@ export interface NotatedElement {
   /** Position in the measure, divisions. */
   readonly position: number;
   readonly duration: number;
-  /** MusicXML note type ('whole' … '32nd'); absent for a whole-measure rest. */
+  /** MusicXML note type ('whole' … '64th'); absent for a whole-measure rest. */
   readonly type?: NoteType;
   readonly dots: number;
   /** Present for triplet values: 3 in the time of 2, with bracket start/stop on the first/last of a group. */
@@ -89,7 +89,7 @@ export interface NotatedElement {
   readonly measureRest: boolean;
 }
 
-export type NoteType = 'whole' | 'half' | 'quarter' | 'eighth' | '16th' | '32nd';
+export type NoteType = 'whole' | 'half' | 'quarter' | 'eighth' | '16th' | '32nd' | '64th';
 
 export interface NotatedPitch {
   readonly midi: number;

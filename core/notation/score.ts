@@ -4,7 +4,7 @@ import { DIVISIONS_PER_QUARTER, DYNAMIC_VELOCITIES, MIN_NOTE_SECONDS, TEMPO_CHAN
 import type { ScoreHints } from './hints';
 import { estimateKey, fitKey } from './key';
 import { layoutMeasures, measureBounds } from './layout';
-import { beatPosition, chooseMeter } from './meter';
+import { beatPosition, planMetre } from './meter';
 import type { Dynamic, Score } from './model';
 import { quantiseNotes, type QuantisedNote } from './quantise';
 import { assignStaves, assignVoices } from './staves';
@@ -56,30 +56,31 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   const track = trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset }, hints.tempoBpm === undefined ? {} : { tempoBpm: hints.tempoBpm });
   // Four spare beats in front so that a downbeat before the first note always exists.
   const beats = extrapolate(track.beatTimesSeconds, 4, 0);
-  const hintedMetre = hints.timeSignature;
-  // Bar length in quarter-note beats: 3/8 is 1.5, 6/8 is 3, 2/2 is 4.
-  const hintedBarBeats = hintedMetre === undefined ? undefined : (4 * hintedMetre.beats) / hintedMetre.beatType;
-  // The downbeat phase is searched on whole beats; a bar of a fractional number of beats starts at the first note.
-  const meter = chooseMeter(clean, beats, hintedBarBeats === undefined || !Number.isInteger(hintedBarBeats) ? {} : { beatsPerMeasure: hintedBarBeats });
-  const m = hintedBarBeats ?? meter.beatsPerMeasure;
-  const timeSignature = hintedMetre ?? { beats: m, beatType: 4 };
-  const phase = Number.isInteger(m) ? meter.downbeatPhase : Math.round(beatPosition(beats, firstOnset));
-  // Measure 1 starts at the last downbeat at or just after (a quarter beat, within quantisation) the first onset.
-  const firstPosition = beatPosition(beats, firstOnset);
-  const downbeat = Math.max(0, Math.round(phase + m * Math.floor((firstPosition + 0.25 - phase) / m)));
-  // A first note in the second half of that bar is an upbeat: the score opens with a pickup bar from its beat.
-  const beatsIntoBar = Math.max(0, Math.floor(firstPosition + 0.25)) - downbeat;
-  // (pickupBeats may be fractional in a bar such as 9/8; the pickup bar then starts on the first note's beat.)
-  const pickupBeats = beatsIntoBar >= Math.ceil(m / 2) && beatsIntoBar < m ? m - beatsIntoBar : 0;
-  const startBeat = pickupBeats > 0 ? downbeat + beatsIntoBar : downbeat;
-  let scoreBeats = beats.slice(startBeat);
-  const { notes: quantised } = quantiseNotes(clean, scoreBeats);
+  const plan = planMetre(clean, beats, hints.timeSignature);
+  const { timeSignature, quartersPerBeat: r, beats: metreBeats } = plan;
+  // Bar length in quarters: 3/8 is 1.5, 6/8 is 3, 2/2 is 4.
+  const m = (4 * timeSignature.beats) / timeSignature.beatType;
+  // Measure 1 starts at the last downbeat at or just after (within quantisation) the first onset; positions from here
+  // on are in quarters from that downbeat.
+  const firstTracked = beatPosition(metreBeats, firstOnset);
+  const barTracked = m / r;
+  const downbeat = Math.max(0, plan.downbeatPhase + barTracked * Math.floor((firstTracked + 0.25 / r - plan.downbeatPhase) / barTracked));
+  const firstQuarter = (firstTracked - downbeat) * r;
+  // A first note in the second half of that bar is an upbeat: the score opens with a pickup bar from its beat (its
+  // eighth in compound metres, whose beats are dotted quarters).
+  const unit = plan.compound ? 0.5 : 1;
+  const intoBar = Math.max(0, Math.floor((firstQuarter + 0.25) / unit) * unit);
+  const pickupQuarters = intoBar >= m / 2 && intoBar < m ? m - intoBar : 0;
+  const startQuarter = pickupQuarters > 0 ? intoBar : 0;
+  // The score's quarter-note grid, beat 0 at the first bar line (of the pickup bar, if any).
+  let scoreBeats = quarterGrid(metreBeats, downbeat, startQuarter, r);
+  const { notes: quantised } = quantiseNotes(clean, scoreBeats, plan.compound ? { binaryOnly: true } : {});
   const measureLength = Math.round(m * DIVISIONS_PER_QUARTER);
-  const pickup = Math.round(pickupBeats * DIVISIONS_PER_QUARTER);
+  const pickup = Math.round(pickupQuarters * DIVISIONS_PER_QUARTER);
   const lastTick = quantised.reduce((end, n) => Math.max(end, n.end), 0);
   const fullMeasures = Math.max(1, Math.ceil((lastTick - pickup) / measureLength));
   // Beat position (fractional in bars such as 3/8) where each measure starts, and the closing bar line.
-  const measureStarts = [...(pickup > 0 ? [0] : []), ...Array.from({ length: fullMeasures + 1 }, (_, k) => pickupBeats + k * m)];
+  const measureStarts = [...(pickup > 0 ? [0] : []), ...Array.from({ length: fullMeasures + 1 }, (_, k) => pickupQuarters + k * m)];
   scoreBeats = extrapolate(scoreBeats, 0, Math.max(0, Math.ceil(measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length));
   const key = hints.key === undefined ? estimateKey(clean) : fitKey(clean, hints.key);
   const staffOf = assignStaves(quantised);
@@ -88,6 +89,7 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     staves: [assignVoices(onStaff(1)), assignVoices(onStaff(2))],
     measureLength,
     pickup,
+    beatLength: Math.round(r * DIVISIONS_PER_QUARTER),
     key,
     tempoMarks: tempoMarks(scoreBeats, measureStarts),
     dynamicMarks: dynamicMarks(quantised, measureBounds(pickup, measureLength, lastTick)),
@@ -123,6 +125,31 @@ function timeAtBeat(beats: readonly number[], position: number): number | undefi
   if (position === k) return a;
   const b = beats[k + 1];
   return b === undefined ? undefined : a + (position - k) * (b - a);
+}
+
+/**
+ * Quarter-note beat times from tracked beats: quarter k lies at tracked position `origin + (startQuarter + k) / r`
+ * (r quarters per tracked beat: 1.5 when the tracked beat is a dotted quarter), interpolated between tracked beats
+ * and extrapolated at the ends, covering every tracked beat.
+ */
+function quarterGrid(beats: readonly number[], origin: number, startQuarter: number, r: number): number[] {
+  const grid: number[] = [];
+  const last = beats.length - 1;
+  for (let k = 0; origin + (startQuarter + k) / r <= last + 1e-9; k += 1) {
+    grid.push(timeAtTrackedPosition(beats, origin + (startQuarter + k) / r));
+  }
+  if (grid.length < 2) grid.push((grid[0] ?? 0) + 0.5);
+  return grid;
+}
+
+/** The time of a fractional tracked-beat position, linear between beats and extrapolated at the ends. */
+function timeAtTrackedPosition(beats: readonly number[], position: number): number {
+  const n = beats.length;
+  if (n === 1) return (beats[0] as number) + position * 0.5;
+  const k = Math.min(n - 2, Math.max(0, Math.floor(position)));
+  const a = beats[k] as number;
+  const b = beats[k + 1] as number;
+  return a + (position - k) * (b - a);
 }
 
 /** Drops characters XML 1.0 cannot carry (control characters, lone surrogates): titles come from file names. */

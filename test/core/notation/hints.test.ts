@@ -100,10 +100,10 @@ describe('buildScore with hints', () => {
   });
 
   it.each([
-    ['6/8', 36],
-    ['3/8', 18],
-    ['2/2', 48],
-    ['9/8', 54],
+    ['6/8', 72],
+    ['3/8', 36],
+    ['2/2', 96],
+    ['9/8', 108],
   ])('lays out bars of %s (%i divisions) and writes valid MusicXML', (timeSignature, divisions) => {
     const score = buildScore(notes, { hints: parseScoreHints({ timeSignature }) });
     const [beats, beatType] = timeSignature.split('/').map(Number);

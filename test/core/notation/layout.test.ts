@@ -1,36 +1,54 @@
-import { assignStaves, assignVoices, chooseBeatGrids, quantiseNotes, snapToGrid, writeDuration } from '../../../core/notation';
+import { assignStaves, assignVoices, chooseBeatGrids, DIVISIONS_PER_QUARTER, quantiseNotes, snapToGrid, writeDuration } from '../../../core/notation';
 import type { QuantisedNote } from '../../../core/notation';
 
-const describeValues = (position: number, length: number, measure = 48): string[] =>
-  writeDuration(position, length, measure).map((v) => `${v.duration}${v.type}${'.'.repeat(v.dots)}${v.triplet ? '3' : ''}`);
+/** Written values as `<divisions><type><dots><3 for triplets>`, at DIVISIONS_PER_QUARTER = 24 (4/4 bar: 96). */
+const describeValues = (position: number, length: number, measure = 96, beat = 24): string[] =>
+  writeDuration(position, length, measure, beat).map((v) => `${v.duration}${v.type}${'.'.repeat(v.dots)}${v.triplet ? '3' : ''}`);
 
 describe('writeDuration', () => {
   it('writes plain and dotted values on the beat', () => {
-    expect(describeValues(0, 48)).toEqual(['48whole']);
-    expect(describeValues(0, 36)).toEqual(['36half.']);
-    expect(describeValues(12, 18)).toEqual(['18quarter.']);
-    expect(describeValues(0, 36, 36)).toEqual(['36half.']);
+    expect(DIVISIONS_PER_QUARTER).toBe(24);
+    expect(describeValues(0, 96)).toEqual(['96whole']);
+    expect(describeValues(0, 72)).toEqual(['72half.']);
+    expect(describeValues(24, 36)).toEqual(['36quarter.']);
+    expect(describeValues(0, 72, 72)).toEqual(['72half.']);
   });
 
   it('splits values that would straddle a beat into tied pieces', () => {
-    expect(describeValues(6, 12)).toEqual(['6eighth', '6eighth']);
-    expect(describeValues(3, 9)).toEqual(['9eighth.']);
-    expect(describeValues(9, 30)).toEqual(['316th', '24half', '316th']);
-    expect(describeValues(0, 60, 60)).toEqual(['48whole', '12quarter']);
+    expect(describeValues(12, 24)).toEqual(['12eighth', '12eighth']);
+    expect(describeValues(6, 18)).toEqual(['18eighth.']);
+    expect(describeValues(18, 60)).toEqual(['616th', '48half', '616th']);
+    expect(describeValues(0, 120, 120)).toEqual(['96whole', '24quarter']);
   });
 
   it('writes triplet values on the triplet grid', () => {
-    expect(describeValues(12, 4)).toEqual(['4eighth3']);
-    expect(describeValues(16, 8)).toEqual(['8quarter3']);
-    expect(describeValues(20, 8)).toEqual(['4eighth3', '4eighth3']);
+    expect(describeValues(24, 8)).toEqual(['8eighth3']);
+    expect(describeValues(32, 16)).toEqual(['16quarter3']);
+    expect(describeValues(40, 16)).toEqual(['8eighth3', '8eighth3']);
     // Ending on a triplet: a quarter and a triplet quarter, not a dotted quarter and a sixteenth triplet.
-    expect(describeValues(0, 20)).toEqual(['12quarter', '8quarter3']);
-    expect(describeValues(3, 13)).toEqual(['9eighth.', '4eighth3']);
+    expect(describeValues(0, 40)).toEqual(['24quarter', '16quarter3']);
+    expect(describeValues(6, 26)).toEqual(['18eighth.', '8eighth3']);
+  });
+
+  it('writes 32nds, dotted sixteenths and sixteenth-note triplets for dense beats', () => {
+    expect(describeValues(0, 3)).toEqual(['332nd']);
+    expect(describeValues(3, 3)).toEqual(['332nd']);
+    expect(describeValues(0, 9)).toEqual(['916th.']);
+    expect(describeValues(4, 4)).toEqual(['416th3']);
+  });
+
+  it('writes a compound beat (a dotted quarter in 6/8) whole, and never a half note across two of its beats', () => {
+    // 6/8: bar 72 divisions, beat 36.
+    expect(describeValues(0, 36, 72, 36)).toEqual(['36quarter.']);
+    expect(describeValues(0, 24, 72, 36)).toEqual(['24quarter']);
+    expect(describeValues(24, 12, 72, 36)).toEqual(['12eighth']);
+    expect(describeValues(0, 48, 72, 36)).toEqual(['36quarter.', '12eighth']);
+    expect(describeValues(0, 72, 72, 36)).toEqual(['72half.']);
   });
 
   it('always terminates, falling back to the smallest value', () => {
-    expect(describeValues(1, 2)).toEqual(['132nd3', '132nd3']);
-    expect(describeValues(46, 2)).toEqual(['216th3']);
+    expect(describeValues(1, 2)).toEqual(['164th3', '164th3']);
+    expect(describeValues(92, 4)).toEqual(['416th3']);
   });
 });
 
@@ -38,9 +56,18 @@ describe('quantisation grid', () => {
   it('chooses triplets only for beats whose onsets fit them markedly better', () => {
     const grids = chooseBeatGrids([0, 0.5, 1, 1.34, 1.66, 2, 2.25, 2.5, 3.02], 4);
     expect(Array.from(grids)).toEqual([4, 3, 4, 4]);
-    expect(snapToGrid(1.31, grids)).toBe(16);
-    expect(snapToGrid(2.27, grids)).toBe(27);
-    expect(snapToGrid(0.97, grids)).toBe(12);
+    expect(snapToGrid(1.31, grids)).toBe(32);
+    expect(snapToGrid(2.27, grids)).toBe(54);
+    expect(snapToGrid(0.97, grids)).toBe(24);
+  });
+
+  it('goes to 32nds or sixteenth triplets only where the coarse grid would merge distinct onsets', () => {
+    const thirtySeconds = [0, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875].map((f) => 1 + f + 0.01);
+    const sextuplets = [0, 1, 2, 3, 4, 5].map((k) => 2 + k / 6 - 0.01);
+    const grids = chooseBeatGrids([0, 0.25, 0.5, 0.75, ...thirtySeconds, ...sextuplets], 3);
+    expect(Array.from(grids)).toEqual([4, 8, 6]);
+    expect(snapToGrid(1.125, grids)).toBe(27);
+    expect(snapToGrid(2 + 1 / 6, grids)).toBe(52);
   });
 
   it('merges same-pitch notes on one grid point and ends an overlapped note at the next strike', () => {
@@ -54,8 +81,8 @@ describe('quantisation grid', () => {
       beats,
     );
     expect(notes).toEqual([
-      { pitch: 60, velocity: 90, start: 0, end: 12 },
-      { pitch: 60, velocity: 70, start: 12, end: 36 },
+      { pitch: 60, velocity: 90, start: 0, end: 24 },
+      { pitch: 60, velocity: 70, start: 24, end: 72 },
     ]);
   });
 });

@@ -25,7 +25,7 @@ describe('toMusicXml', () => {
     expect(xml).toContain('Tom &amp; "Jerry" &lt;live&gt;');
     expect(textOf(doc, 'score-partwise/part-list/score-part/part-name')).toBe('Piano');
     const attributes = 'score-partwise/part/measure[1]/attributes';
-    expect(textOf(doc, `${attributes}/divisions`)).toBe('12');
+    expect(textOf(doc, `${attributes}/divisions`)).toBe('24');
     expect(textOf(doc, `${attributes}/key/fifths`)).toBe('0');
     expect(textOf(doc, `${attributes}/key/mode`)).toBe('major');
     expect(textsOf(doc, `${attributes}/time/*`)).toEqual(['4', '4']);
@@ -43,7 +43,7 @@ describe('toMusicXml', () => {
     const { doc } = render(performed(CMAJOR_TWO_BARS));
     expect(queryAll(doc, '//measure')).toHaveLength(2);
     const notes = queryAll(doc, '//measure[1]/note');
-    expect(textOf(queryOne(doc, '//measure[1]/note[3]'), 'duration')).toBe('12');
+    expect(textOf(queryOne(doc, '//measure[1]/note[3]'), 'duration')).toBe('24');
     expect(notes.map((n) => `${textOf(n, 'pitch/step')}${textOf(n, 'pitch/octave')}/${textOf(n, 'type')}/staff${textOf(n, 'staff')}`)).toEqual([
       'C4/quarter/staff1',
       'D4/quarter/staff1',
@@ -51,7 +51,7 @@ describe('toMusicXml', () => {
       'F4/quarter/staff1',
       'C3/whole/staff2',
     ]);
-    expect(textOf(doc, '//measure[1]/backup/duration')).toBe('48');
+    expect(textOf(doc, '//measure[1]/backup/duration')).toBe('96');
     expect(textsOf(doc, '//measure[2]/note/voice')).toEqual(['1', '1', '1', '1', '5']);
     expect(attributeOf(queryOne(doc, '//measure[2]/barline'), 'location')).toBe('right');
   });
@@ -60,20 +60,20 @@ describe('toMusicXml', () => {
     // Bar 1: quarter, quarter, then a note from beat 3 lasting 2.5 beats (into bar 2), then an eighth and a quarter.
     const spec: BeatNote[] = [[72, 0, 1, 100], [71, 1, 1], [69, 2, 1], [67, 3, 2.5], [65, 5.5, 0.5], [64, 6, 1], [62, 7, 1], ...bassDownbeats(2)];
     const { doc } = render(performed(spec));
-    expect(textsOf(doc, '//measure[1]/note[staff="1"]/duration')).toEqual(['12', '12', '12', '12']);
+    expect(textsOf(doc, '//measure[1]/note[staff="1"]/duration')).toEqual(['24', '24', '24', '24']);
     const last = queryOne(doc, '//measure[1]/note[4]');
     expect(textOf(last, 'pitch/step')).toBe('G');
-    expect(textOf(last, 'duration')).toBe('12');
+    expect(textOf(last, 'duration')).toBe('24');
     expect(queryAll(last, 'tie').map((t) => attributeOf(t, 'type'))).toEqual(['start']);
     expect(queryAll(last, 'notations/tied').map((t) => attributeOf(t, 'type'))).toEqual(['start']);
     const first = queryOne(doc, '//measure[2]/note[1]');
     expect(textOf(first, 'pitch/step')).toBe('G');
     // 1.5 beats left in bar 2: a dotted quarter, tied from bar 1.
-    expect(textOf(first, 'duration')).toBe('18');
+    expect(textOf(first, 'duration')).toBe('36');
     expect(textOf(first, 'type')).toBe('quarter');
     expect(queryAll(first, 'dot')).toHaveLength(1);
     expect(queryAll(first, 'tie').map((t) => attributeOf(t, 'type'))).toEqual(['stop']);
-    expect(textsOf(doc, '//measure[2]/note[2]/duration')).toEqual(['6']);
+    expect(textsOf(doc, '//measure[2]/note[2]/duration')).toEqual(['12']);
   });
 
   it('recognises triplets and writes them with time-modification and a bracket', () => {
@@ -85,12 +85,12 @@ describe('toMusicXml', () => {
     ];
     const { doc } = render(performed(spec, { jitterSeconds: 0.01, seed: 7 }));
     const triplets = queryAll(doc, '//measure[1]/note[time-modification]');
-    expect(triplets.map((n) => `${textOf(n, 'pitch/step')}:${textOf(n, 'duration')}:${textOf(n, 'type')}`)).toEqual(['D:4:eighth', 'E:4:eighth', 'F:4:eighth']);
+    expect(triplets.map((n) => `${textOf(n, 'pitch/step')}:${textOf(n, 'duration')}:${textOf(n, 'type')}`)).toEqual(['D:8:eighth', 'E:8:eighth', 'F:8:eighth']);
     expect(textsOf(triplets[0] as XmlNode, 'time-modification/*')).toEqual(['3', '2']);
     expect(queryAll(doc, '//measure[1]/note/notations/tuplet').map((t) => attributeOf(t, 'type'))).toEqual(['start', 'stop']);
     // The straight eighths of bar 2 stay binary.
     expect(queryAll(doc, '//measure[2]/note[time-modification]')).toHaveLength(0);
-    expect(textsOf(doc, '//measure[2]/note[2]/duration')).toEqual(['6']);
+    expect(textsOf(doc, '//measure[2]/note[2]/duration')).toEqual(['12']);
   });
 
   it('writes simultaneous notes as a chord: <chord/> on every note after the first', () => {
@@ -123,8 +123,8 @@ describe('toMusicXml', () => {
     const rests = queryAll(doc, '//measure/note');
     expect(rests).toHaveLength(2);
     expect(rests.map((n) => `${attributeOf(queryOne(n, 'rest'), 'measure')}:${textOf(n, 'duration')}:${textOf(n, 'staff')}`)).toEqual([
-      'yes:48:1',
-      'yes:48:2',
+      'yes:96:1',
+      'yes:96:2',
     ]);
   });
 
@@ -134,7 +134,7 @@ describe('toMusicXml', () => {
     const { doc } = render(performed(spec));
     const voices = queryAll(doc, '//measure[1]/note').map((n) => `${textOf(n, 'voice')}${textOf(n, 'staff')}`);
     expect(voices).toEqual(['11', '11', '11', '11', '21', '21', '52']);
-    expect(textsOf(doc, '//measure[1]/backup/duration')).toEqual(['48', '48']);
+    expect(textsOf(doc, '//measure[1]/backup/duration')).toEqual(['96', '96']);
   });
 
   it('writes a dynamic mark where the playing level changes for more than one bar', () => {
@@ -155,6 +155,6 @@ describe('toMusicXml', () => {
     expect(textsOf(doc, '//measure[1]/note[voice="2"]/pitch/step')).toEqual(['G']);
     expect(queryAll(doc, '//measure[1]/note[voice="2"]').filter((n) => queryAll(n, 'rest').length > 0)).toHaveLength(0);
     const forward = queryOne(doc, '//measure[1]/forward');
-    expect([textOf(forward, 'duration'), textOf(forward, 'voice'), textOf(forward, 'staff')]).toEqual(['24', '2', '1']);
+    expect([textOf(forward, 'duration'), textOf(forward, 'voice'), textOf(forward, 'staff')]).toEqual(['48', '2', '1']);
   });
 });
