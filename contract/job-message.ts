@@ -1,6 +1,5 @@
-import Ajv, { type ErrorObject } from 'ajv';
-import { NotescribeError } from '../core/errors';
 import schema from './job-message.schema.json';
+import { parseAgainst, validateAgainst, validatorFor } from './validator';
 
 /** The only message version this build sends and accepts. A receiver refuses other versions rather than guess. */
 export const JOB_MESSAGE_VERSION = 1;
@@ -39,23 +38,14 @@ export interface JobMessage {
   readonly createdAt: string;
 }
 
-const ajv = new Ajv({ allErrors: true, strict: true });
-const validate = ajv.compile<JobMessage>(schema);
-
-function describe(errors: readonly ErrorObject[] | null | undefined): string[] {
-  return (errors ?? []).map((e) => `${e.instancePath || '(message)'} ${e.message ?? 'is invalid'}`.trim());
-}
+const validate = validatorFor<JobMessage>(schema);
 
 /**
  * Checks a value against the job-message schema and returns it typed.
  * @throws NotescribeError `INVALID_MESSAGE` listing every problem found (not just the first).
  */
 export function validateJobMessage(value: unknown): JobMessage {
-  if (validate(value)) return value;
-  const problems = describe(validate.errors);
-  throw new NotescribeError('INVALID_MESSAGE', `invalid job message: ${problems.join('; ')}`, {
-    context: { problems },
-  });
+  return validateAgainst(validate, 'job message', value);
 }
 
 /**
@@ -63,15 +53,7 @@ export function validateJobMessage(value: unknown): JobMessage {
  * @throws NotescribeError `INVALID_MESSAGE` for malformed JSON or a schema violation.
  */
 export function parseJobMessage(body: string): JobMessage {
-  let value: unknown;
-  try {
-    value = JSON.parse(body);
-  } catch (error) {
-    throw new NotescribeError('INVALID_MESSAGE', `job message is not JSON: ${(error as Error).message}`, {
-      cause: error,
-    });
-  }
-  return validateJobMessage(value);
+  return parseAgainst(validate, 'job message', body);
 }
 
 /** Validates then serialises a message, so the sender can never put an invalid one on the queue. */

@@ -33,14 +33,63 @@ export function relativeUploadKey(layout: KeyLayout, uploadKey: string): string 
   return uploadKey.startsWith(layout.uploadsPrefix) ? uploadKey.slice(layout.uploadsPrefix.length) : uploadKey;
 }
 
-/** Key of the status record of an upload; accepts the key with or without the uploads prefix. */
-export function statusKeyFor(layout: KeyLayout, uploadKey: string): string {
-  return `${layout.statusPrefix}${relativeUploadKey(layout, uploadKey)}.json`;
+/** S3's limit on a key, in UTF-8 bytes. */
+export const S3_MAX_KEY_BYTES = 1024;
+
+/** Hex digits of sha256 that stand in for the cut tail of a key too long to copy whole. */
+const LONG_KEY_HASH_DIGITS = 16;
+
+/**
+ * The upload's relative path as a safe part of a derived key: `.` and `..` segments are percent-encoded (`%2E`,
+ * `%2E%2E`), so `uploads/../x.wav` gets its status at `status/%2E%2E/x.wav.json` and its results under
+ * `results/%2E%2E/…`, never beside them in `results/../`, where any client or tool that normalises paths would put
+ * them; `%` itself is encoded first, so two different uploads never share a derived key.
+ */
+export function safeRelativePath(relative: string): string {
+  return relative
+    .replace(/%/g, '%25')
+    .split('/')
+    .map((segment) => (segment === '..' ? '%2E%2E' : segment === '.' ? '%2E' : segment))
+    .join('/');
 }
 
-/** Prefix under which one job's outputs and error record go: `results/<upload>/<jobId>/`. */
+const utf8Length = (text: string): number => Buffer.byteLength(text, 'utf8');
+
+/**
+ * `prefix + path + suffix`, with `path` cut to keep the whole within S3's 1,024 bytes: an upload key near the limit
+ * becomes status and results keys that are longer still (`status/` is shorter than `uploads/`, but `.json`,
+ * `/<jobId>/score.notes.json` are added). A cut path ends with `~` and a hash of the whole path, so distinct long
+ * uploads keep distinct keys, and the same upload always maps to the same key (the CLI finds its status record).
+ */
+export function fitKey(prefix: string, path: string, suffix: string): string {
+  const whole = `${prefix}${path}${suffix}`;
+  if (utf8Length(whole) <= S3_MAX_KEY_BYTES) return whole;
+  const tail = `~${createHash('sha256').update(path).digest('hex').slice(0, LONG_KEY_HASH_DIGITS)}`;
+  const room = S3_MAX_KEY_BYTES - utf8Length(prefix + tail + suffix);
+  let cut = '';
+  // whole code points only, so the cut never splits a UTF-8 sequence
+  for (const char of path) {
+    if (utf8Length(cut + char) > room) break;
+    cut += char;
+  }
+  return `${prefix}${cut}${tail}${suffix}`;
+}
+
+/** Key of the status record of an upload; accepts the key with or without the uploads prefix. */
+export function statusKeyFor(layout: KeyLayout, uploadKey: string): string {
+  return fitKey(layout.statusPrefix, safeRelativePath(relativeUploadKey(layout, uploadKey)), '.json');
+}
+
+/** The longest file name a job writes under its results prefix (an output or the error record). */
+function longestResultFileName(): string {
+  return [...Object.values(OUTPUT_FILE_NAMES), ERROR_RECORD_FILE_NAME].reduce((a, b) => (utf8Length(b) > utf8Length(a) ? b : a));
+}
+
+/** Prefix under which one job's outputs and error record go: `results/<upload>/<jobId>/`, within S3's key limit. */
 export function resultsPrefixFor(layout: KeyLayout, uploadKey: string, jobId: string): string {
-  return `${layout.resultsPrefix}${relativeUploadKey(layout, uploadKey)}/${jobId}/`;
+  const path = safeRelativePath(relativeUploadKey(layout, uploadKey));
+  const longest = longestResultFileName();
+  return fitKey(layout.resultsPrefix, path, `/${jobId}/${longest}`).slice(0, -longest.length);
 }
 
 export function featuresKeyFor(layout: KeyLayout, jobId: string): string {

@@ -3,6 +3,21 @@ import { createHmac, timingSafeEqual } from 'node:crypto';
 /** The header carrying the signature: `Notescribe-Signature: t=<unix seconds>,v1=<hex HMAC-SHA256>`. */
 export const SIGNATURE_HEADER = 'Notescribe-Signature';
 
+/**
+ * The header naming one outcome: `<jobId>:<state>`, the same on every retry and every redelivery of that outcome.
+ * Webhooks are at-least-once (a sender that dies after the POST but before recording it sends again), so a receiver
+ * that must act once keeps the keys it has seen (IETF draft "The Idempotency-Key HTTP Header Field").
+ */
+export const IDEMPOTENCY_KEY_HEADER = 'Idempotency-Key';
+
+/** The header counting deliveries of one outcome (1, 2, …), for the receiver's logs; not part of the key. */
+export const DELIVERY_ATTEMPT_HEADER = 'Notescribe-Delivery-Attempt';
+
+/** The idempotency key of a job's outcome. */
+export function idempotencyKeyFor(jobId: string, state: string): string {
+  return `${jobId}:${state}`;
+}
+
 /** Receivers should refuse signatures older than this, to stop replays. */
 export const DEFAULT_SIGNATURE_TOLERANCE_SECONDS = 300;
 

@@ -5,11 +5,10 @@
 import { closeSync, openSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { asNotescribeError } from '../core/errors';
-import { createAwsClients } from '../lambdas/shared/aws';
-import { readPipelineConfig, readWorkerConfig } from '../lambdas/shared/config';
-import { createLog } from '../lambdas/shared/log';
-import { Notifier } from '../lambdas/shared/notify';
-import { StatusStore } from '../lambdas/shared/status-store';
+import { createAwsClients } from '../pipeline/aws';
+import { readPipelineConfig, readWorkerConfig } from '../pipeline/config';
+import { createLog } from '../pipeline/log';
+import { StatusStore } from '../pipeline/status-store';
 import { createWorkerEngine } from './engine';
 import { Worker } from './worker';
 
@@ -48,7 +47,6 @@ async function main(): Promise<void> {
     settings,
     engine,
     store: new StatusStore(clients.s3, pipeline.bucket),
-    notifier: new Notifier(clients, pipeline.notify),
     log,
     ...(heartbeatFile ? { onHeartbeat: () => touch(heartbeatFile) } : {}),
   });

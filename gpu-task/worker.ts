@@ -10,17 +10,16 @@ import { outputKeyFor } from '../contract/keys';
 import type { StatusRecord } from '../contract/status-record';
 import { NotescribeError } from '../core/errors';
 import { KEY_COUNT } from '../core/params';
-import type { AwsClients } from '../lambdas/shared/aws';
-import type { PipelineConfig, WorkerConfig } from '../lambdas/shared/config';
-import type { Log } from '../lambdas/shared/log';
-import type { Notifier } from '../lambdas/shared/notify';
-import { finishJob, recoverNotifications, type JobIdentity, type OutcomeServices } from '../lambdas/shared/outcome';
-import { putIfAbsent, type StatusStore } from '../lambdas/shared/status-store';
+import type { AwsClients } from '../pipeline/aws';
+import type { PipelineConfig, WorkerConfig } from '../pipeline/config';
+import type { Log } from '../pipeline/log';
+import { finishJob, recoverNotifications, type JobIdentity, type OutcomeServices } from '../pipeline/outcome';
+import { putIfAbsent, type StatusStore } from '../pipeline/status-store';
 import type { OutputFormat, PreparedJob, WorkerEngine } from './engine';
 
 /** Points where tests make the worker die as if killed (the hook throws; the worker abandons the job). */
 export interface WorkerHooks {
-  /** After the job's outputs, status and notifications, before its message is deleted. */
+  /** After the job's outputs, status and outcome message, before its message is deleted. */
   beforeDelete?(jobId: string): void | Promise<void>;
 }
 
@@ -30,7 +29,6 @@ export interface WorkerDeps {
   readonly settings: Pick<WorkerConfig, 'batchWindows' | 'batchWaitMs' | 'visibilitySeconds' | 'maxReceives' | 'formats'>;
   readonly engine: WorkerEngine;
   readonly store: StatusStore;
-  readonly notifier: Notifier;
   readonly log: Log;
   readonly hooks?: WorkerHooks;
   /** Called on every turn of the poll loop (the container health check watches a file main.ts touches). */
@@ -83,7 +81,8 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * The GPU worker: long-polls the jobs queue, gathers windows of several jobs into one batch (until
  * `batchWindows` windows or `batchWaitMs` after the batch's first job), runs one inference per batch, splits the
- * result per job, writes outputs, moves each job to done, notifies, and only then deletes its message. While it holds
+ * result per job, writes outputs, moves each job to done, puts its outcome in the outbox (the notify queue: a
+ * separate sender delivers it, so no webhook receiver can slow the worker), and only then deletes its message. While it holds
  * a message it keeps extending its visibility. `stop()` stops polling and finishes what it holds.
  */
 export class Worker {
@@ -98,8 +97,7 @@ export class Worker {
     this.services = {
       clients: deps.clients,
       store: deps.store,
-      notifier: deps.notifier,
-      notifyConfig: deps.pipeline.notify,
+      notifyQueueUrl: deps.pipeline.notifyQueueUrl,
       log: deps.log,
     };
   }

@@ -17,17 +17,20 @@ import { createWorkerEngine, type WorkerEngine } from '../gpu-task/engine';
 import { asNotescribeError } from '../core/errors';
 import { Worker } from '../gpu-task/worker';
 import { analyseUpload } from '../lambdas/ingest/engine';
-import { IngestPoller } from '../lambdas/ingest/poller';
-import { createAwsClients, destroyAwsClients } from '../lambdas/shared/aws';
-import type { PipelineConfig } from '../lambdas/shared/config';
-import { createLog } from '../lambdas/shared/log';
-import { Notifier } from '../lambdas/shared/notify';
-import { StatusStore } from '../lambdas/shared/status-store';
+import { ingestBatch } from '../lambdas/ingest/ingest';
+import { sendBatch } from '../lambdas/notify/send';
+import { SqsEventSource } from '../pipeline/sqs-event-source';
+import { createAwsClients, destroyAwsClients } from '../pipeline/aws';
+import { readPipelineConfig, type PipelineConfig } from '../pipeline/config';
+import { createLog } from '../pipeline/log';
+import { LOCAL_SENDER_CONCURRENCY } from '../pipeline/notification-sender';
+import { Notifier } from '../pipeline/notify';
+import { StatusStore } from '../pipeline/status-store';
 import { startMoto } from '../test/helpers/moto';
 import { randomPiece, renderPiano } from '../test/helpers/piano-synth';
 import { startReceiver } from '../test/helpers/receiver';
 import { wavBytes } from '../test/pipeline/audio';
-import { ensureLocalResources } from './local-resources';
+import { ensureLocalResources, localPipelineEnvironment } from './local-resources';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 
@@ -86,37 +89,31 @@ async function main(): Promise<void> {
       bucket: 'notescribe-bench',
       ingestQueue: 'notescribe-ingest',
       jobsQueue: 'notescribe-jobs',
+      notifyQueue: 'notescribe-notify',
       topic: 'notescribe-outcomes',
       uploadsPrefix: DEFAULT_KEY_LAYOUT.uploadsPrefix,
       emailFrom: 'bench@example.com',
       secretName: 'notescribe/webhook',
       secretValue: 'whsec_bench',
     });
-    const notify = {
-      topicArn: resources.topicArn,
-      webhookSecretId: resources.secretId,
-      defaultWebhookUrl: `${receiver.url}/hook`,
-      allowPrivateWebhooks: true,
-      webhookAttempts: 3,
-      webhookMinBackoffMs: 100,
-      presignSeconds: 3600,
-    };
-    const config: PipelineConfig = {
-      bucket: resources.bucket,
-      layout: DEFAULT_KEY_LAYOUT,
-      jobsQueueUrl: resources.jobsQueueUrl,
-      region: 'us-east-1',
-      endpoint: moto.endpoint,
-      notify,
-      maxAudioSeconds: 1800,
-    };
-    const services = { clients, store: new StatusStore(clients.s3, config.bucket), notifier: new Notifier(clients, notify), notifyConfig: notify };
+    const config: PipelineConfig = readPipelineConfig({
+      ...localPipelineEnvironment(resources, { endpoint: moto.endpoint, region: 'us-east-1', emailFrom: 'bench@example.com' }),
+      NOTESCRIBE_DEFAULT_WEBHOOK_URL: `${receiver.url}/hook`,
+      NOTESCRIBE_ALLOW_PRIVATE_WEBHOOKS: 'true',
+      NOTESCRIBE_WEBHOOK_MIN_BACKOFF_MS: '100',
+    });
+    const store = new StatusStore(clients.s3, config.bucket);
+    const sender = { clients, store, notifier: new Notifier(clients, config.notify), notifyConfig: config.notify, log };
+    const ingestDeps = { clients, store, notifyQueueUrl: config.notifyQueueUrl, config, log, analyse: analyseUpload };
     const settings = { batchWindows: 2048, batchWaitMs: 250, visibilitySeconds: 120, maxReceives: 3, formats: ['musicxml', 'mxl', 'midi', 'json'] as const };
-    const worker = new Worker({ ...services, pipeline: config, settings: { ...settings, formats: [...settings.formats] }, engine, log, waitTimeSeconds: 1 });
-    const ingest = Array.from(
-      { length: pollers },
-      () => new IngestPoller(clients, { ...services, config, log, analyse: analyseUpload }, resources.ingestQueueUrl, { batchSize: 1, waitTimeSeconds: 1 }),
-    );
+    const worker = new Worker({ clients, store, pipeline: config, settings: { ...settings, formats: [...settings.formats] }, engine, log, waitTimeSeconds: 1 });
+    const ingest = [
+      ...Array.from(
+        { length: pollers },
+        () => new SqsEventSource(clients, (event) => ingestBatch(ingestDeps, event), resources.ingestQueueUrl, log, { batchSize: 1, waitTimeSeconds: 1 }),
+      ),
+      new SqsEventSource(clients, (event) => sendBatch(sender, event), resources.notifyQueueUrl, log, { waitTimeSeconds: 1, concurrency: LOCAL_SENDER_CONCURRENCY }),
+    ];
     const running = [worker.start(), ...ingest.map((p) => p.start())];
 
     const notified = (key: string): boolean =>
@@ -136,7 +133,7 @@ async function main(): Promise<void> {
       const startedAt = Date.now();
       latencies.push(await upload(key));
       const notifiedAt = Date.now();
-      const record = (await services.store.read(statusKeyFor(config.layout, key)))?.record;
+      const record = (await store.read(statusKeyFor(config.layout, key)))?.record;
       const at = (state: 'queued' | 'processing' | 'done'): number => Date.parse(record?.times[state] ?? '');
       // from the status record's times: where an upload's latency goes
       stages.push({

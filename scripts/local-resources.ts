@@ -8,14 +8,16 @@ import { CreateSecretCommand, ResourceExistsException } from '@aws-sdk/client-se
 import { CreateEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import type { AwsClients } from '../lambdas/shared/aws';
-import { isNotFound } from '../lambdas/shared/status-store';
+import type { AwsClients } from '../pipeline/aws';
+import { isNotFound } from '../pipeline/status-store';
 
 /** Names of the local stack's resources. */
 export interface LocalNames {
   readonly bucket: string;
   readonly ingestQueue: string;
   readonly jobsQueue: string;
+  /** The outbox the notification sender reads. */
+  readonly notifyQueue: string;
   readonly topic: string;
   readonly uploadsPrefix: string;
   readonly emailFrom: string;
@@ -37,6 +39,8 @@ export interface LocalResources {
   readonly ingestDlqUrl: string;
   readonly jobsQueueUrl: string;
   readonly jobsDlqUrl: string;
+  readonly notifyQueueUrl: string;
+  readonly notifyDlqUrl: string;
   readonly topicArn: string;
   readonly secretId: string;
 }
@@ -66,7 +70,7 @@ async function queueWithDlq(
 
 /**
  * Creates, if absent, what the CDK stack creates in AWS: the bucket (with its ObjectCreated notification to the
- * ingest queue), both queues with DLQs, the topic, a verified SES sender and the webhook secret. Idempotent; works
+ * ingest queue), the ingest, jobs and notify queues with DLQs, the topic, a verified SES sender and the webhook secret. Idempotent; works
  * against LocalStack and moto alike.
  */
 export async function ensureLocalResources(clients: AwsClients, names: LocalNames): Promise<LocalResources> {
@@ -84,6 +88,7 @@ export async function ensureLocalResources(clients: AwsClients, names: LocalName
   const maxReceiveCount = names.maxReceiveCount ?? 3;
   const ingest = await queueWithDlq(clients, names.ingestQueue, maxReceiveCount, 60);
   const jobs = await queueWithDlq(clients, names.jobsQueue, maxReceiveCount, names.jobsVisibilitySeconds ?? 120);
+  const notify = await queueWithDlq(clients, names.notifyQueue, maxReceiveCount, 60);
   const ingestArn = (
     await clients.sqs.send(new GetQueueAttributesCommand({ QueueUrl: ingest.url, AttributeNames: ['QueueArn'] }))
   ).Attributes?.['QueueArn'];
@@ -116,7 +121,29 @@ export async function ensureLocalResources(clients: AwsClients, names: LocalName
     ingestDlqUrl: ingest.dlqUrl,
     jobsQueueUrl: jobs.url,
     jobsDlqUrl: jobs.dlqUrl,
+    notifyQueueUrl: notify.url,
+    notifyDlqUrl: notify.dlqUrl,
     topicArn: topic.TopicArn ?? '',
     secretId: names.secretName,
+  };
+}
+
+/**
+ * The environment the deployed Lambdas and worker would get, for these local resources: scripts and tests read their
+ * configuration from it with the same `readPipelineConfig`, so the defaults stay in one place.
+ */
+export function localPipelineEnvironment(
+  resources: LocalResources,
+  target: { endpoint: string; region: string; emailFrom: string },
+): Record<string, string> {
+  return {
+    NOTESCRIBE_BUCKET: resources.bucket,
+    NOTESCRIBE_JOBS_QUEUE_URL: resources.jobsQueueUrl,
+    NOTESCRIBE_NOTIFY_QUEUE_URL: resources.notifyQueueUrl,
+    NOTESCRIBE_TOPIC_ARN: resources.topicArn,
+    NOTESCRIBE_WEBHOOK_SECRET_ID: resources.secretId,
+    NOTESCRIBE_EMAIL_FROM: target.emailFrom,
+    NOTESCRIBE_AWS_ENDPOINT: target.endpoint,
+    AWS_REGION: target.region,
   };
 }

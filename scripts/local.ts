@@ -1,7 +1,8 @@
 /**
  * `npm run local`: the whole pipeline on this machine against LocalStack or moto. Creates (if absent) the bucket,
- * both queues with DLQs, the topic, the bucket notification, an SES sender and the webhook secret; then runs the
- * ingest handler from the ingest queue (standing in for Lambda's event source) and the worker, until Ctrl-C.
+ * the ingest, jobs and notify queues with DLQs, the topic, the bucket notification, an SES sender and the webhook secret; then runs the
+ * ingest handler and the notification sender from their queues (standing in for Lambda's event sources) and the
+ * worker, until Ctrl-C.
  *
  *   docker compose up -d            # LocalStack on :4566        or:  .venv/bin/moto_server -p 4566
  *   npm run local -- --webhook-url http://127.0.0.1:9000/hook
@@ -13,14 +14,17 @@ import { DEFAULT_KEY_LAYOUT } from '../contract/keys';
 import { createWorkerEngine } from '../gpu-task/engine';
 import { Worker } from '../gpu-task/worker';
 import { analyseUpload } from '../lambdas/ingest/engine';
-import { IngestPoller } from '../lambdas/ingest/poller';
-import { createAwsClients } from '../lambdas/shared/aws';
-import type { PipelineConfig } from '../lambdas/shared/config';
-import { createLog } from '../lambdas/shared/log';
-import { Notifier } from '../lambdas/shared/notify';
-import { StatusStore } from '../lambdas/shared/status-store';
+import { ingestBatch } from '../lambdas/ingest/ingest';
+import { sendBatch } from '../lambdas/notify/send';
+import { createAwsClients } from '../pipeline/aws';
+import { readPipelineConfig, type PipelineConfig } from '../pipeline/config';
+import { createLog } from '../pipeline/log';
+import { LOCAL_SENDER_CONCURRENCY } from '../pipeline/notification-sender';
+import { Notifier } from '../pipeline/notify';
+import { SqsEventSource } from '../pipeline/sqs-event-source';
+import { StatusStore } from '../pipeline/status-store';
 import { parseOutputFormats } from '../core/transcribe';
-import { ensureLocalResources } from './local-resources';
+import { ensureLocalResources, localPipelineEnvironment } from './local-resources';
 
 const program = new Command()
   .name('npm run local --')
@@ -34,6 +38,8 @@ const program = new Command()
   .option('--email-from <address>', 'SES sender (verified locally)', 'notescribe@example.com')
   .option('--webhook-secret <secret>', 'HMAC key stored in the local Secrets Manager', 'whsec_local_development')
   .option('--no-allow-private-webhooks', 'refuse webhooks to private/loopback addresses, as in AWS')
+  .option('--allowed-webhook-hosts <list>', 'hosts an upload\'s webhook-url may name (`*`: any)', '*')
+  .option('--allowed-email-domains <list>', 'domains an upload\'s notify-email may be in (`*`: any)', '*')
   .option('--batch-windows <n>', 'worker batch size in windows', '512')
   .option('--batch-wait-ms <ms>', 'worker batch wait', '250')
   .option('--formats <list>', 'output formats', 'musicxml,mxl,midi,json')
@@ -54,46 +60,37 @@ async function main(): Promise<void> {
     bucket: String(o['bucket']),
     ingestQueue: 'notescribe-ingest',
     jobsQueue: 'notescribe-jobs',
+    notifyQueue: 'notescribe-notify',
     topic: 'notescribe-outcomes',
     uploadsPrefix: DEFAULT_KEY_LAYOUT.uploadsPrefix,
     emailFrom: String(o['emailFrom']),
     secretName: 'notescribe/webhook-secret',
     secretValue: String(o['webhookSecret']),
   });
-  const notify = {
-    topicArn: resources.topicArn,
-    emailFrom: String(o['emailFrom']),
-    webhookSecretId: resources.secretId,
-    allowPrivateWebhooks: o['allowPrivateWebhooks'] !== false,
-    webhookAttempts: 4,
-    webhookMinBackoffMs: 500,
-    presignSeconds: 24 * 3600,
-    ...(typeof o['webhookUrl'] === 'string' ? { defaultWebhookUrl: o['webhookUrl'] } : {}),
-    ...(typeof o['notifyEmail'] === 'string' ? { defaultEmail: o['notifyEmail'] } : {}),
-  };
-  const config: PipelineConfig = {
-    bucket: resources.bucket,
-    layout: DEFAULT_KEY_LAYOUT,
-    jobsQueueUrl: resources.jobsQueueUrl,
-    region,
-    endpoint,
-    notify,
-    maxAudioSeconds: 30 * 60,
-  };
-  const services = {
-    clients,
-    store: new StatusStore(clients.s3, config.bucket),
-    notifier: new Notifier(clients, notify),
-    notifyConfig: notify,
-  };
+  const base = readPipelineConfig({
+    ...localPipelineEnvironment(resources, { endpoint, region, emailFrom: String(o['emailFrom']) }),
+    ...(typeof o['webhookUrl'] === 'string' ? { NOTESCRIBE_DEFAULT_WEBHOOK_URL: o['webhookUrl'] } : {}),
+    ...(typeof o['notifyEmail'] === 'string' ? { NOTESCRIBE_DEFAULT_NOTIFY_EMAIL: o['notifyEmail'] } : {}),
+    NOTESCRIBE_ALLOW_PRIVATE_WEBHOOKS: String(o['allowPrivateWebhooks'] !== false),
+    NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS: String(o['allowedWebhookHosts']),
+    NOTESCRIBE_ALLOWED_EMAIL_DOMAINS: String(o['allowedEmailDomains']),
+  });
+  const config: PipelineConfig = base;
+  const store = new StatusStore(clients.s3, config.bucket);
+  const sender = { clients, store, notifier: new Notifier(clients, config.notify), notifyConfig: config.notify, log: createLog('notify') };
   const engine = await createWorkerEngine({
     onnxBytes: new Uint8Array(readFileSync(modelPath)),
     cardJson: readFileSync(cardPathFor(modelPath), 'utf8'),
     executionProviders: String(o['executionProviders']).split(','),
   });
-  const poller = new IngestPoller(clients, { ...services, config, log: createLog('ingest'), analyse: analyseUpload }, resources.ingestQueueUrl);
+  const ingestDeps = { clients, store, notifyQueueUrl: config.notifyQueueUrl, config, log: createLog('ingest'), analyse: analyseUpload };
+  const pollers = [
+    new SqsEventSource(clients, (event) => ingestBatch(ingestDeps, event), resources.ingestQueueUrl, ingestDeps.log),
+    new SqsEventSource(clients, (event) => sendBatch(sender, event), resources.notifyQueueUrl, sender.log, { concurrency: LOCAL_SENDER_CONCURRENCY }),
+  ];
   const worker = new Worker({
-    ...services,
+    clients,
+    store,
     pipeline: config,
     settings: {
       batchWindows: Number(o['batchWindows']),
@@ -112,7 +109,7 @@ async function main(): Promise<void> {
       `              [--metadata webhook-url=https://…,notify-email=you@example.com]`,
       `  status:   npm run notescribe -- status uploads/song.wav --bucket ${resources.bucket} --endpoint ${endpoint}`,
       `  results:  s3://${resources.bucket}/results/   topic: ${resources.topicArn}`,
-      `  queues:   ${resources.ingestQueueUrl}, ${resources.jobsQueueUrl} (+ -dlq)`,
+      `  queues:   ${resources.ingestQueueUrl}, ${resources.jobsQueueUrl}, ${resources.notifyQueueUrl} (+ -dlq)`,
       'Ctrl-C stops after the jobs in hand are finished.',
       '',
     ].join('\n'),
@@ -120,10 +117,10 @@ async function main(): Promise<void> {
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     process.once(signal, () => {
       log.info('stopping', { signal });
-      void Promise.all([poller.stop(), worker.stop()]);
+      void Promise.all([...pollers.map((p) => p.stop()), worker.stop()]);
     });
   }
-  await Promise.all([poller.start(), worker.start()]);
+  await Promise.all([...pollers.map((p) => p.start()), worker.start()]);
   await engine.release();
 }
 

@@ -2,8 +2,8 @@ import type { Command } from 'commander';
 import { DEFAULT_KEY_LAYOUT, statusKeyFor } from '../../contract/keys';
 import type { StatusRecord } from '../../contract/status-record';
 import { NotescribeError } from '../../core/errors';
-import { createAwsClients, destroyAwsClients } from '../../lambdas/shared/aws';
-import { StatusStore } from '../../lambdas/shared/status-store';
+import { createAwsClients, destroyAwsClients } from '../../pipeline/aws';
+import { StatusStore } from '../../pipeline/status-store';
 
 /** Where `notescribe status` looks. */
 export interface StatusLookup {

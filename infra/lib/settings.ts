@@ -61,6 +61,16 @@ export interface NotescribeSettings {
   readonly noncurrentVersionDays: number;
   /** Alarm when a queue's oldest message is older than this, seconds. @default 1800 */
   readonly oldestMessageAlarmSeconds: number;
+  /**
+   * Hosts an upload's `webhook-url` may name (`hooks.example.com`, or `*.example.com` for every name under it); `*`
+   * lets uploaders name any host. Anyone who may upload chooses the target otherwise. @default [] (none: only
+   * `defaultWebhookUrl`)
+   */
+  readonly allowedWebhookHosts: readonly string[];
+  /** Domains an upload's `notify-email` may be in (same form); `*`: any. @default [] (none: only `defaultNotifyEmail`) */
+  readonly allowedEmailDomains: readonly string[];
+  /** Deadline of one webhook delivery, every retry included, seconds. @default 15 */
+  readonly webhookDeadlineSeconds: number;
 }
 
 /** Peak memory of decode → spectrogram → onsets per second of audio: 368 MB for a 600 s piece (bench `dsp`). */
@@ -106,7 +116,18 @@ export const DEFAULT_SETTINGS: NotescribeSettings = {
   featureRetentionDays: 7,
   noncurrentVersionDays: 30,
   oldestMessageAlarmSeconds: 1800,
+  allowedWebhookHosts: [],
+  allowedEmailDomains: [],
+  webhookDeadlineSeconds: 15,
 };
+
+/** What the sender Lambda does besides waiting on a webhook: SNS, SES, reading and writing the status record. */
+export const SENDER_OVERHEAD_SECONDS = 30;
+
+/** The sender Lambda's timeout: one webhook deadline plus the rest of its work. */
+export function senderTimeoutSeconds(settings: NotescribeSettings): number {
+  return settings.webhookDeadlineSeconds + SENDER_OVERHEAD_SECONDS;
+}
 
 /** Single-GPU sizes of the supported families; their vCPU and memory are the same across g4dn, g5 and g6. */
 const GPU_SIZES: Readonly<Record<string, { vcpus: number; memoryGiB: number }>> = {
@@ -151,6 +172,8 @@ export interface QueueTimings {
   readonly ingestVisibilitySeconds: number;
   /** Jobs queue visibility: what the worker extends while it holds a job, so a crashed worker's job returns soon. */
   readonly jobsVisibilitySeconds: number;
+  /** Notify queue visibility: six sender timeouts, like the ingest queue. */
+  readonly notifyVisibilitySeconds: number;
 }
 
 /** Visibility timeouts of both queues, in seconds. */
@@ -158,6 +181,7 @@ export function queueTimings(settings: NotescribeSettings): QueueTimings {
   return {
     ingestVisibilitySeconds: 6 * settings.ingestTimeoutSeconds,
     jobsVisibilitySeconds: settings.workerVisibilitySeconds,
+    notifyVisibilitySeconds: 6 * senderTimeoutSeconds(settings),
   };
 }
 
@@ -233,6 +257,13 @@ export function resolveSettings(read: ContextReader): NotescribeSettings {
     for (const a of addresses) if (!EMAIL.test(a)) problems.push(`${key}: ${a} is not an email address`);
     return addresses;
   };
+  const hosts = (key: string): string[] => {
+    const raw = read(key);
+    if (raw === undefined || raw === null || raw === '') return [];
+    const list = (Array.isArray(raw) ? raw : String(raw).split(',')).map((h) => String(h).trim().toLowerCase()).filter((h) => h !== '');
+    for (const h of list) if (h !== '*' && !/^(\*\.)?[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/.test(h)) problems.push(`${key}: ${h} is not a host name, *.domain or *`);
+    return list;
+  };
   const email = (key: string): string | undefined => {
     const value = text(key);
     if (value !== undefined && !EMAIL.test(value)) problems.push(`${key}: ${value} is not an email address`);
@@ -284,6 +315,10 @@ export function resolveSettings(read: ContextReader): NotescribeSettings {
     featureRetentionDays: integer('featureRetentionDays', d.featureRetentionDays, 1, 3650),
     noncurrentVersionDays: integer('noncurrentVersionDays', d.noncurrentVersionDays, 1, 3650),
     oldestMessageAlarmSeconds: integer('oldestMessageAlarmSeconds', d.oldestMessageAlarmSeconds, 60, 1209600),
+    allowedWebhookHosts: hosts('allowedWebhookHosts'),
+    allowedEmailDomains: hosts('allowedEmailDomains'),
+    // a Lambda stops at 900 s, and SQS's visibility (6 × the timeout) at 12 hours
+    webhookDeadlineSeconds: integer('webhookDeadlineSeconds', d.webhookDeadlineSeconds, 1, 900 - SENDER_OVERHEAD_SECONDS),
   };
   if (settings.ingestMemoryMb > 10240) {
     problems.push(

@@ -8,7 +8,8 @@ import { Construct } from 'constructs';
 import { IngestFunction } from './ingest';
 import { acknowledge } from './nag';
 import { Notifications } from './notifications';
-import { gpuTaskShape, type NotescribeSettings, queueTimings, workerScalingSteps } from './settings';
+import { SenderFunction } from './sender';
+import { gpuTaskShape, type NotescribeSettings, queueTimings, senderTimeoutSeconds, workerScalingSteps } from './settings';
 import { PREFIXES, Storage } from './storage';
 import { Worker } from './worker';
 import { WorkQueue } from './work-queue';
@@ -17,6 +18,8 @@ import { WorkQueue } from './work-queue';
 export const PROJECT_ROOT = path.resolve(__dirname, '..', '..');
 /** The ingest handler (docs/pipeline.md). */
 export const INGEST_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'ingest', 'handler.ts');
+/** The notification sender's handler. */
+export const SENDER_ENTRY = path.join(PROJECT_ROOT, 'lambdas', 'notify', 'handler.ts');
 
 export interface NotescribeStackProps extends StackProps {
   readonly settings: NotescribeSettings;
@@ -25,18 +28,25 @@ export interface NotescribeStackProps extends StackProps {
    * @default INGEST_ENTRY
    */
   readonly ingestEntry?: string;
+  /**
+   * The notification sender's handler file.
+   * @default SENDER_ENTRY
+   */
+  readonly senderEntry?: string;
 }
 
 /**
  * The whole pipeline: bucket → (S3 notification) → ingest queue → ingest Lambda → jobs queue → worker service →
- * results, outcome topic, webhook and email. See docs/deploy.md.
+ * results + notify queue (the outbox) → sender Lambda → outcome topic, webhook and email. See docs/deploy.md.
  */
 export class NotescribeStack extends Stack {
   public readonly storage: Storage;
   public readonly notifications: Notifications;
   public readonly ingestQueue: WorkQueue;
   public readonly jobsQueue: WorkQueue;
+  public readonly notifyQueue: WorkQueue;
   public readonly ingest: IngestFunction;
+  public readonly sender: SenderFunction;
   public readonly worker: Worker;
 
   constructor(scope: Construct, id: string, props: NotescribeStackProps) {
@@ -69,15 +79,33 @@ export class NotescribeStack extends Stack {
       alarmTopic: this.notifications.alarmTopic,
       oldestMessageAlarmAge: alarmAge,
     });
+    this.notifyQueue = new WorkQueue(this, 'NotifyQueue', {
+      visibilityTimeout: Duration.seconds(timings.notifyVisibilitySeconds),
+      alarmTopic: this.notifications.alarmTopic,
+      oldestMessageAlarmAge: alarmAge,
+    });
     bucket.addEventNotification(
       s3.EventType.OBJECT_CREATED,
       new s3n.SqsDestination(this.ingestQueue.queue),
       { prefix: PREFIXES.uploads },
     );
 
-    const notifyEnvironment: Record<string, string> = {
+    // what every part reads: where things are
+    const commonEnvironment: Record<string, string> = {
+      NOTESCRIBE_BUCKET: bucket.bucketName,
+      NOTESCRIBE_UPLOADS_PREFIX: PREFIXES.uploads,
+      NOTESCRIBE_FEATURES_PREFIX: PREFIXES.features,
+      NOTESCRIBE_RESULTS_PREFIX: PREFIXES.results,
+      NOTESCRIBE_STATUS_PREFIX: PREFIXES.status,
+      NOTESCRIBE_JOBS_QUEUE_URL: this.jobsQueue.queue.queueUrl,
+      NOTESCRIBE_NOTIFY_QUEUE_URL: this.notifyQueue.queue.queueUrl,
+    };
+    const senderEnvironment: Record<string, string> = {
       NOTESCRIBE_TOPIC_ARN: this.notifications.topic.topicArn,
       NOTESCRIBE_WEBHOOK_SECRET_ID: this.notifications.webhookSecret.secretArn,
+      NOTESCRIBE_WEBHOOK_DEADLINE_MS: String(settings.webhookDeadlineSeconds * 1000),
+      NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS: settings.allowedWebhookHosts.join(','),
+      NOTESCRIBE_ALLOWED_EMAIL_DOMAINS: settings.allowedEmailDomains.join(','),
       ...(settings.defaultWebhookUrl === undefined ? {} : { NOTESCRIBE_DEFAULT_WEBHOOK_URL: settings.defaultWebhookUrl }),
       ...(settings.defaultNotifyEmail === undefined ? {} : { NOTESCRIBE_DEFAULT_NOTIFY_EMAIL: settings.defaultNotifyEmail }),
       ...(settings.sesSender === undefined ? {} : { NOTESCRIBE_EMAIL_FROM: settings.sesSender }),
@@ -89,16 +117,26 @@ export class NotescribeStack extends Stack {
       bucket,
       ingestQueue: this.ingestQueue.queue,
       jobsQueue: this.jobsQueue.queue,
+      notifyQueue: this.notifyQueue.queue,
       memoryMb: settings.ingestMemoryMb,
       timeout: Duration.seconds(settings.ingestTimeoutSeconds),
       reservedConcurrency: settings.ingestReservedConcurrency,
       maxConcurrency: settings.ingestMaxConcurrency,
       environment: {
-        ...notifyEnvironment,
+        ...commonEnvironment,
         NOTESCRIBE_MAX_AUDIO_SECONDS: String(settings.maxAudioMinutes * 60),
       },
     });
-    this.notifications.grantNotify(this.ingest.role);
+
+    this.sender = new SenderFunction(this, 'Sender', {
+      entry: props.senderEntry ?? SENDER_ENTRY,
+      projectRoot: PROJECT_ROOT,
+      bucket,
+      notifyQueue: this.notifyQueue.queue,
+      notifications: this.notifications,
+      timeout: Duration.seconds(senderTimeoutSeconds(settings)),
+      environment: { ...commonEnvironment, ...senderEnvironment },
+    });
 
     this.worker = new Worker(this, 'Worker', {
       placement:
@@ -111,14 +149,14 @@ export class NotescribeStack extends Stack {
       maxTasks: settings.maxWorkerTasks,
       scalingSteps: workerScalingSteps(settings),
       idleMinutesBeforeScaleIn: settings.idleMinutesBeforeScaleIn,
+      notifyQueue: this.notifyQueue.queue,
       environment: {
-        ...notifyEnvironment,
+        ...commonEnvironment,
         NOTESCRIBE_BATCH_WINDOWS: String(settings.batchWindows),
         NOTESCRIBE_BATCH_WAIT_MS: String(settings.batchWaitMs),
         NOTESCRIBE_VISIBILITY_SECONDS: String(settings.workerVisibilitySeconds),
       },
     });
-    this.notifications.grantNotify(this.worker.taskDefinition.taskRole);
 
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Upload here, read results here' });
     new CfnOutput(this, 'UploadPrefix', { value: PREFIXES.uploads });

@@ -41,13 +41,15 @@ export interface WorkerProps {
   readonly projectRoot: string;
   readonly bucket: s3.IBucket;
   readonly jobsQueue: sqs.IQueue;
+  /** The outbox the worker announces finished jobs to (the sender, not the worker, notifies). */
+  readonly notifyQueue: sqs.IQueue;
   /** Most tasks running at once (in GPU mode also most instances: one GPU each). */
   readonly maxTasks: number;
   /** Exact-capacity steps on the backlog (queued + in-flight jobs); the first must be 0 jobs → 0 tasks. */
   readonly scalingSteps: readonly ScalingStep[];
   /** Minutes without any job before the service scales to zero. */
   readonly idleMinutesBeforeScaleIn: number;
-  /** Worker environment beyond the bucket, queue and execution-provider wiring done here. */
+  /** Worker environment beyond the execution-provider and health-check wiring done here. */
   readonly environment: Readonly<Record<string, string>>;
 }
 
@@ -116,12 +118,6 @@ export class Worker extends Construct {
     });
     const environment: Record<string, string> = {
       AWS_REGION: Aws.REGION,
-      NOTESCRIBE_BUCKET: props.bucket.bucketName,
-      NOTESCRIBE_UPLOADS_PREFIX: PREFIXES.uploads,
-      NOTESCRIBE_FEATURES_PREFIX: PREFIXES.features,
-      NOTESCRIBE_RESULTS_PREFIX: PREFIXES.results,
-      NOTESCRIBE_STATUS_PREFIX: PREFIXES.status,
-      NOTESCRIBE_JOBS_QUEUE_URL: props.jobsQueue.queueUrl,
       NOTESCRIBE_MAX_RECEIVES: String(MAX_RECEIVE_COUNT),
       NOTESCRIBE_EXECUTION_PROVIDERS: placement.mode === 'gpu' ? 'cuda,cpu' : 'cpu',
       NOTESCRIBE_HEARTBEAT_FILE: HEARTBEAT_FILE,
@@ -387,5 +383,6 @@ export class Worker extends Construct {
         resources: [props.jobsQueue.queueArn],
       }),
     );
+    props.notifyQueue.grantSendMessages(role);
   }
 }

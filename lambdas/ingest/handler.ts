@@ -1,9 +1,8 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createAwsClients } from '../shared/aws';
-import { readPipelineConfig } from '../shared/config';
-import { createLog } from '../shared/log';
-import { Notifier } from '../shared/notify';
-import { StatusStore } from '../shared/status-store';
+import { createAwsClients } from '../../pipeline/aws';
+import { readPipelineConfig } from '../../pipeline/config';
+import { createLog } from '../../pipeline/log';
+import { StatusStore } from '../../pipeline/status-store';
 import { analyseUpload } from './engine';
 import { ingestBatch, type IngestDeps } from './ingest';
 
@@ -21,8 +20,7 @@ function lambdaDeps(): IngestDeps {
     config,
     clients,
     store: new StatusStore(clients.s3, config.bucket),
-    notifier: new Notifier(clients, config.notify),
-    notifyConfig: config.notify,
+    notifyQueueUrl: config.notifyQueueUrl,
     log: createLog('ingest'),
     analyse: analyseUpload,
   };

@@ -14,10 +14,11 @@ import {
 } from '../../contract/keys';
 import type { StatusRecord } from '../../contract/status-record';
 import { NotescribeError } from '../../core/errors';
-import type { AwsClients } from '../shared/aws';
-import type { PipelineConfig } from '../shared/config';
-import { finishJob, type OutcomeServices } from '../shared/outcome';
-import { isNotFound, type StatusStore } from '../shared/status-store';
+import type { AwsClients } from '../../pipeline/aws';
+import type { PipelineConfig } from '../../pipeline/config';
+import { finishJob, type OutcomeServices } from '../../pipeline/outcome';
+import { isNotFound, type StatusStore } from '../../pipeline/status-store';
+import { checkDeclaredSize, readStreamWithin } from '../../pipeline/bounded-read';
 import type { AnalyseUpload } from './engine';
 
 /** Everything the ingest step uses, injected so tests and `npm run local` can run it outside Lambda. */
@@ -81,14 +82,26 @@ async function headUpload(
   return undefined;
 }
 
+/** An http(s) URL in its canonical form (`HTTP://Example.COM/x` → `http://example.com/x`), or undefined. */
+function canonicalWebhookUrl(raw: string | undefined): string | undefined {
+  if (!raw) return undefined;
+  try {
+    const url = new URL(raw);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.href.length <= 2048 ? url.href : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The upload's own notification targets from its metadata (S3 lower-cases metadata names). A malformed one is dropped
- * (the stack-wide default then applies) rather than failing the job or reaching the job message.
+ * (the stack-wide default then applies) rather than failing the job or reaching the job message. Whether the
+ * operator lets uploaders choose targets at all is the sender's decision (recipient-policy.ts), recorded there.
  */
 function notifyOf(metadata: Record<string, string> | undefined, log: OutcomeServices['log']): JobNotify {
   const webhookUrl = metadata?.['webhook-url']?.trim();
   const email = metadata?.['notify-email']?.trim();
-  const goodUrl = webhookUrl && /^https?:\/\/\S+$/i.test(webhookUrl) && webhookUrl.length <= 2048 ? webhookUrl : undefined;
+  const goodUrl = canonicalWebhookUrl(webhookUrl);
   const goodEmail = email && /^[^@\s]+@[^@\s]+$/.test(email) && email.length <= 320 ? email : undefined;
   if (webhookUrl && !goodUrl) log.warn('ignoring a malformed webhook-url', { webhookUrl });
   if (email && !goodEmail) log.warn('ignoring a malformed notify-email', { email });
@@ -157,7 +170,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
     return 'duplicate';
   }
   try {
-    const analysed = await featuresFor(deps, object.bucket, key, featuresKey);
+    const analysed = await featuresFor(deps, object.bucket, key, featuresKey, head.ContentLength);
     const message: JobMessage = {
       version: JOB_MESSAGE_VERSION,
       ...job,
@@ -192,6 +205,7 @@ async function featuresFor(
   bucket: string,
   uploadKey: string,
   featuresKey: string,
+  uploadBytes: number | undefined,
 ): Promise<{ windowCount: number; durationSeconds: number }> {
   const { clients, config } = deps;
   try {
@@ -202,9 +216,11 @@ async function featuresFor(
   } catch (error) {
     if (!isNotFound(error)) throw error;
   }
+  // the size S3 reports decides before any byte is fetched; the capped read holds even if it were wrong
+  checkDeclaredSize(uploadKey, uploadBytes, config.maxInputBytes);
   const response = await clients.s3.send(new GetObjectCommand({ Bucket: bucket, Key: uploadKey }));
-  const bytes = await response.Body?.transformToByteArray();
-  if (!bytes) throw new NotescribeError('EMPTY_AUDIO', `${uploadKey} has no body`);
+  if (!response.Body) throw new NotescribeError('EMPTY_AUDIO', `${uploadKey} has no body`);
+  const bytes = await readStreamWithin(response.Body as AsyncIterable<Uint8Array>, uploadKey, config.maxInputBytes);
   const analysed = await deps.analyse(bytes, { maxSeconds: config.maxAudioSeconds, sourceKey: uploadKey });
   await clients.s3.send(
     new PutObjectCommand({

@@ -7,9 +7,15 @@ export interface ReceivedRequest {
   readonly headers: IncomingHttpHeaders;
   /** The raw body, exactly as sent (signatures are over these bytes). */
   readonly body: string;
-  /** The status the receiver answered. */
+  /** The status the receiver answered (0: it never did). */
   readonly status: number;
 }
+
+/** How a hostile receiver treats a request (see `Receiver.respond`). */
+export type HostileBehaviour = 'silent' | 'trickle';
+
+/** A trickling receiver's pace (the issue's slow receiver sent one byte every 5 s; tests need it sooner). */
+export const TRICKLE_INTERVAL_MS = 200;
 
 /** A loopback HTTP server that records webhook and SNS HTTP deliveries. */
 export interface Receiver {
@@ -18,8 +24,12 @@ export interface Receiver {
   readonly requests: ReceivedRequest[];
   /** Requests whose path starts with `prefix`. */
   on(prefix: string): ReceivedRequest[];
-  /** Answers requests under `prefix` with `status` from now on (default 204). */
-  respond(prefix: string, status: number): void;
+  /**
+   * Answers requests under `prefix` with `status` from now on (default 204), or behaves as a hostile receiver:
+   * `'silent'` reads the request and never answers; `'trickle'` sends 200 headers, then one byte every
+   * TRICKLE_INTERVAL_MS and never ends.
+   */
+  respond(prefix: string, behaviour: number | HostileBehaviour): void;
   /** Resolves when `predicate` holds for the recorded requests; rejects after `timeoutMs`. */
   waitFor(predicate: (requests: ReceivedRequest[]) => boolean, timeoutMs?: number): Promise<void>;
   clear(): void;
@@ -33,9 +43,9 @@ export interface Receiver {
  */
 export async function startReceiver(options: { host?: string; publicHost?: string } = {}): Promise<Receiver> {
   const requests: ReceivedRequest[] = [];
-  const statuses = new Map<string, number>();
-  const statusFor = (path: string): number => {
-    let best: [string, number] | undefined;
+  const statuses = new Map<string, number | HostileBehaviour>();
+  const statusFor = (path: string): number | HostileBehaviour => {
+    let best: [string, number | HostileBehaviour] | undefined;
     for (const entry of statuses) if (path.startsWith(entry[0]) && (!best || entry[0].length > best[0].length)) best = entry;
     return best?.[1] ?? 204;
   };
@@ -45,8 +55,16 @@ export async function startReceiver(options: { host?: string; publicHost?: strin
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const path = request.url ?? '/';
-      const status = statusFor(path);
+      const behaviour = statusFor(path);
+      const status = behaviour === 'silent' ? 0 : behaviour === 'trickle' ? 200 : behaviour;
       requests.push({ method: request.method ?? '', path, headers: request.headers, body, status });
+      if (behaviour === 'silent') return;
+      if (behaviour === 'trickle') {
+        response.writeHead(200, { 'Content-Type': 'text/plain' });
+        const timer = setInterval(() => response.write('.'), TRICKLE_INTERVAL_MS);
+        response.on('close', () => clearInterval(timer));
+        return;
+      }
       if (request.headers['x-amz-sns-message-type'] === 'SubscriptionConfirmation') {
         const url = (JSON.parse(body) as { SubscribeURL?: string }).SubscribeURL;
         if (url) void fetch(url).catch(() => undefined);
@@ -62,7 +80,7 @@ export async function startReceiver(options: { host?: string; publicHost?: strin
     url: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
     requests,
     on: (prefix) => requests.filter((r) => r.path.startsWith(prefix)),
-    respond: (prefix, status) => void statuses.set(prefix, status),
+    respond: (prefix, behaviour) => void statuses.set(prefix, behaviour),
     async waitFor(predicate, timeoutMs = 30_000) {
       const deadline = Date.now() + timeoutMs;
       while (!predicate(requests)) {

@@ -53,13 +53,8 @@ describe('fargate mode', () => {
     const [task] = resourcesOfType('AWS::ECS::TaskDefinition');
     const [container] = task?.ContainerDefinitions as Array<{ Environment: Array<{ Name: string; Value: unknown }> }>;
     const env = Object.fromEntries((container?.Environment ?? []).map((e) => [e.Name, e.Value]));
-    expect(env).toEqual(
-      expect.objectContaining({
-        NOTESCRIBE_EXECUTION_PROVIDERS: 'cpu',
-        NOTESCRIBE_EMAIL_FROM: 'notescribe@example.org',
-        NOTESCRIBE_DEFAULT_WEBHOOK_URL: 'https://hooks.example.com/notescribe',
-      }),
-    );
+    expect(env).toEqual(expect.objectContaining({ NOTESCRIBE_EXECUTION_PROVIDERS: 'cpu' }));
+    expect(env).not.toHaveProperty('NOTESCRIBE_EMAIL_FROM');
   });
 
   it('scales 0 → 3 tasks: ≥1 job → 1, ≥3 → 2, ≥5 → 3', () => {
@@ -76,14 +71,18 @@ describe('fargate mode', () => {
     });
   });
 
-  it('applies the Lambda settings', () => {
+  it('applies the Lambda settings: limits to ingest, notification targets to the sender', () => {
     expectResource('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       MemorySize: 4096,
       ReservedConcurrentExecutions: 4,
+      Environment: { Variables: Match.objectLike({ NOTESCRIBE_MAX_AUDIO_SECONDS: '600' }) },
+    });
+    expectResource('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      MemorySize: 256,
       Environment: {
         Variables: Match.objectLike({
-          NOTESCRIBE_MAX_AUDIO_SECONDS: '600',
           NOTESCRIBE_EMAIL_FROM: 'notescribe@example.org',
           NOTESCRIBE_DEFAULT_WEBHOOK_URL: 'https://hooks.example.com/notescribe',
         }),
@@ -91,7 +90,7 @@ describe('fargate mode', () => {
     });
   });
 
-  it('subscribes the emails, creates the SES identity and lets both roles send as it', () => {
+  it('subscribes the emails, creates the SES identity and lets only the sender send as it', () => {
     const subscriptions = resourcesOfType('AWS::SNS::Subscription').map((p) => p.Endpoint).sort();
     expect(subscriptions).toEqual(['a@example.com', 'b@example.com', 'ops@example.com']);
     expectResource('AWS::SES::EmailIdentity', { EmailIdentity: 'notescribe@example.org' });
@@ -100,7 +99,7 @@ describe('fargate mode', () => {
         (st) => st.Action === 'ses:SendEmail',
       ),
     );
-    expect(sesStatements).toHaveLength(2);
+    expect(sesStatements).toHaveLength(1);
     for (const st of sesStatements) {
       expect(JSON.stringify(st.Resource)).toContain(':identity/notescribe@example.org');
       expect(JSON.stringify(st.Resource)).toContain(':identity/example.org');

@@ -121,8 +121,8 @@ describe('bucket', () => {
 });
 
 describe('queues', () => {
-  it('are four, all SSE-encrypted and TLS-only', () => {
-    expectCount('AWS::SQS::Queue', 4);
+  it('are six (ingest, jobs, notify and their DLQs), all SSE-encrypted and TLS-only', () => {
+    expectCount('AWS::SQS::Queue', 6);
     for (const [, props] of resourcesOfType('AWS::SQS::Queue')) expect(props.SqsManagedSseEnabled).toBe(true);
     const policies = resourcesOfType('AWS::SQS::QueuePolicy');
     const tlsDenied = policies.flatMap(([, p]) =>
@@ -130,13 +130,13 @@ describe('queues', () => {
         (st) => st.Effect === 'Deny' && JSON.stringify(st.Condition).includes('aws:SecureTransport'),
       ).flatMap((st) => (p.Queues as unknown[]).map(() => st)),
     );
-    expect(tlsDenied.length).toBeGreaterThanOrEqual(4);
+    expect(tlsDenied.length).toBeGreaterThanOrEqual(6);
   });
 
-  it('redrive to their DLQ after 3 receives; visibility 6 × the 300 s Lambda timeout and 120 s for jobs', () => {
+  it('redrive to their DLQ after 3 receives; visibility 6 × each Lambda timeout (300 s, 45 s) and 120 s for jobs', () => {
     const dlqs = Object.keys(s.template.findResources('AWS::SQS::Queue', { Properties: { MessageRetentionPeriod: 1209600 } }));
-    expect(dlqs).toHaveLength(2);
-    for (const visibility of [1800, 120]) {
+    expect(dlqs).toHaveLength(3);
+    for (const visibility of [1800, 120, 270]) {
       expectResource('AWS::SQS::Queue', {
         VisibilityTimeout: visibility,
         RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: { 'Fn::GetAtt': [Match.anyValue(), 'Arn'] } },
@@ -160,7 +160,7 @@ describe('queues', () => {
         AlarmActions: [{ Ref: alarmTopic }],
       },
     });
-    expect(Object.keys(dlqAlarms)).toHaveLength(2);
+    expect(Object.keys(dlqAlarms)).toHaveLength(3);
     const ageAlarms = s.template.findResources('AWS::CloudWatch::Alarm', {
       Properties: {
         MetricName: 'ApproximateAgeOfOldestMessage',
@@ -169,13 +169,14 @@ describe('queues', () => {
         AlarmActions: [{ Ref: alarmTopic }],
       },
     });
-    expect(Object.keys(ageAlarms)).toHaveLength(2);
+    expect(Object.keys(ageAlarms)).toHaveLength(3);
   });
 });
 
 describe('ingest Lambda', () => {
-  it('runs Node.js 22 with the documented memory and timeout, wired to bucket, queue, topic and secret', () => {
+  it('runs Node.js 22 with the documented memory and timeout, wired to bucket and queues, and no notification secrets', () => {
     const jobsQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 120 });
+    const notifyQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 270 });
     expectResource('AWS::Lambda::Function', {
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
@@ -189,16 +190,41 @@ describe('ingest Lambda', () => {
           NOTESCRIBE_RESULTS_PREFIX: 'results/',
           NOTESCRIBE_STATUS_PREFIX: 'status/',
           NOTESCRIBE_JOBS_QUEUE_URL: { Ref: jobsQueue },
-          NOTESCRIBE_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^NotificationsOutcomes') },
-          NOTESCRIBE_WEBHOOK_SECRET_ID: { Ref: Match.stringLikeRegexp('^NotificationsWebhookSecret') },
+          NOTESCRIBE_NOTIFY_QUEUE_URL: { Ref: notifyQueue },
           NOTESCRIBE_MAX_AUDIO_SECONDS: '1800',
+          NOTESCRIBE_TOPIC_ARN: Match.absent(),
+          NOTESCRIBE_WEBHOOK_SECRET_ID: Match.absent(),
         }),
       },
     });
   });
 
+  it('has a notification sender that alone holds the topic, the webhook secret and the allow-lists', () => {
+    const notifyQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 270 });
+    expectResource('AWS::Lambda::Function', {
+      Runtime: 'nodejs22.x',
+      MemorySize: 256,
+      Timeout: 45,
+      Environment: {
+        Variables: Match.objectLike({
+          NOTESCRIBE_NOTIFY_QUEUE_URL: { Ref: notifyQueue },
+          NOTESCRIBE_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^NotificationsOutcomes') },
+          NOTESCRIBE_WEBHOOK_SECRET_ID: { Ref: Match.stringLikeRegexp('^NotificationsWebhookSecret') },
+          NOTESCRIBE_WEBHOOK_DEADLINE_MS: '15000',
+          NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS: '',
+          NOTESCRIBE_ALLOWED_EMAIL_DOMAINS: '',
+        }),
+      },
+    });
+    expectResource('AWS::Lambda::EventSourceMapping', {
+      EventSourceArn: { 'Fn::GetAtt': [notifyQueue, 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+  });
+
   it('has no reserved concurrency by default and consumes the ingest queue with partial batch failures', () => {
-    const fn = resourcesOfType('AWS::Lambda::Function').find(([, p]) => p.Runtime === 'nodejs22.x');
+    const fn = resourcesOfType('AWS::Lambda::Function').find(([, p]) => p.Runtime === 'nodejs22.x' && p.MemorySize === 1792);
     expect(fn?.[1].ReservedConcurrentExecutions).toBeUndefined();
     const ingestQueue = logicalId('AWS::SQS::Queue', { VisibilityTimeout: 1800 });
     expectResource('AWS::Lambda::EventSourceMapping', {
@@ -269,11 +295,13 @@ describe('GPU worker', () => {
         NOTESCRIBE_BATCH_WINDOWS: '512',
         NOTESCRIBE_BATCH_WAIT_MS: '250',
         NOTESCRIBE_VISIBILITY_SECONDS: '120',
-        NOTESCRIBE_TOPIC_ARN: { Ref: expect.stringMatching(/^NotificationsOutcomes/) },
-        NOTESCRIBE_WEBHOOK_SECRET_ID: { Ref: expect.stringMatching(/^NotificationsWebhookSecret/) },
+        NOTESCRIBE_NOTIFY_QUEUE_URL: { Ref: logicalId('AWS::SQS::Queue', { VisibilityTimeout: 270 }) },
       }),
     );
-    expect(workerEnvironment()).not.toHaveProperty('NOTESCRIBE_EMAIL_FROM');
+    // the worker never notifies anyone itself: the sender does, off its path
+    for (const name of ['NOTESCRIBE_EMAIL_FROM', 'NOTESCRIBE_TOPIC_ARN', 'NOTESCRIBE_WEBHOOK_SECRET_ID']) {
+      expect(workerEnvironment()).not.toHaveProperty(name);
+    }
   });
 
   it('uses the image staged from gpu-task/Dockerfile, target gpu, without building it or copying node_modules', () => {
@@ -394,9 +422,7 @@ describe('IAM', () => {
       's3:PutObject',
       's3:ListBucket',
       ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
-      'sns:Publish',
-      ['kms:Decrypt', 'kms:GenerateDataKey'],
-      'secretsmanager:GetSecretValue',
+      ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
     ]);
   });
 });

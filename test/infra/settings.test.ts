@@ -99,11 +99,12 @@ describe('gpuTaskShape', () => {
 });
 
 describe('queueTimings', () => {
-  it('gives the ingest queue six Lambda timeouts and the jobs queue the worker visibility', () => {
-    expect(queueTimings(DEFAULT_SETTINGS)).toEqual({ ingestVisibilitySeconds: 1800, jobsVisibilitySeconds: 120 });
-    expect(queueTimings({ ...DEFAULT_SETTINGS, ingestTimeoutSeconds: 300, workerVisibilitySeconds: 600 })).toEqual({
+  it('gives the ingest and notify queues six Lambda timeouts and the jobs queue the worker visibility', () => {
+    expect(queueTimings(DEFAULT_SETTINGS)).toEqual({ ingestVisibilitySeconds: 1800, jobsVisibilitySeconds: 120, notifyVisibilitySeconds: 270 });
+    expect(queueTimings({ ...DEFAULT_SETTINGS, ingestTimeoutSeconds: 300, workerVisibilitySeconds: 600, webhookDeadlineSeconds: 30 })).toEqual({
       ingestVisibilitySeconds: 1800,
       jobsVisibilitySeconds: 600,
+      notifyVisibilitySeconds: 360,
     });
   });
 });

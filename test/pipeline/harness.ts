@@ -9,14 +9,17 @@ import { DSP_PARAMETERS_HASH } from '../../core/features';
 import { createWorkerEngine, type WorkerEngine } from '../../gpu-task/engine';
 import { Worker, type WorkerHooks } from '../../gpu-task/worker';
 import { analyseUpload } from '../../lambdas/ingest/engine';
-import { IngestPoller } from '../../lambdas/ingest/poller';
-import { createAwsClients, destroyAwsClients, type AwsClients } from '../../lambdas/shared/aws';
-import type { NotifyConfig, PipelineConfig, WorkerConfig } from '../../lambdas/shared/config';
-import { createLog } from '../../lambdas/shared/log';
-import { Notifier } from '../../lambdas/shared/notify';
-import { StatusStore } from '../../lambdas/shared/status-store';
+import { ingestBatch, type IngestDeps } from '../../lambdas/ingest/ingest';
+import { sendBatch } from '../../lambdas/notify/send';
+import { createAwsClients, destroyAwsClients, type AwsClients } from '../../pipeline/aws';
+import { readPipelineConfig, type NotifyConfig, type PipelineConfig, type WorkerConfig } from '../../pipeline/config';
+import { createLog } from '../../pipeline/log';
+import { LOCAL_SENDER_CONCURRENCY } from '../../pipeline/notification-sender';
+import { Notifier } from '../../pipeline/notify';
+import { SqsEventSource } from '../../pipeline/sqs-event-source';
+import { StatusStore } from '../../pipeline/status-store';
 import { DEFAULT_KEY_LAYOUT } from '../../contract/keys';
-import { ensureLocalResources, type LocalResources } from '../../scripts/local-resources';
+import { ensureLocalResources, localPipelineEnvironment, type LocalResources } from '../../scripts/local-resources';
 import { startMoto, type MotoServer } from '../helpers/moto';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
@@ -53,7 +56,12 @@ export class PipelineHarness {
     this.moto = moto;
   }
 
-  static async start(options: { jobsVisibilitySeconds: number; notify?: Partial<NotifyConfig> }): Promise<PipelineHarness> {
+  static async start(options: {
+    jobsVisibilitySeconds: number;
+    notify?: Partial<NotifyConfig>;
+    /** Extra environment variables, read with readPipelineConfig like the deployables read theirs. */
+    env?: Record<string, string>;
+  }): Promise<PipelineHarness> {
     const backend = process.env['TEST_BACKEND'] === 'localstack' ? 'localstack' : 'moto';
     const moto = backend === 'moto' ? await startMoto() : undefined;
     const endpoint = moto?.endpoint ?? process.env['LOCALSTACK_ENDPOINT'] ?? 'http://localhost:4566';
@@ -64,6 +72,7 @@ export class PipelineHarness {
       bucket: `notescribe-test-${run}`,
       ingestQueue: `notescribe-ingest-${run}`,
       jobsQueue: `notescribe-jobs-${run}`,
+      notifyQueue: `notescribe-notify-${run}`,
       topic: `notescribe-outcomes-${run}`,
       uploadsPrefix: DEFAULT_KEY_LAYOUT.uploadsPrefix,
       emailFrom: EMAIL_FROM,
@@ -73,21 +82,23 @@ export class PipelineHarness {
       jobsVisibilitySeconds: options.jobsVisibilitySeconds,
     });
     await clients.sns.send(new SubscribeCommand({ TopicArn: resources.topicArn, Protocol: 'http', Endpoint: `${receiver.url}/sns` }));
+    const base = readPipelineConfig({
+      ...localPipelineEnvironment(resources, { endpoint, region: 'us-east-1', emailFrom: EMAIL_FROM }),
+      NOTESCRIBE_MAX_AUDIO_SECONDS: '600',
+      ...options.env,
+    });
+    // loopback receivers, quick retries and a short deadline; uploaders may name any target unless a test says not
     const config: PipelineConfig = {
-      bucket: resources.bucket,
-      layout: DEFAULT_KEY_LAYOUT,
-      jobsQueueUrl: resources.jobsQueueUrl,
-      region: 'us-east-1',
-      endpoint,
-      maxAudioSeconds: 600,
+      ...base,
       notify: {
-        topicArn: resources.topicArn,
-        emailFrom: EMAIL_FROM,
-        webhookSecretId: resources.secretId,
+        ...base.notify,
         allowPrivateWebhooks: true,
         webhookAttempts: 3,
         webhookMinBackoffMs: 20,
+        webhookDeadlineMs: 2000,
         presignSeconds: 3600,
+        allowedWebhookHosts: ['*'],
+        allowedEmailDomains: ['*'],
         ...options.notify,
       },
     };
@@ -101,28 +112,39 @@ export class PipelineHarness {
     return new PipelineHarness(backend, endpoint, clients, resources, receiver, config, engine, moto);
   }
 
-  private services(notify: NotifyConfig = this.config.notify): { store: StatusStore; notifier: Notifier; notifyConfig: NotifyConfig } {
-    return { store: new StatusStore(this.clients.s3, this.config.bucket), notifier: new Notifier(this.clients, notify), notifyConfig: notify };
+  private store(): StatusStore {
+    return new StatusStore(this.clients.s3, this.config.bucket);
   }
 
-  /** Starts the ingest poller (Lambda's stand-in). */
-  startIngest(): IngestPoller {
-    const poller = new IngestPoller(
-      this.clients,
-      { ...this.services(), clients: this.clients, config: this.config, log: this.log, analyse: analyseUpload },
-      this.resources.ingestQueueUrl,
-      { waitTimeSeconds: 1 },
-    );
+  /** Starts the ingest poller (Lambda's stand-in); `deps` overrides parts of what ingest uses. */
+  startIngest(deps: Partial<IngestDeps> = {}): SqsEventSource {
+    const ingest: IngestDeps = {
+      clients: this.clients,
+      store: this.store(),
+      notifyQueueUrl: this.config.notifyQueueUrl,
+      config: this.config,
+      log: this.log,
+      analyse: analyseUpload,
+      ...deps,
+    };
+    const poller = new SqsEventSource(this.clients, (event) => ingestBatch(ingest, event), this.resources.ingestQueueUrl, this.log, { waitTimeSeconds: 1 });
     void poller.start();
     this.running.push(poller);
     return poller;
   }
 
-  /** Starts a worker; `notify` overrides the notification settings (e.g. to test the SSRF guard). */
-  startWorker(
-    options: { settings?: Partial<WorkerConfig>; hooks?: WorkerHooks; notify?: Partial<NotifyConfig> } = {},
-  ): Worker {
-    const notify = { ...this.config.notify, ...options.notify };
+  /** Starts the notification sender over the notify queue (the outbox); `notify` overrides its settings. */
+  startSender(notify: Partial<NotifyConfig> = {}): SqsEventSource {
+    const settings = { ...this.config.notify, ...notify };
+    const services = { clients: this.clients, store: this.store(), notifier: new Notifier(this.clients, settings), notifyConfig: settings, log: this.log };
+    const poller = new SqsEventSource(this.clients, (event) => sendBatch(services, event), this.resources.notifyQueueUrl, this.log, { waitTimeSeconds: 1, concurrency: LOCAL_SENDER_CONCURRENCY });
+    void poller.start();
+    this.running.push(poller);
+    return poller;
+  }
+
+  /** Starts a worker. */
+  startWorker(options: { settings?: Partial<WorkerConfig>; hooks?: WorkerHooks } = {}): Worker {
     const worker = new Worker({
       clients: this.clients,
       pipeline: this.config,
@@ -135,7 +157,7 @@ export class PipelineHarness {
         ...options.settings,
       },
       engine: this.engine,
-      ...this.services(notify),
+      store: this.store(),
       log: this.log,
       waitTimeSeconds: 1,
       ...(options.hooks ? { hooks: options.hooks } : {}),
@@ -143,6 +165,13 @@ export class PipelineHarness {
     void worker.start();
     this.running.push(worker);
     return worker;
+  }
+
+  /** Starts ingest, a worker and the sender: the whole pipeline. */
+  startAll(options: { notify?: Partial<NotifyConfig> } = {}): Worker {
+    this.startIngest();
+    this.startSender(options.notify);
+    return this.startWorker();
   }
 
   /** Stops every poller and worker started so far (each finishes what it holds). */

@@ -41,8 +41,7 @@ const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeou
 describe('pipeline on real servers', () => {
   it('transcribes an upload: MusicXML in S3, a signed webhook, an SNS message and an email', async () => {
     const key = 'uploads/happy/Für Elise + friends.wav';
-    h.startIngest();
-    h.startWorker();
+    h.startAll();
     await h.upload(key, piece, { 'webhook-url': `${h.receiver.url}/hook/happy`, 'notify-email': 'pianist@example.com' });
 
     const record = await h.waitForStatus(key, (r) => r.state === 'done' && r.notifications !== undefined);
@@ -117,8 +116,7 @@ describe('pipeline on real servers', () => {
 
   it('records a corrupt upload as failed with a stable code and notifies once', async () => {
     const key = 'uploads/bad/noise.wav';
-    h.startIngest();
-    h.startWorker();
+    h.startAll();
     const garbage = new Uint8Array(4096).map((_, i) => (i * 7919) % 251);
     await h.upload(key, garbage, { 'webhook-url': `${h.receiver.url}/hook/bad` });
 
@@ -146,8 +144,7 @@ describe('pipeline on real servers', () => {
     await h.clients.sqs.send(
       new ChangeMessageVisibilityCommand({ QueueUrl: h.resources.ingestQueueUrl, ReceiptHandle: event?.ReceiptHandle ?? '', VisibilityTimeout: 0 }),
     );
-    h.startIngest();
-    h.startWorker();
+    h.startAll();
     const record = await h.waitForStatus(key, (r) => r.state === 'done' && r.notifications !== undefined);
     await settle(4000);
     expect(await h.queueDepth(h.resources.ingestQueueUrl)).toBe(0);
@@ -161,6 +158,7 @@ describe('pipeline on real servers', () => {
     const key = 'uploads/crash/killed.wav';
     let crashes = 0;
     h.startIngest();
+    h.startSender();
     const first = h.startWorker({
       hooks: {
         beforeDelete: () => {
@@ -191,6 +189,7 @@ describe('pipeline on real servers', () => {
   it('keeps extending the visibility of a job that runs longer than the visibility timeout', async () => {
     const key = 'uploads/slow/long-job.wav';
     h.startIngest();
+    h.startSender();
     // the first worker holds the job for 7 s (visibility is 3 s); a second worker polls all the while
     const slow = h.startWorker({ hooks: { beforeDelete: () => settle(7000) } });
     await h.upload(key, piece, { 'webhook-url': `${h.receiver.url}/hook/slow` });
@@ -233,8 +232,7 @@ describe('pipeline on real servers', () => {
   it('completes a job when its webhook is down, recording the failed delivery after the retries', async () => {
     const key = 'uploads/down/hook.wav';
     h.receiver.respond('/hook/down', 503);
-    h.startIngest();
-    h.startWorker();
+    h.startAll();
     await h.upload(key, piece, { 'webhook-url': `${h.receiver.url}/hook/down` });
     const record = await h.waitForStatus(key, (r) => r.state === 'done' && r.notifications !== undefined);
     expect(record.notifications?.webhook).toMatchObject({ ok: false, attempts: 3, status: 503, error: 'HTTP 503' });
@@ -244,21 +242,19 @@ describe('pipeline on real servers', () => {
 
   it('refuses a webhook aimed at the metadata service and still completes the job', async () => {
     const key = 'uploads/ssrf/meta.wav';
-    h.startIngest();
-    h.startWorker({ notify: { allowPrivateWebhooks: false } });
+    h.startAll({ notify: { allowPrivateWebhooks: false } });
     await h.upload(key, piece, { 'webhook-url': 'http://169.254.169.254/latest/meta-data/iam/' });
     const record = await h.waitForStatus(key, (r) => r.state === 'done' && r.notifications !== undefined);
     expect(record.notifications?.webhook).toMatchObject({
       ok: false,
       attempts: 0,
-      error: 'refused: 169.254.169.254 is a forbidden address',
+      error: 'refused: 169.254.169.254 is in the linkLocal range',
     });
   });
 
   it('drops a malformed webhook-url from the metadata instead of failing the job', async () => {
     const key = 'uploads/ssrf/scheme.wav';
-    h.startIngest();
-    h.startWorker();
+    h.startAll();
     await h.upload(key, piece, { 'webhook-url': 'javascript:alert(1)', 'notify-email': 'not-an-address' });
     const record = await h.waitForStatus(key, (r) => r.state === 'done' && r.notifications !== undefined);
     expect(Object.keys(record.notifications ?? {})).toEqual(['sns']);

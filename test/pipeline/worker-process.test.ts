@@ -40,6 +40,7 @@ it('finishes the job it holds after SIGTERM and exits 0, configured from the env
     NOTESCRIBE_AWS_ENDPOINT: h.endpoint,
     NOTESCRIBE_BUCKET: h.config.bucket,
     NOTESCRIBE_JOBS_QUEUE_URL: h.config.jobsQueueUrl,
+    NOTESCRIBE_NOTIFY_QUEUE_URL: h.config.notifyQueueUrl,
     NOTESCRIBE_TOPIC_ARN: h.resources.topicArn,
     NOTESCRIBE_WEBHOOK_SECRET_ID: h.resources.secretId,
     NOTESCRIBE_ALLOW_PRIVATE_WEBHOOKS: 'true',
@@ -62,6 +63,7 @@ it('finishes the job it holds after SIGTERM and exits 0, configured from the env
 
   const key = 'uploads/sigterm/held.wav';
   h.startIngest();
+  h.startSender();
   await h.upload(key, shortPieceWav(), { 'webhook-url': `${h.receiver.url}/hook/sigterm` });
   await h.waitForStatus(key, (r) => r.state === 'processing');
   child.kill('SIGTERM');

@@ -24,6 +24,7 @@ describe('ingest handler', () => {
   it('acknowledges the s3:TestEvent and bodies that are not S3 events without touching AWS', async () => {
     process.env['NOTESCRIBE_BUCKET'] = 'b';
     process.env['NOTESCRIBE_JOBS_QUEUE_URL'] = 'http://127.0.0.1:9/q';
+    process.env['NOTESCRIBE_NOTIFY_QUEUE_URL'] = 'http://127.0.0.1:9/n';
     process.env['AWS_REGION'] = 'us-east-1';
     const { handler } = await import('../../../lambdas/ingest/handler');
     const event: SQSEvent = {

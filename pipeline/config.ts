@@ -1,7 +1,8 @@
-import { DEFAULT_MAX_AUDIO_SECONDS } from '../../core/params';
-import { DEFAULT_KEY_LAYOUT, type KeyLayout } from '../../contract/keys';
-import { NotescribeError } from '../../core/errors';
-import { parseOutputFormats, type OutputFormat } from '../../core/transcribe';
+import { DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_INPUT_BYTES } from '../core/params';
+import { DEFAULT_KEY_LAYOUT, type KeyLayout } from '../contract/keys';
+import { NotescribeError } from '../core/errors';
+import { parseOutputFormats, type OutputFormat } from '../core/transcribe';
+import { parseAllowList, type AllowList } from './recipient-policy';
 
 /** Settings of the notification channels. */
 export interface NotifyConfig {
@@ -15,6 +16,12 @@ export interface NotifyConfig {
   readonly allowPrivateWebhooks: boolean;
   readonly webhookAttempts: number;
   readonly webhookMinBackoffMs: number;
+  /** Deadline of one webhook delivery, every attempt and backoff included, ms. */
+  readonly webhookDeadlineMs: number;
+  /** Hosts a per-upload webhook URL may name (see recipient-policy.ts; empty: none, `*`: any). */
+  readonly allowedWebhookHosts: AllowList;
+  /** Domains a per-upload notify-email may be in (see recipient-policy.ts; empty: none, `*`: any). */
+  readonly allowedEmailDomains: AllowList;
   /** Lifetime of presigned links, seconds. */
   readonly presignSeconds: number;
 }
@@ -24,10 +31,14 @@ export interface PipelineConfig {
   readonly bucket: string;
   readonly layout: KeyLayout;
   readonly jobsQueueUrl: string;
+  /** The outbox: finished jobs are announced here, and the notification sender reads it. */
+  readonly notifyQueueUrl: string;
   readonly region?: string;
   readonly endpoint?: string;
   readonly notify: NotifyConfig;
   readonly maxAudioSeconds: number;
+  /** Uploads larger than this are refused (INPUT_TOO_LARGE) from their size in S3, before any byte is read. */
+  readonly maxInputBytes: number;
 }
 
 /** Worker-only settings. */
@@ -88,6 +99,9 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
       allowPrivateWebhooks: optional(env, 'NOTESCRIBE_ALLOW_PRIVATE_WEBHOOKS') === 'true',
       webhookAttempts: integer(env, 'NOTESCRIBE_WEBHOOK_ATTEMPTS', 4, problems, 1),
       webhookMinBackoffMs: integer(env, 'NOTESCRIBE_WEBHOOK_MIN_BACKOFF_MS', 500, problems),
+      webhookDeadlineMs: integer(env, 'NOTESCRIBE_WEBHOOK_DEADLINE_MS', 15_000, problems, 1),
+      allowedWebhookHosts: parseAllowList(optional(env, 'NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS')),
+      allowedEmailDomains: parseAllowList(optional(env, 'NOTESCRIBE_ALLOWED_EMAIL_DOMAINS')),
       presignSeconds: integer(env, 'NOTESCRIBE_PRESIGN_SECONDS', 7 * 24 * 3600, problems, 1),
     } as NotifyConfig,
     {
@@ -103,6 +117,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
     {
       bucket: required(env, 'NOTESCRIBE_BUCKET', problems),
       jobsQueueUrl: required(env, 'NOTESCRIBE_JOBS_QUEUE_URL', problems),
+      notifyQueueUrl: required(env, 'NOTESCRIBE_NOTIFY_QUEUE_URL', problems),
       layout: {
         uploadsPrefix: prefix(env, 'NOTESCRIBE_UPLOADS_PREFIX', DEFAULT_KEY_LAYOUT.uploadsPrefix),
         featuresPrefix: prefix(env, 'NOTESCRIBE_FEATURES_PREFIX', DEFAULT_KEY_LAYOUT.featuresPrefix),
@@ -111,6 +126,7 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
       },
       notify,
       maxAudioSeconds: integer(env, 'NOTESCRIBE_MAX_AUDIO_SECONDS', DEFAULT_MAX_AUDIO_SECONDS, problems, 1),
+      maxInputBytes: integer(env, 'NOTESCRIBE_MAX_INPUT_BYTES', DEFAULT_MAX_INPUT_BYTES, problems, 1),
     } as PipelineConfig,
     { region: optional(env, 'AWS_REGION') ?? optional(env, 'AWS_DEFAULT_REGION'), endpoint: optional(env, 'NOTESCRIBE_AWS_ENDPOINT') },
   );

@@ -4,11 +4,13 @@ import { SendEmailCommand } from '@aws-sdk/client-sesv2';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { GetParameterCommand } from '@aws-sdk/client-ssm';
 import { getSignedUrl } from '@aws-sdk/s3-request-presigner';
-import type { JobNotify } from '../../contract/job-message';
-import type { DeliveryRecord, NotificationsRecord, OutcomeNotification } from '../../contract/status-record';
+import type { JobNotify } from '../contract/job-message';
+import type { DeliveryRecord, NotificationsRecord, OutcomeNotification } from '../contract/status-record';
 import type { AwsClients } from './aws';
 import type { NotifyConfig } from './config';
+import { emailDomain, isAllowed, urlHost } from './recipient-policy';
 import { deliverWebhook } from './webhook';
+import { idempotencyKeyFor } from '../contract/webhook-signature';
 
 /** Presigned GET links for S3 keys, by name. */
 export async function presignKeys(
@@ -25,11 +27,32 @@ export async function presignKeys(
   return links;
 }
 
-/** Where one job's notifications go: the upload's own settings, else the stack-wide defaults. */
-export function resolveTargets(config: NotifyConfig, notify: JobNotify): { webhookUrl?: string; email?: string } {
-  const webhookUrl = notify.webhookUrl ?? config.defaultWebhookUrl;
-  const email = notify.email ?? config.defaultEmail;
-  return { ...(webhookUrl ? { webhookUrl } : {}), ...(email ? { email } : {}) };
+/** Where one job's notifications go, and the per-upload targets the operator's allow-lists refused. */
+export interface ResolvedTargets {
+  readonly webhookUrl?: string;
+  readonly email?: string;
+  /** A refused per-upload target, recorded in the status record instead of being contacted. */
+  readonly refused: NotificationsRecord;
+}
+
+/**
+ * The upload's own targets if the operator's allow-lists admit them (see recipient-policy.ts), else the stack-wide
+ * defaults, which the operator chose and are always allowed.
+ */
+export function resolveTargets(config: NotifyConfig, notify: JobNotify): ResolvedTargets {
+  let webhookUrl = config.defaultWebhookUrl;
+  let email = config.defaultEmail;
+  const refused: { webhook?: DeliveryRecord; email?: DeliveryRecord } = {};
+  if (notify.webhookUrl !== undefined) {
+    const host = urlHost(notify.webhookUrl);
+    if (isAllowed(config.allowedWebhookHosts, host)) webhookUrl = notify.webhookUrl;
+    else refused.webhook = { ...failed(notify.webhookUrl, new Error(`refused: host ${host} is not in NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS`)), attempts: 0 };
+  }
+  if (notify.email !== undefined) {
+    if (isAllowed(config.allowedEmailDomains, emailDomain(notify.email))) email = notify.email;
+    else refused.email = { ...failed(notify.email, new Error(`refused: domain ${emailDomain(notify.email)} is not in NOTESCRIBE_ALLOWED_EMAIL_DOMAINS`)), attempts: 0 };
+  }
+  return { ...(webhookUrl && !refused.webhook ? { webhookUrl } : {}), ...(email && !refused.email ? { email } : {}), refused };
 }
 
 function failed(target: string, error: unknown): DeliveryRecord {
@@ -62,7 +85,8 @@ export function emailText(outcome: OutcomeNotification): { subject: string; text
 
 /**
  * Sends one outcome to every channel configured for it: the SNS topic (always, if set), the webhook (signed) and
- * email (SES). A failing channel never stops the others; each one's fate is returned for the status record.
+ * email (SES). A failing channel never stops the others; each one's fate is returned for the status record. Channels
+ * `delivered` already (by an earlier, interrupted attempt) are not sent again.
  */
 export class Notifier {
   private secret: Promise<string | undefined> | undefined;
@@ -72,13 +96,14 @@ export class Notifier {
     private readonly config: NotifyConfig,
   ) {}
 
-  async notify(outcome: OutcomeNotification, notify: JobNotify): Promise<NotificationsRecord> {
+  async notify(outcome: OutcomeNotification, notify: JobNotify, delivered: NotificationsRecord = {}): Promise<NotificationsRecord> {
     const body = JSON.stringify(outcome);
     const targets = resolveTargets(this.config, notify);
+    const pending = (channel: keyof NotificationsRecord): boolean => delivered[channel]?.ok !== true;
     const [sns, webhook, email] = await Promise.all([
-      this.config.topicArn ? this.publish(this.config.topicArn, outcome, body) : undefined,
-      targets.webhookUrl ? this.webhook(targets.webhookUrl, body) : undefined,
-      targets.email ? this.email(targets.email, outcome) : undefined,
+      this.config.topicArn && pending('sns') ? this.publish(this.config.topicArn, outcome, body) : delivered.sns,
+      targets.webhookUrl && pending('webhook') ? this.webhook(targets.webhookUrl, body, idempotencyKeyFor(outcome.jobId, outcome.state)) : (targets.refused.webhook ?? delivered.webhook),
+      targets.email && pending('email') ? this.email(targets.email, outcome) : (targets.refused.email ?? delivered.email),
     ]);
     return { ...(sns ? { sns } : {}), ...(webhook ? { webhook } : {}), ...(email ? { email } : {}) };
   }
@@ -102,7 +127,7 @@ export class Notifier {
     }
   }
 
-  private async webhook(url: string, body: string): Promise<DeliveryRecord> {
+  private async webhook(url: string, body: string, idempotencyKey: string): Promise<DeliveryRecord> {
     let secret: string | undefined;
     try {
       secret = await this.webhookSecret();
@@ -117,6 +142,8 @@ export class Notifier {
       allowPrivate: this.config.allowPrivateWebhooks,
       attempts: this.config.webhookAttempts,
       minBackoffMs: this.config.webhookMinBackoffMs,
+      deadlineMs: this.config.webhookDeadlineMs,
+      idempotencyKey,
     });
   }
 

@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import type { StatusRecord } from '../../contract/status-record';
+import type { StatusRecord } from '../contract/status-record';
 
 /** A status record with the ETag it was read or written under, for the next conditional write. */
 export interface StoredStatus {

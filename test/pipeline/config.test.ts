@@ -1,5 +1,5 @@
-import { readPipelineConfig, readWorkerConfig } from '../../../lambdas/shared/config';
-import { NotescribeError } from '../../../core/errors';
+import { readPipelineConfig, readWorkerConfig } from '../../pipeline/config';
+import { NotescribeError } from '../../core/errors';
 
 function problemsOf(read: () => unknown): string[] {
   try {
@@ -16,6 +16,8 @@ describe('pipeline configuration', () => {
     const config = readPipelineConfig({
       NOTESCRIBE_BUCKET: 'b',
       NOTESCRIBE_JOBS_QUEUE_URL: 'http://q',
+      NOTESCRIBE_NOTIFY_QUEUE_URL: 'http://n',
+      NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS: 'hooks.example.com, *.example.org',
       NOTESCRIBE_RESULTS_PREFIX: 'out',
       NOTESCRIBE_AWS_ENDPOINT: 'http://127.0.0.1:4566',
       AWS_REGION: 'eu-west-1',
@@ -23,9 +25,19 @@ describe('pipeline configuration', () => {
     expect(config).toEqual({
       bucket: 'b',
       jobsQueueUrl: 'http://q',
+      notifyQueueUrl: 'http://n',
       layout: { uploadsPrefix: 'uploads/', featuresPrefix: 'features/', resultsPrefix: 'out/', statusPrefix: 'status/' },
-      notify: { allowPrivateWebhooks: false, webhookAttempts: 4, webhookMinBackoffMs: 500, presignSeconds: 604800 },
+      notify: {
+        allowPrivateWebhooks: false,
+        webhookAttempts: 4,
+        webhookMinBackoffMs: 500,
+        webhookDeadlineMs: 15000,
+        allowedWebhookHosts: ['hooks.example.com', '*.example.org'],
+        allowedEmailDomains: [],
+        presignSeconds: 604800,
+      },
       maxAudioSeconds: 1800,
+      maxInputBytes: 1024 ** 3,
       region: 'eu-west-1',
       endpoint: 'http://127.0.0.1:4566',
     });
@@ -36,6 +48,7 @@ describe('pipeline configuration', () => {
       'NOTESCRIBE_WEBHOOK_ATTEMPTS must be an integer ≥ 1, got \'0\'',
       'NOTESCRIBE_BUCKET is not set',
       'NOTESCRIBE_JOBS_QUEUE_URL is not set',
+      'NOTESCRIBE_NOTIFY_QUEUE_URL is not set',
     ]);
   });
 

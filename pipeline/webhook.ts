@@ -1,44 +1,13 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http from 'node:http';
 import https from 'node:https';
-import { BlockList, isIP, type LookupFunction } from 'node:net';
+import { isIP, type LookupFunction } from 'node:net';
 import retry from 'async-retry';
-import type { DeliveryRecord } from '../../contract/status-record';
-import { SIGNATURE_HEADER, signatureHeader } from '../../contract/webhook-signature';
+import type { DeliveryRecord } from '../contract/status-record';
+import { DELIVERY_ATTEMPT_HEADER, IDEMPOTENCY_KEY_HEADER, SIGNATURE_HEADER, signatureHeader } from '../contract/webhook-signature';
+import { forbiddenAddressReason } from './address-guard';
 
-/**
- * Addresses a webhook may not reach: loopback, private (RFC 1918, ULA), link-local (which holds the cloud metadata
- * service, 169.254.169.254 and fd00:ec2::254), carrier-grade NAT, unspecified, multicast and reserved ranges.
- */
-const FORBIDDEN = new BlockList();
-for (const [net, bits] of [
-  ['0.0.0.0', 8], ['10.0.0.0', 8], ['100.64.0.0', 10], ['127.0.0.0', 8], ['169.254.0.0', 16], ['172.16.0.0', 12],
-  ['192.0.0.0', 24], ['192.168.0.0', 16], ['198.18.0.0', 15], ['224.0.0.0', 4], ['240.0.0.0', 4],
-] as const) {
-  FORBIDDEN.addSubnet(net, bits, 'ipv4');
-}
-for (const [net, bits] of [
-  ['::', 128], ['::1', 128], ['fc00::', 7], ['fe80::', 10], ['ff00::', 8], ['100::', 64],
-] as const) {
-  FORBIDDEN.addSubnet(net, bits, 'ipv6');
-}
-
-/** True if `ip` (v4 or v6, IPv4-mapped and NAT64 forms included) is one a webhook may not reach. */
-export function isForbiddenAddress(ip: string): boolean {
-  const family = isIP(ip);
-  if (family === 4) return FORBIDDEN.check(ip, 'ipv4');
-  if (family !== 6) return true;
-  const lower = ip.toLowerCase();
-  const embedded = /^(?:::ffff:|64:ff9b::)(\d+\.\d+\.\d+\.\d+)$/.exec(lower);
-  if (embedded?.[1]) return FORBIDDEN.check(embedded[1], 'ipv4');
-  const mappedHex = /^::ffff:([0-9a-f]{1,4}):([0-9a-f]{1,4})$/.exec(lower);
-  if (mappedHex?.[1] && mappedHex[2]) {
-    const hi = parseInt(mappedHex[1], 16);
-    const lo = parseInt(mappedHex[2], 16);
-    return FORBIDDEN.check(`${hi >> 8}.${hi & 255}.${lo >> 8}.${lo & 255}`, 'ipv4');
-  }
-  return FORBIDDEN.check(ip, 'ipv6');
-}
+export { forbiddenAddressReason, isForbiddenAddress } from './address-guard';
 
 /** Thrown when a webhook URL is refused before any request is made. */
 export class WebhookRefusedError extends Error {
@@ -53,9 +22,9 @@ function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, options, callback) => {
     dnsLookup(hostname, { family: options.family ?? 0, all: true }, (error, addresses: LookupAddress[]) => {
       if (error) return callback(error, '', 4);
-      const refused = allowPrivate ? undefined : addresses.find((a) => isForbiddenAddress(a.address));
-      if (refused) {
-        return callback(new WebhookRefusedError(`${hostname} resolves to a forbidden address ${refused.address}`), '', 4);
+      for (const { address } of allowPrivate ? [] : addresses) {
+        const reason = forbiddenAddressReason(address);
+        if (reason) return callback(new WebhookRefusedError(`${hostname} resolves to ${reason}`), '', 4);
       }
       if (options.all) return (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, addresses);
       const first = addresses[0];
@@ -77,14 +46,15 @@ export function checkWebhookUrl(url: string, allowPrivate: boolean): URL {
   } catch {
     throw new WebhookRefusedError(`not a URL: ${url}`);
   }
+  // the WHATWG parser lower-cases the scheme, so HTTP://… and Https://… arrive here as http: and https:
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new WebhookRefusedError(`scheme ${parsed.protocol} is not allowed`);
   }
   if (parsed.username || parsed.password) throw new WebhookRefusedError('credentials in webhook URLs are not allowed');
+  // the parser gives literal IPv6 hosts in brackets and canonical hex (64:ff9b::10.0.0.1 becomes 64:ff9b::a00:1)
   const host = parsed.hostname.replace(/^\[|\]$/g, '');
-  if (!allowPrivate && isIP(host) !== 0 && isForbiddenAddress(host)) {
-    throw new WebhookRefusedError(`${host} is a forbidden address`);
-  }
+  const reason = !allowPrivate && isIP(host) !== 0 ? forbiddenAddressReason(host) : undefined;
+  if (reason) throw new WebhookRefusedError(reason);
   if (!allowPrivate && /^(localhost|metadata\.google\.internal)\.?$/i.test(host)) {
     throw new WebhookRefusedError(`${host} is a forbidden host`);
   }
@@ -102,8 +72,14 @@ export interface WebhookDelivery {
   readonly attempts: number;
   /** First backoff, ms; doubles each retry. */
   readonly minBackoffMs: number;
-  /** Per-attempt timeout, ms. */
-  readonly timeoutMs?: number;
+  /**
+   * Deadline of the whole delivery, every attempt and backoff included, ms. Each attempt is cut when it runs out,
+   * however the receiver behaves (silent, or one byte every few seconds): a socket idle timeout alone would not stop
+   * a receiver that trickles.
+   */
+  readonly deadlineMs: number;
+  /** Sent as `Idempotency-Key` (see contract/webhook-signature.ts). */
+  readonly idempotencyKey: string;
   /** Unix seconds; defaults to now at each attempt. */
   readonly now?: () => number;
 }
@@ -114,32 +90,40 @@ class HttpStatusError extends Error {
   }
 }
 
-function post(url: URL, body: string, headers: Record<string, string>, allowPrivate: boolean, timeoutMs: number): Promise<number> {
+class DeadlineError extends Error {
+  override readonly name = 'DeadlineError';
+}
+
+/** One POST, answered or cut at `deadline` (epoch ms): connection, headers and body all count. */
+function post(url: URL, body: string, headers: Record<string, string>, allowPrivate: boolean, deadline: number): Promise<number> {
   const transport = url.protocol === 'https:' ? https : http;
+  const budget = Math.max(0, deadline - Date.now());
   return new Promise((resolve, reject) => {
-    const request = transport.request(
-      url,
-      { method: 'POST', headers, lookup: guardedLookup(allowPrivate), timeout: timeoutMs },
-      (response) => {
-        response.resume();
-        response.on('end', () => resolve(response.statusCode ?? 0));
-        response.on('error', reject);
-      },
-    );
-    request.on('timeout', () => request.destroy(new Error(`timed out after ${timeoutMs} ms`)));
+    const request = transport.request(url, { method: 'POST', headers, lookup: guardedLookup(allowPrivate) }, (response) => {
+      // the status is all we need; the body is drained so the socket closes, and the timer still bounds it
+      response.resume();
+      response.on('end', () => resolve(response.statusCode ?? 0));
+      response.on('error', reject);
+    });
+    const timer = setTimeout(() => request.destroy(new DeadlineError(`no complete answer within the ${budget} ms left of the deadline`)), budget);
+    request.on('close', () => clearTimeout(timer));
     request.on('error', reject);
     request.end(body);
   });
 }
 
 /**
- * POSTs a signed JSON body, retrying network errors, 429 and 5xx with exponential backoff (async-retry); other 4xx
- * and refused URLs are not retried. Never throws: the outcome is returned as a delivery record for the status record.
+ * POSTs a signed JSON body, retrying network errors, 429 and 5xx with exponential backoff (async-retry) until the
+ * attempts or the deadline run out; other 4xx and refused URLs are not retried. Never throws: the outcome is returned
+ * as a delivery record for the status record.
  */
 export async function deliverWebhook(options: WebhookDelivery): Promise<DeliveryRecord> {
   let attempts = 0;
   let lastStatus: number | undefined;
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
+  const deadline = Date.now() + options.deadlineMs;
+  // another attempt only if it can start before the deadline (async-retry waits minBackoffMs · 2^(n-1) before attempt n+1)
+  const timeForAnother = (): boolean => Date.now() + options.minBackoffMs * 2 ** (attempts - 1) < deadline;
   const result = (ok: boolean, error?: string): DeliveryRecord => ({
     ok,
     attempts,
@@ -162,17 +146,20 @@ export async function deliverWebhook(options: WebhookDelivery): Promise<Delivery
           'Content-Type': 'application/json',
           'User-Agent': 'notescribe-webhook/1',
           [SIGNATURE_HEADER]: signatureHeader(options.secret, now(), options.body),
+          [IDEMPOTENCY_KEY_HEADER]: options.idempotencyKey,
+          [DELIVERY_ATTEMPT_HEADER]: String(attempts),
         };
         try {
-          const status = await post(url, options.body, headers, options.allowPrivate, options.timeoutMs ?? 10_000);
+          const status = await post(url, options.body, headers, options.allowPrivate, deadline);
           lastStatus = status;
           if (status >= 200 && status < 300) return;
           const failure = new HttpStatusError(status);
-          if (status === 429 || status >= 500) throw failure;
+          if (status === 429 || status >= 500) throw failure; // retried below, if there is time
           bail(failure);
         } catch (error) {
-          if (error instanceof WebhookRefusedError) {
-            bail(error);
+          // a refused address cannot change, and without time for another attempt the last answer stands
+          if (error instanceof WebhookRefusedError || !timeForAnother()) {
+            bail(error as Error);
             return;
           }
           throw error;

@@ -1,0 +1,93 @@
+import type { OutcomeMessage } from '../contract/outcome-message';
+import type { DeliveryRecord, NotificationsRecord, OutcomeNotification, StatusRecord } from '../contract/status-record';
+import type { AwsClients } from './aws';
+import type { NotifyConfig } from './config';
+import type { Log } from './log';
+import { type Notifier, presignKeys } from './notify';
+import type { StatusStore } from './status-store';
+
+/** What the sender needs: the status records, the channels, and the settings of links. */
+export interface SenderServices {
+  readonly clients: AwsClients;
+  readonly store: StatusStore;
+  readonly notifier: Notifier;
+  readonly notifyConfig: NotifyConfig;
+  readonly log: Log;
+}
+
+/** What `sendOutcome` did with one outcome message. */
+export type SendResult = 'sent' | 'already-sent' | 'superseded' | 'not-final';
+
+function isFinal(record: StatusRecord): boolean {
+  return record.state === 'done' || record.state === 'failed';
+}
+
+/**
+ * Delivers one job's outcome (the outbox reader): reads the status record, sends every channel not delivered yet
+ * (an earlier, interrupted attempt may have sent some) and records how each fared. A slow or silent webhook costs
+ * this sender at most `webhookDeadlineMs`; it never holds a worker. Throws only when S3 itself fails, so the message
+ * comes back.
+ */
+export async function sendOutcome(services: SenderServices, message: OutcomeMessage): Promise<SendResult> {
+  const current = await services.store.read(message.statusKey);
+  if (!current || current.record.jobId !== message.jobId) return 'superseded';
+  if (!isFinal(current.record)) {
+    services.log.warn('outcome message for a job that is not finished', { jobId: message.jobId, state: current.record.state });
+    return 'not-final';
+  }
+  const delivered = current.record.notifications ?? {};
+  if (allDelivered(delivered, services.notifyConfig, message)) return 'already-sent';
+  const outcome = await outcomeOf(services, message, current.record);
+  const notifications = await services.notifier.notify(outcome, message.notify, delivered);
+  await services.store.update(message.statusKey, (record) =>
+    record.jobId === message.jobId ? { ...record, notifications: { ...record.notifications, ...notifications } } : undefined,
+  );
+  services.log.info('outcome sent', { jobId: message.jobId, state: outcome.state, notifications: summarise(notifications) });
+  return 'sent';
+}
+
+/** True when a recorded notification exists for every channel this outcome would use and none needs sending. */
+function allDelivered(delivered: NotificationsRecord, config: NotifyConfig, message: OutcomeMessage): boolean {
+  if (Object.keys(delivered).length === 0) return false;
+  const wanted: (keyof NotificationsRecord)[] = [];
+  if (config.topicArn) wanted.push('sns');
+  if (message.notify.webhookUrl ?? config.defaultWebhookUrl) wanted.push('webhook');
+  if (message.notify.email ?? config.defaultEmail) wanted.push('email');
+  // a channel that was tried and failed for good is recorded too; only a missing one is still to send
+  return wanted.every((channel) => delivered[channel] !== undefined);
+}
+
+function summarise(n: NotificationsRecord): Record<string, boolean> {
+  const out: Record<string, boolean> = {};
+  for (const [k, v] of Object.entries(n) as [string, DeliveryRecord | undefined][]) if (v) out[k] = v.ok;
+  return out;
+}
+
+/** The JSON every channel carries (contract/status-record.ts `OutcomeNotification`), with fresh presigned links. */
+async function outcomeOf(services: SenderServices, job: OutcomeMessage, record: StatusRecord): Promise<OutcomeNotification> {
+  const state = record.state === 'done' ? 'done' : 'failed';
+  const keys: Record<string, string | undefined> = state === 'done' ? { ...record.outputs } : { error: record.errorKey };
+  const links = await presignKeys(services.clients, job.bucket, keys, services.notifyConfig.presignSeconds);
+  return {
+    version: 1,
+    event: state === 'done' ? 'transcription.done' : 'transcription.failed',
+    jobId: job.jobId,
+    state,
+    bucket: job.bucket,
+    uploadKey: job.uploadKey,
+    title: job.title,
+    statusKey: job.statusKey,
+    outputs: record.outputs ?? {},
+    links,
+    ...(record.error ? { error: record.error } : {}),
+    ...(record.noteCount !== undefined ? { noteCount: record.noteCount } : {}),
+    ...(record.durationSeconds !== undefined ? { durationSeconds: record.durationSeconds } : {}),
+    at: new Date().toISOString(),
+  };
+}
+
+/**
+ * Batches of outcome messages a local stand-in for the sender's Lambda event source keeps in flight (Lambda scales
+ * its invocations; locally, one slow batch must not hold the next).
+ */
+export const LOCAL_SENDER_CONCURRENCY = 8;

@@ -1,0 +1,100 @@
+import { SendMessageCommand } from '@aws-sdk/client-sqs';
+import { ERROR_RECORD_FILE_NAME } from '../contract/keys';
+import { serializeOutcomeMessage, type OutcomeMessage } from '../contract/outcome-message';
+import type { FailureRecord, OutputKeys, StatusRecord } from '../contract/status-record';
+import type { NotescribeError } from '../core/errors';
+import type { AwsClients } from './aws';
+import type { Log } from './log';
+import { putIfAbsent, type StatusStore } from './status-store';
+
+/** What finishing a job needs to know about it (the outcome message without its version). */
+export type JobIdentity = Omit<OutcomeMessage, 'version'>;
+
+/** The final state a job reaches. */
+export type JobResult =
+  | { readonly state: 'done'; readonly outputs: OutputKeys; readonly noteCount: number; readonly durationSeconds?: number }
+  | { readonly state: 'failed'; readonly error: NotescribeError };
+
+/** Everything a boundary needs to record outcomes and put them in the outbox. */
+export interface OutcomeServices {
+  readonly clients: AwsClients;
+  readonly store: StatusStore;
+  /** The outbox (notify queue) the notification sender reads. */
+  readonly notifyQueueUrl: string;
+  readonly log: Log;
+}
+
+/** What `finishJob` did: the one caller that moved the job to its final state (and notified), or nothing. */
+export type FinishOutcome = 'finished' | 'already-finished' | 'superseded';
+
+function isFinal(record: StatusRecord): boolean {
+  return record.state === 'done' || record.state === 'failed';
+}
+
+/**
+ * Moves a job to `done` or `failed` and puts one outcome message in the outbox. The status transition is the gate: a
+ * conditional write from a non-final state, so of two workers holding the same job only one announces it. A failure
+ * also writes an error record (`error.json`) where the outputs would have gone. If an earlier holder reached the final
+ * state but died before its outcome was delivered, this call announces it again (at-least-once; the sender skips
+ * channels already delivered).
+ */
+export async function finishJob(services: OutcomeServices, job: JobIdentity, result: JobResult): Promise<FinishOutcome> {
+  const { store } = services;
+  const now = new Date().toISOString();
+  let errorKey: string | undefined;
+  let failure: FailureRecord | undefined;
+  if (result.state === 'failed') {
+    failure = result.error.toRecord();
+    errorKey = `${job.resultsPrefix}${ERROR_RECORD_FILE_NAME}`;
+    await putIfAbsent(
+      services.clients.s3,
+      job.bucket,
+      errorKey,
+      JSON.stringify({ jobId: job.jobId, uploadKey: job.uploadKey, error: failure, at: now }, null, 2),
+      'application/json',
+    );
+  }
+  let superseded = false;
+  const written = await store.update(job.statusKey, (current) => {
+    if (current.jobId !== job.jobId) {
+      superseded = true;
+      return undefined;
+    }
+    if (isFinal(current)) return undefined;
+    const next: StatusRecord = {
+      ...current,
+      state: result.state,
+      times: { ...current.times, [result.state]: now },
+      ...(result.state === 'done'
+        ? { outputs: result.outputs, noteCount: result.noteCount }
+        : { errorKey: errorKey ?? '', error: failure ?? result.error.toRecord() }),
+    };
+    return next;
+  });
+  if (superseded) return 'superseded';
+  if (!written) return recoverNotifications(services, job);
+  await announce(services, job);
+  return 'finished';
+}
+
+/**
+ * For a job found already finished: announces it again if its status record shows no notifications (the holder that
+ * finished it may have died before the outbox took the outcome), else does nothing.
+ */
+export async function recoverNotifications(services: OutcomeServices, job: JobIdentity): Promise<FinishOutcome> {
+  const current = await services.store.read(job.statusKey);
+  if (!current || current.record.jobId !== job.jobId) return 'superseded';
+  if (!isFinal(current.record) || current.record.notifications) return 'already-finished';
+  services.log.warn('announcing a finished job again: no notifications recorded', { jobId: job.jobId });
+  await announce(services, job);
+  return 'finished';
+}
+
+/** Puts the job's outcome message in the outbox. */
+async function announce(services: OutcomeServices, job: JobIdentity): Promise<void> {
+  const { jobId, bucket, uploadKey, title, statusKey, resultsPrefix, notify } = job;
+  const message: OutcomeMessage = { version: 1, jobId, bucket, uploadKey, title, statusKey, resultsPrefix, notify };
+  await services.clients.sqs.send(new SendMessageCommand({ QueueUrl: services.notifyQueueUrl, MessageBody: serializeOutcomeMessage(message) }));
+  services.log.info('job finished', { jobId: job.jobId });
+}
+
