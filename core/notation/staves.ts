@@ -97,10 +97,24 @@ export interface VoiceEvent {
 export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], VoiceEvent[]] {
   const sorted = [...notes].sort((a, b) => a.start - b.start || a.end - b.end || a.pitch - b.pitch);
   const chords: VoiceEvent[] = [];
-  for (const note of sorted) {
-    const last = chords[chords.length - 1];
-    if (last !== undefined && last.start === note.start && last.end === note.end) last.pitches.push({ midi: note.pitch, velocity: note.velocity });
-    else chords.push({ start: note.start, end: note.end, pitches: [{ midi: note.pitch, velocity: note.velocity }] });
+  // Notes struck together are one chord, as long as its longest note, unless one is held far longer than the
+  // chord's shortest (HELD_NOTE_RATIO times, and an eighth more): that one is a line of its own (a held bass under
+  // repeated chords).
+  let i = 0;
+  while (i < sorted.length) {
+    let j = i;
+    while (j < sorted.length && (sorted[j] as QuantisedNote).start === (sorted[i] as QuantisedNote).start) j += 1;
+    const group = sorted.slice(i, j);
+    const shortest = group[0] as QuantisedNote;
+    const length = shortest.end - shortest.start;
+    const held = (n: QuantisedNote): boolean => n.end - n.start >= HELD_NOTE_RATIO * length && n.end - n.start >= length + DIVISIONS_PER_QUARTER / 2;
+    const together = group.filter((n) => !held(n));
+    chords.push({ start: shortest.start, end: Math.max(...together.map((n) => n.end)), pitches: together.map((n) => ({ midi: n.pitch, velocity: n.velocity })) });
+    const apart = group.filter(held);
+    if (apart.length > 0) {
+      chords.push({ start: shortest.start, end: Math.max(...apart.map((n) => n.end)), pitches: apart.map((n) => ({ midi: n.pitch, velocity: n.velocity })) });
+    }
+    i = j;
   }
   const top = (event: VoiceEvent): number => Math.max(...event.pitches.map((p) => p.midi));
   chords.sort((a, b) => a.start - b.start || top(b) - top(a));
@@ -128,6 +142,12 @@ export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], Vo
   }
   return voices;
 }
+
+/**
+ * A note struck with a chord is a voice of its own when it lasts this many times the chord's shortest note (and an
+ * eighth longer); shorter differences are the uneven releases of one chord, written as one chord.
+ */
+const HELD_NOTE_RATIO = 2;
 
 /**
  * Transcribed releases come early and vary, and a reader writes a note up to the next one: a gap in a voice of at

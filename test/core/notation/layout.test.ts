@@ -95,6 +95,12 @@ describe('staves and voices', () => {
     expect(Array.from(assignStaves(notes))).toEqual([2, 2, 1, 1, 1, 1, 1, 1]);
   });
 
+  it('writes notes struck together as one chord despite uneven releases (no false second voice)', () => {
+    const [one, two] = assignVoices([q(60, 0, 20), q(64, 0, 24), q(67, 0, 18), q(65, 24, 48)]);
+    expect(one.map((e) => `${e.start}-${e.end}:${e.pitches.map((p) => p.midi).join(',')}`)).toEqual(['0-24:60,64,67', '24-48:65']);
+    expect(two).toEqual([]);
+  });
+
   it('puts overlapping rhythms in two voices and cuts a third overlapping line short', () => {
     const [one, two] = assignVoices([q(72, 0, 12), q(60, 0, 24), q(74, 12, 24), q(76, 18, 30)]);
     expect(one.map((e) => `${e.start}-${e.end}:${e.pitches.map((p) => p.midi).join(',')}`)).toEqual(['0-12:72', '12-18:74', '18-30:76']);
