@@ -4,7 +4,8 @@
  * split by whole piece in scripts/eval-notation/mv2h_asap.py) go through `buildScore` as perfect notes (the
  * performed MIDI), and through MuseScore 3's MIDI import as the peer; both MusicXML files are scored with MV2H
  * (pyMV2H 1.1.0, non-aligned, at most --max-alignments DTW alignments per excerpt) against the score. Prints a
- * per-excerpt table and the means as a JSON last line. Needs python3 and mscore3; its own venv lives in
+ * per-excerpt table and the means as a JSON last line. `--audio` adds the path from audio: each excerpt rendered with a
+ * training piano (FluidSynth, FluidR3, sustain pedal included) and transcribed by the whole engine. Needs python3 and mscore3; its own venv lives in
  * .cache/notation-eval (pyMV2H is needed by nothing else).
  */
 import { execFileSync } from 'node:child_process';
@@ -12,7 +13,9 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { buildScore, toMusicXml } from '../core/notation';
+import { transcribe } from '../core/transcribe';
 import type { Note } from '../core/types';
+import { loadModelFile } from '../cli/model-location';
 
 const ROOT = path.resolve(__dirname, '..');
 const VENV = path.join(ROOT, '.cache/notation-eval/venv');
@@ -34,7 +37,7 @@ function ensureVenv(): void {
   execFileSync(path.join(VENV, 'bin/pip'), ['install', '-q', 'pyMV2H==1.1.0', 'mido==1.3.3'], { stdio: 'inherit' });
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const options = new Command()
     .option('--asap <dir>', 'ASAP folder', path.resolve(ROOT, '../shared/data/asap'))
     .option('--out <dir>', 'work folder', path.join(ROOT, '.cache/notation-eval/run'))
@@ -43,8 +46,20 @@ function main(): void {
     .option('--bars <n>', 'bars per excerpt', '8')
     .option('--max-alignments <n>', 'DTW alignments scored per excerpt (pyMV2H would try every tie)', '20')
     .option('--no-musescore', 'skip the MuseScore peer')
+    .option('--audio', 'also render each excerpt (pedal included) with FluidSynth and transcribe it with the onset model')
+    .option('--soundfont <file>', 'soundfont for --audio (a training piano)', '/usr/share/sounds/sf2/FluidR3_GM.sf2')
     .parse()
-    .opts<{ asap: string; out: string; pieces: string; performances: string; bars: string; maxAlignments: string; musescore: boolean }>();
+    .opts<{
+      asap: string;
+      out: string;
+      pieces: string;
+      performances: string;
+      bars: string;
+      maxAlignments: string;
+      musescore: boolean;
+      audio?: boolean;
+      soundfont: string;
+    }>();
   ensureVenv();
   mkdirSync(options.out, { recursive: true });
   const run = (args: string[]): string => execFileSync('nice', ['-n', '10', PYTHON, HELPER, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -59,6 +74,18 @@ function main(): void {
     writeFileSync(path.join(options.out, `${entry.name}.ours.musicxml`), xml);
   }
   const systems = ['ours'];
+  if (options.audio === true) {
+    systems.push('audio');
+    const model = await loadModelFile();
+    for (const entry of manifest) {
+      const wav = path.join(options.out, `${entry.name}.wav`);
+      execFileSync('nice', ['-n', '10', 'fluidsynth', '-ni', '-q', '-F', wav, '-r', '22050', '-g', '0.6', options.soundfont, path.join(options.out, `${entry.name}.pedalled.mid`)], {
+        stdio: 'ignore',
+      });
+      const result = await transcribe(new Uint8Array(readFileSync(wav)), { model, title: entry.piece, formats: ['musicxml'] });
+      writeFileSync(path.join(options.out, `${entry.name}.audio.musicxml`), result.outputs.musicxml ?? new Uint8Array());
+    }
+  }
   if (options.musescore) {
     systems.push('musescore');
     const job = manifest.map((e) => ({ in: path.join(options.out, `${e.name}.performance.mid`), out: path.join(options.out, `${e.name}.musescore.musicxml`) }));
@@ -68,7 +95,7 @@ function main(): void {
   }
   run(['score', '--out', options.out, '--systems', systems.join(','), '--max-alignments', options.maxAlignments]);
   const results = JSON.parse(readFileSync(path.join(options.out, 'results.json'), 'utf8')) as Array<Record<string, unknown>>;
-  const header = ['excerpt'.padEnd(52), ...systems.flatMap((s) => PARTS.map((p) => `${s === 'ours' ? '' : 'ms:'}${p}`.padStart(10)))].join(' ');
+  const header = ['excerpt'.padEnd(52), ...systems.flatMap((s) => PARTS.map((p) => `${s === 'ours' ? '' : `${s.slice(0, 2)}:`}${p}`.padStart(10)))].join(' ');
   console.log(header);
   const totals: Record<string, Record<Part, number[]>> = {};
   for (const row of results) {
@@ -102,4 +129,7 @@ function main(): void {
   );
 }
 
-main();
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -356,6 +356,8 @@ def prepare(args) -> None:
             with open(os.path.join(args.out, f'{name}.notes.json'), 'w') as f:
                 json.dump([{'pitch': p, 'onsetSeconds': on, 'offsetSeconds': off, 'velocity': v} for p, on, off, v, _ in notes], f)
             write_midi(notes, os.path.join(args.out, f'{name}.performance.mid'))
+            pedal = sustain_pedal(os.path.join(folder, f'{performer}.mid'), cut)
+            write_midi(notes, os.path.join(args.out, f'{name}.pedalled.mid'), pedal)
             with open(os.path.join(args.out, f'{name}.reference.mv2h'), 'w') as f:
                 f.write(reference_excerpt(args.asap, piece, end))
             manifest.append({'name': name, 'piece': piece, 'performer': performer, 'notes': len(notes), 'bars': args.bars})
@@ -364,8 +366,23 @@ def prepare(args) -> None:
     print(json.dumps({'excerpts': len(manifest), 'pieces': len(pieces)}))
 
 
-def write_midi(notes, path: str) -> None:
-    """The performed notes as one track at 120 BPM (what a user would hand MuseScore)."""
+def sustain_pedal(path: str, until: float) -> list:
+    """[(seconds, value)] of the sustain pedal (CC 64) in a performance, up to `until`."""
+    midi = mido.MidiFile(path)
+    convert = tick_to_seconds(midi)
+    events = []
+    for track in midi.tracks:
+        tick = 0
+        for msg in track:
+            tick += msg.time
+            if msg.type == 'control_change' and msg.control == 64 and convert(tick) < until:
+                events.append((convert(tick), msg.value))
+    return sorted(events)
+
+
+def write_midi(notes, path: str, pedal=()) -> None:
+    """The performed notes as one track at 120 BPM (what a user would hand MuseScore); with `pedal`, the sustain
+    pedal too (for rendering audio, where it lengthens the sound but not the keys)."""
     midi = mido.MidiFile(ticks_per_beat=480)
     track = mido.MidiTrack()
     midi.tracks.append(track)
@@ -373,10 +390,15 @@ def write_midi(notes, path: str) -> None:
     for pitch, on, off, velocity, _ in notes:
         events.append((round(on * 960), 1, pitch, velocity))
         events.append((round(off * 960), 0, pitch, 0))
+    for seconds, value in pedal:
+        events.append((round(seconds * 960), 2, 64, value))
     events.sort()
     last = 0
     for tick, kind, pitch, velocity in events:
-        track.append(mido.Message('note_on' if kind else 'note_off', note=pitch, velocity=velocity, time=tick - last))
+        if kind == 2:
+            track.append(mido.Message('control_change', control=64, value=velocity, time=tick - last))
+        else:
+            track.append(mido.Message('note_on' if kind else 'note_off', note=pitch, velocity=velocity, time=tick - last))
         last = tick
     midi.save(path)
 
