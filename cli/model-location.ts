@@ -1,7 +1,16 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NotescribeError } from '../core/errors';
-import { loadOnsetModel, parseModelCard, type LoadOnsetModelOptions, type OnsetModel } from '../core/model';
+import {
+  loadOnsetModel,
+  loadReleaseModel,
+  parseModelCard,
+  parseReleaseModelCard,
+  type LoadOnsetModelOptions,
+  type ModelCard,
+  type OnsetModel,
+  type ReleaseModel,
+} from '../core/model';
 
 /** The model `transcribe` and `npm start` use unless told otherwise: models/<name>.onnx beside its .card.json. */
 export const DEFAULT_MODEL_NAME = 'notescribe-onset-v1';
@@ -60,4 +69,24 @@ export async function loadModelFile(
   }
   const card = parseModelCard(readFileSync(cardPath));
   return loadOnsetModel(new Uint8Array(readFileSync(modelPath)), card, options);
+}
+
+/**
+ * The release model an onset model's card names (`"releaseModel": "notescribe-release-v1.onnx"`, a file beside
+ * it), loaded; undefined when the card names none (notes then end where their keys decay).
+ * @throws NotescribeError `MODEL_LOAD_FAILED` when the named file or its card is missing
+ */
+export async function loadReleaseModelFor(modelPath: string, card: ModelCard): Promise<ReleaseModel | undefined> {
+  const name = card['releaseModel'];
+  if (typeof name !== 'string' || name.length === 0) return undefined;
+  const releasePath = join(dirname(modelPath), name);
+  const releaseCardPath = cardPathFor(releasePath);
+  for (const path of [releasePath, releaseCardPath]) {
+    if (!existsSync(path)) {
+      throw new NotescribeError('MODEL_LOAD_FAILED', `Release model file not found: ${path} (named by ${cardPathFor(modelPath)})`, {
+        context: { path },
+      });
+    }
+  }
+  return loadReleaseModel(new Uint8Array(readFileSync(releasePath)), parseReleaseModelCard(readFileSync(releaseCardPath)));
 }

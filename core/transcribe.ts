@@ -4,9 +4,9 @@
  */
 import { analyseAudio, type AudioAnalysis } from './analyse';
 import { NotescribeError } from './errors';
-import type { OnsetModel } from './model';
+import type { OnsetModel, ReleaseModel } from './model';
 import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type ScoreHints } from './notation';
-import { assembleNotes, type NoteAssemblyOptions } from './notes';
+import { assembleNotes, endNotesByRelease, type NoteAssemblyOptions } from './notes';
 import { extractWindows } from './onsets';
 import { renderPicture } from './picture';
 import type { Note, Spectrogram } from './types';
@@ -70,6 +70,8 @@ export interface TranscribeProgress {
 export interface TranscribeOptions {
   /** The loaded onset model (core/model `loadOnsetModel`). */
   readonly model: OnsetModel;
+  /** The release model (core/model `loadReleaseModel`): note ends at key releases. Without it, ends follow each key's decay. */
+  readonly releaseModel?: ReleaseModel;
   /** Title written into the score when `hints.title` gives none. @default 'Transcription' */
   readonly title?: string;
   /** Tempo, time signature and key the user knows (forced in the score), title and composer (core/notation). */
@@ -157,7 +159,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
   const predicted = now();
 
   report({ stage: 'notes', fraction: 0.9 });
-  const notes = assembleNotes({
+  const assembledNotes = assembleNotes({
     spectrogram,
     onsetFrames,
     onsetProbability: prediction.onsetProbability,
@@ -166,6 +168,13 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     thresholds: options.model.card.thresholds,
     ...(options.noteOptions === undefined ? {} : { options: options.noteOptions }),
   });
+  const minDuration = options.noteOptions?.minDurationSeconds;
+  const notes =
+    options.releaseModel === undefined
+      ? assembledNotes
+      : await endNotesByRelease(assembledNotes, spectrogram, options.releaseModel, {
+          ...(minDuration === undefined ? {} : { minDurationSeconds: minDuration }),
+        });
   const assembled = now();
 
   report({ stage: 'render', fraction: 0.95 });

@@ -11,7 +11,7 @@ import { extractWindows } from '../core/onsets';
 import { FRAME_RATE_HZ, hzToMidi, LOWEST_MIDI_PITCH, midiToHz } from '../core/params';
 import { transcribe } from '../core/transcribe';
 import { NotescribeError } from '../core/errors';
-import { defaultModelPath, loadModelFile } from '../cli/model-location';
+import { defaultModelPath, loadModelFile, loadReleaseModelFor } from '../cli/model-location';
 import { reportFailure } from '../cli/report';
 
 const AUDIO_EXTENSIONS = new Set(['.wav', '.mp3', '.flac', '.ogg', '.oga', '.opus']);
@@ -84,13 +84,18 @@ async function main(argv: readonly string[]): Promise<void> {
     .requiredOption('--ref <dir>', 'folder of <name>.txt reference note lists (onset offset frequency_hz)')
     .option('--model <path>', 'ONNX model (its .card.json beside it)', defaultModelPath())
     .option('--batch-size <n>', 'windows per inference batch', (v) => Number.parseInt(v, 10), 256)
+    .option('--no-release-model', "end notes where their keys decay, not by the release model the card names")
     .parse(argv, { from: 'user' });
-  const options = program.opts<{ audio: string; ref: string; model: string; batchSize: number }>();
+  const options = program.opts<{ audio: string; ref: string; model: string; batchSize: number; releaseModel: boolean }>();
 
   const pairs = findPairs(options.audio, options.ref);
   const model = await loadModelFile(options.model);
+  const releaseModel = options.releaseModel ? await loadReleaseModelFor(options.model, model.card) : undefined;
   const threshold = model.card.thresholds.onset;
-  process.stderr.write(`Evaluating ${pairs.length} file(s) with ${path.basename(options.model)} (threshold ${threshold})\n`);
+  process.stderr.write(
+    `Evaluating ${pairs.length} file(s) with ${path.basename(options.model)} (threshold ${threshold})` +
+      `${releaseModel === undefined ? '' : `, note ends by ${releaseModel.card.name}`}\n`,
+  );
 
   const results: FileResult[] = [];
   const windowProbabilities: Float32Array[] = [];
@@ -103,6 +108,7 @@ async function main(argv: readonly string[]): Promise<void> {
     const started = performance.now();
     const result = await transcribe(new Uint8Array(readFileSync(pair.audioPath)), {
       model,
+      ...(releaseModel === undefined ? {} : { releaseModel }),
       title: pair.name,
       formats: [],
       batchSize: options.batchSize,

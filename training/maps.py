@@ -65,11 +65,15 @@ def split_items(stems: list[str], dev_instrument: str) -> dict[str, str]:
     return splits
 
 
-def prepare(maps_dir: Path, out: Path, dev_instrument: str) -> dict:
+def prepare(maps_dir: Path, out: Path, dev_instrument: str, limit: int = 0) -> dict:
+    """Lays the data out under `out`; `limit` > 0 keeps only the first that many items of each split (smoke runs)."""
     stems = sorted(p.stem for p in (maps_dir / 'audio').glob('*.flac'))
     if not stems:
         raise FileNotFoundError(f'no maps-synth audio under {maps_dir / "audio"}')
     splits = split_items(stems, dev_instrument)
+    if limit > 0:
+        kept = [s for split in (TRAIN, VALIDATION, DEV) for s in [t for t in stems if splits[t] == split][:limit]]
+        stems = sorted(kept)
     items = []
     for split in (TRAIN, VALIDATION, DEV):
         for sub in ('audio', 'notes', 'ref'):
@@ -98,8 +102,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--out', required=True, type=Path)
     parser.add_argument('--maps', type=Path, default=DEFAULT_MAPS_DIR)
     parser.add_argument('--dev-instrument', default=DEFAULT_DEV_INSTRUMENT, choices=INSTRUMENTS)
+    parser.add_argument('--limit', type=int, default=0, help='keep the first N items of each split (0: all)')
     args = parser.parse_args(argv)
-    manifest = prepare(args.maps, args.out, args.dev_instrument)
+    manifest = prepare(args.maps, args.out, args.dev_instrument, args.limit)
     counts = {s: sum(1 for it in manifest['items'] if it['split'] == s) for s in (TRAIN, VALIDATION, DEV)}
     notes = {s: sum(it['note_count'] for it in manifest['items'] if it['split'] == s) for s in (TRAIN, VALIDATION, DEV)}
     print(f'maps: {counts} items, {notes} notes -> {args.out} (dev instrument {args.dev_instrument})')

@@ -1,58 +1,85 @@
 #!/usr/bin/env bash
-# One command from the shared data to a model: render → features → train → export → evaluate.
-#   npm run train                    the full run (sizes below; ~35 min of training on 2 CPU cores)
-#   npm run train -- --smoke         a tiny end-to-end run (a few excerpts, 1 epoch) into training/work/smoke
+# One command from the shared data to the models: render/lay out every source → features → train the onset model
+# (v2) and the release model → export → evaluate each dev source through the whole engine → model cards.
+#   npm run train                    the full run (sources and sizes below; hours on 2 CPU cores, resumable)
+#   npm run train -- --smoke         a tiny end-to-end run (synth + two maps pieces, 1 epoch) into training/work/smoke
+# Sources (NS_SOURCES, comma-separated; each is a render-layout directory under NS_WORK):
+#   synth    POP909 + procedural pieces through FluidSynth GM soundfonts (training/render.py)
+#   maps     maps-synth, six sampled concert pianos, dev = instrument AkPnCGdD (training/maps.py; read in place)
+#   real     ASAP + POP909 through the Salamander grand with rooms and codecs (training/render_real.py)
+#   real-sf  ASAP + POP909 through Debian piano soundfonts with the same acoustics (training/render_real.py)
 # Sizes and paths are environment variables (defaults in brackets):
-#   NS_WORK [training/work/run]  NS_MODEL_OUT [models]  NS_TRAIN_SONGS [360]  NS_VAL_SONGS [32]  NS_DEV_SONGS [60]
-#   NS_TRAIN_PROCEDURAL [140]  NS_VAL_PROCEDURAL [12]  NS_DEV_PROCEDURAL [12]  NS_SECONDS [20]  NS_EPOCHS [12]
-#   NS_MINUTES [32]  NS_THREADS [2]  NS_SOUNDFONTS [FluidR3_GM,TimGM6mb]  NS_SEED [0]  NS_SKIP_RENDER [0]
-#   NS_SKIP_EVAL [0]  NS_CROSS_SOUNDFONT [0]  NS_CROSS_MINUTES [10]
+#   NS_WORK [training/work]  NS_MODEL_OUT [models]  NS_SOURCES [synth,maps,real,real-sf]
+#   NS_TRAIN_SONGS [200]  NS_VAL_SONGS [32]  NS_DEV_SONGS [60]  NS_TRAIN_PROCEDURAL [80]  NS_VAL_PROCEDURAL [12]
+#   NS_DEV_PROCEDURAL [12]  NS_SECONDS [20]  NS_MAPS_LIMIT [0 = all]  NS_ASAP_TRAIN [250]  NS_POP_TRAIN [150]
+#   NS_EPOCHS [40]  NS_EPOCH_WINDOWS [30000]  NS_MINUTES [per call: 100]  NS_TOTAL_MINUTES [100]
+#   NS_INIT [models/notescribe-onset-v1.onnx; "none" trains from random weights]  NS_RESUME [0]
+#   NS_RELEASE_MINUTES [14]  NS_THREADS [2]  NS_SEED [0]  NS_SKIP_RENDER [0]  NS_SKIP_EVAL [0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--smoke" ]; then
-  : "${NS_WORK:=training/work/smoke}" "${NS_MODEL_OUT:=training/work/smoke/model}"
+  : "${NS_WORK:=training/work/smoke}" "${NS_MODEL_OUT:=training/work/smoke/model}" "${NS_SOURCES:=synth,maps}"
   : "${NS_TRAIN_SONGS:=3}" "${NS_VAL_SONGS:=1}" "${NS_DEV_SONGS:=1}" "${NS_TRAIN_PROCEDURAL:=1}"
-  : "${NS_VAL_PROCEDURAL:=1}" "${NS_DEV_PROCEDURAL:=1}" "${NS_SECONDS:=6}" "${NS_EPOCHS:=1}" "${NS_MINUTES:=5}"
+  : "${NS_VAL_PROCEDURAL:=1}" "${NS_DEV_PROCEDURAL:=1}" "${NS_SECONDS:=6}" "${NS_MAPS_LIMIT:=1}" "${NS_EPOCHS:=1}"
+  : "${NS_EPOCH_WINDOWS:=2000}" "${NS_MINUTES:=3}" "${NS_TOTAL_MINUTES:=3}" "${NS_RELEASE_MINUTES:=1}"
 fi
-WORK=${NS_WORK:-training/work/run}
+WORK=${NS_WORK:-training/work}
 OUT=${NS_MODEL_OUT:-models}
+SOURCES=${NS_SOURCES:-synth,maps,real,real-sf}
+THREADS=${NS_THREADS:-2}
+SEED=${NS_SEED:-0}
+INIT=${NS_INIT:-models/notescribe-onset-v1.onnx}
 PY=.venv/bin/python
+IFS=, read -r -a sources <<< "$SOURCES"
+dirs=(); for s in "${sources[@]}"; do dirs+=("$WORK/$s"); done
 
 bash scripts/python-env.sh
 if [ "${NS_SKIP_RENDER:-0}" != 1 ]; then
-  rm -rf "$WORK"/train "$WORK"/val "$WORK"/dev
-  "$PY" training/render.py --out "$WORK" \
-    --train-songs "${NS_TRAIN_SONGS:-360}" --val-songs "${NS_VAL_SONGS:-32}" --dev-songs "${NS_DEV_SONGS:-60}" \
-    --train-procedural "${NS_TRAIN_PROCEDURAL:-140}" --val-procedural "${NS_VAL_PROCEDURAL:-12}" \
-    --dev-procedural "${NS_DEV_PROCEDURAL:-12}" --seconds "${NS_SECONDS:-20}" \
-    --soundfonts "${NS_SOUNDFONTS:-FluidR3_GM,TimGM6mb}" --seed "${NS_SEED:-0}"
-fi
-# The engine's own DSP (the same code that serves) writes the features: one .nsf per WAV.
-for split in train val dev; do training/features.sh "$WORK/$split" "${NS_THREADS:-2}"; done
-"$PY" training/train.py --work "$WORK" --out "$OUT" --epochs "${NS_EPOCHS:-12}" --minutes "${NS_MINUTES:-32}" \
-  --threads "${NS_THREADS:-2}" --seed "${NS_SEED:-0}" --reproduce "npm run train${1:+ -- $1}"
-# Optional: the cross-soundfont experiment (a second model on FluidR3_GM renderings only, scored per soundfont).
-if [ "${NS_CROSS_SOUNDFONT:-0}" = 1 ]; then
-  "$PY" training/cross_soundfont.py --work "$WORK" --minutes "${NS_CROSS_MINUTES:-10}" --threads "${NS_THREADS:-2}" \
-    --export "$WORK/cross"
-  # Note level, through the whole engine, for the FluidR3-only model on each soundfont's dev pieces.
-  for dir in "$WORK"/cross/dev-*/; do
-    sf=$(basename "$dir"); sf=${sf#dev-}
-    npx --no-install tsx scripts/eval.ts --audio "$dir/audio" --ref "$dir/ref" \
-      --model "$WORK/cross/notescribe-onset-cross.onnx" > "$WORK/cross/eval-$sf.txt" || echo "cross eval on $sf failed" >&2
-    echo "cross-soundfont note level, tested on $sf: $(tail -n 1 "$WORK/cross/eval-$sf.txt")"
+  for source in "${sources[@]}"; do
+    dir="$WORK/$source"
+    rm -rf "$dir"/train "$dir"/val "$dir"/dev
+    case "$source" in
+      synth) "$PY" training/render.py --out "$dir" \
+               --train-songs "${NS_TRAIN_SONGS:-200}" --val-songs "${NS_VAL_SONGS:-32}" --dev-songs "${NS_DEV_SONGS:-60}" \
+               --train-procedural "${NS_TRAIN_PROCEDURAL:-80}" --val-procedural "${NS_VAL_PROCEDURAL:-12}" \
+               --dev-procedural "${NS_DEV_PROCEDURAL:-12}" --seconds "${NS_SECONDS:-20}" --seed "$SEED" ;;
+      maps) "$PY" training/maps.py --out "$dir" --limit "${NS_MAPS_LIMIT:-0}" ;;
+      real|real-sf)
+        renderer=salamander; seed=$SEED
+        if [ "$source" = real-sf ]; then renderer=soundfont; seed=$((SEED + 1)); fi
+        "$PY" training/render_real.py --out "$dir" --renderer "$renderer" --seed "$seed" --jobs "$THREADS" \
+          --asap-train "${NS_ASAP_TRAIN:-250}" --pop-train "${NS_POP_TRAIN:-150}" --seconds "${NS_SECONDS:-20}" ;;
+      *) echo "reproduce: unknown source $source" >&2; exit 2 ;;
+    esac
   done
 fi
-# Dev window F1 per soundfont and GM program (and the cross-soundfont result, when there is one) into the card.
-"$PY" training/evaluate.py --work "$WORK" --card "$OUT/notescribe-onset-v1.card.json"
-# Note level on the dev split, through the whole engine (core/transcribe), added to the card as devNoteMetrics.
+# The engine's own DSP (the same code that serves) writes the features: one .nsf per audio file.
+for dir in "${dirs[@]}"; do for split in train val dev; do training/features.sh "$dir/$split" "$THREADS"; done; done
+
+init_args=(); [ "$INIT" != none ] && init_args=(--init-onnx "$INIT")
+resume_args=(); [ "${NS_RESUME:-0}" = 1 ] && resume_args=(--resume)
+"$PY" training/train.py --work "${dirs[@]}" --out "$OUT" --epochs "${NS_EPOCHS:-40}" \
+  --epoch-windows "${NS_EPOCH_WINDOWS:-30000}" --val-windows 6000 --lr 1.5e-3 \
+  --minutes "${NS_MINUTES:-100}" --total-minutes "${NS_TOTAL_MINUTES:-100}" --threads "$THREADS" --seed "$SEED" \
+  --checkpoint "$WORK/notescribe-onset-v2.checkpoint.pt" "${init_args[@]}" "${resume_args[@]}" \
+  --reproduce "npm run train${1:+ -- $1}"
+"$PY" training/release.py --work "${dirs[@]}" --out "$OUT" --minutes "${NS_RELEASE_MINUTES:-14}" --threads "$THREADS"
+"$PY" training/model_card.py --link-release "$OUT/notescribe-onset-v2.card.json" "$OUT/notescribe-release-v1.card.json"
+
+# Note level on each dev source, through the whole engine (core/transcribe), added to the card.
 if [ "${NS_SKIP_EVAL:-0}" != 1 ]; then
-  # The model is already exported: a failing evaluation is reported, and the card simply has no note metrics.
-  if npx --no-install tsx scripts/eval.ts --audio "$WORK/dev/audio" --ref "$WORK/dev/ref" \
-    --model "$OUT/notescribe-onset-v1.onnx" > "$WORK/dev-eval.txt"; then
-    "$PY" training/model_card.py "$OUT/notescribe-onset-v1.card.json" "$WORK/dev-eval.txt"
-    tail -n 3 "$WORK/dev-eval.txt"
-  else
-    echo "reproduce: npm run eval failed; the card has no note-level metrics (see $WORK/dev-eval.txt)" >&2
-  fi
+  specs=()
+  for source in "${sources[@]}"; do
+    dev="$WORK/$source/dev"
+    # The references as the source writes them (maps: key release; the renders: held by the sustain pedal).
+    if npx --no-install tsx scripts/eval.ts --audio "$dev/audio" --ref "$dev/ref" \
+      --model "$OUT/notescribe-onset-v2.onnx" > "$WORK/$source/dev-eval.txt"; then
+      convention=$([ "$source" = maps ] && echo "key release" || echo "held by the sustain pedal")
+      specs+=("$source=$WORK/$source/dev-eval.txt:$convention")
+      tail -n 1 "$WORK/$source/dev-eval.txt"
+    else
+      echo "reproduce: npm run eval failed on $dev (see $WORK/$source/dev-eval.txt)" >&2
+    fi
+  done
+  "$PY" training/model_card.py "$OUT/notescribe-onset-v2.card.json" "${specs[@]}"
 fi

@@ -23,3 +23,29 @@ export const MAX_ONSET_SHIFT_SECONDS = 0.05;
 
 export const MODEL_INPUT_SHAPE = [1, WINDOW_FRAME_COUNT, BIN_COUNT] as const;
 export const MODEL_OUTPUT_KEYS = KEY_COUNT;
+
+/**
+ * The release model (models from training/release.py): when each note's key comes up. Its input is cut per note by
+ * core/notes/release.ts `cutReleaseWindows`, exactly as training/release.py `cut_note_windows` cuts it:
+ * RELEASE_WINDOW.steps steps of RELEASE_WINDOW.pool frames (max-pooled) from the note's start frame −
+ * RELEASE_WINDOW.leadFrames, over the 2·halfBandBins+1 bins centred on the key's centre bin, the same around its
+ * second harmonic (+harmonicOffsetBins), and the mean of all bins.
+ *
+ * input  `note_windows`:     float32 [batch, RELEASE_WINDOW.channels, RELEASE_WINDOW.steps]
+ * output `held_probability`: float32 [batch, RELEASE_WINDOW.steps], sigmoid: the key is still down at that step
+ */
+export const RELEASE_MODEL_IO = {
+  input: 'note_windows',
+  heldProbability: 'held_probability',
+} as const;
+
+const RELEASE_HALF_BAND_BINS = 4;
+
+export const RELEASE_WINDOW = {
+  leadFrames: 2,
+  pool: 2,
+  steps: 128,
+  halfBandBins: RELEASE_HALF_BAND_BINS,
+  harmonicOffsetBins: 48,
+  channels: 2 * (2 * RELEASE_HALF_BAND_BINS + 1) + 1,
+} as const;

@@ -11,3 +11,11 @@ export {
   type OnsetPrediction,
   type PredictOptions,
 } from './onset-model';
+export { RELEASE_MODEL_IO, RELEASE_WINDOW } from './contract';
+export {
+  loadReleaseModel,
+  parseReleaseModelCard,
+  validateReleaseModelCard,
+  type ReleaseModel,
+  type ReleaseModelCard,
+} from './release-model';
