@@ -6,7 +6,7 @@ export { buildScore, sanitiseNotes, tempoMarks, dynamicMarks, type BuildScoreOpt
 export { parseScoreHints, HINT_TEMPO_RANGE_BPM, type ScoreHints, type ScoreHintText } from './hints';
 export { toMusicXml, MUSICXML_DOCTYPE } from './musicxml';
 export { toMxl, mxlContainerXml, MXL_MIMETYPE, MXL_ROOT_FILE } from './mxl';
-export { toMidi, midiTempoMap, secondsToTicks, type TempoSegment } from './midi';
+export { toMidi, midiTempoMap, secondsToTicks, performedOffsetSeconds, type TempoSegment, type MidiOptions } from './midi';
 export { toNoteJson, toNoteListText, type NoteJson } from './notelist';
 export { estimateTempo, trackBeats, onsetEvents, onsetEnvelope, type BeatTrack, type OnsetEvent, type TrackBeatsOptions } from './tempo';
 export { estimateKey, fitKey, spellPitch, keyAlter, majorKeyFifths, KRUMHANSL_KESSLER, TEMPERLEY_KOSTKA_PAYNE, type KeyProfiles } from './key';

@@ -17,6 +17,8 @@ export interface Score {
   readonly parts: readonly Part[];
   /** The sanitised performed notes the score was built from (sorted by onset, then pitch). */
   readonly notes: readonly Note[];
+  /** The staff (1 treble, 2 bass) each of `notes` is written on. */
+  readonly noteStaves: readonly number[];
 }
 
 export interface TimeSignature {

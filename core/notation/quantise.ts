@@ -17,6 +17,8 @@ export interface QuantisedNote {
   velocity: number;
   start: number;
   end: number;
+  /** Indices of the performed notes this one stands for (several where same-pitch strikes merged on one grid point). */
+  readonly sources?: number[];
 }
 
 /**
@@ -113,7 +115,7 @@ export function quantiseNotes(
     const offset = beatPosition(beats, note.offsetSeconds);
     let end = snapOffset(offset, offset - (onsets[i] as number), grids);
     if (end <= start) end = start + stepAt(start, grids);
-    return { pitch: note.pitch, velocity: note.velocity, start, end };
+    return { pitch: note.pitch, velocity: note.velocity, start, end, sources: [i] };
   });
   const byPitch = new Map<number, QuantisedNote[]>();
   for (const note of quantised) {
@@ -129,6 +131,7 @@ export function quantiseNotes(
       if (previous !== undefined && previous.start === note.start) {
         previous.end = Math.max(previous.end, note.end);
         previous.velocity = Math.max(previous.velocity, note.velocity);
+        previous.sources?.push(...(note.sources ?? []));
         continue;
       }
       if (previous !== undefined && previous.end > note.start) previous.end = note.start;

@@ -84,6 +84,10 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   scoreBeats = extrapolate(scoreBeats, 0, Math.max(0, Math.ceil(measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length));
   const key = hints.key === undefined ? estimateKey(clean) : fitKey(clean, hints.key);
   const staffOf = assignStaves(quantised);
+  const noteStaves = new Array<number>(clean.length).fill(1);
+  quantised.forEach((note, k) => {
+    for (const source of note.sources ?? []) noteStaves[source] = staffOf[k] as number;
+  });
   const onStaff = (staff: number): QuantisedNote[] => quantised.filter((_, i) => staffOf[i] === staff);
   const measures = layoutMeasures({
     staves: [assignVoices(onStaff(1)), assignVoices(onStaff(2))],
@@ -114,6 +118,7 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
       },
     ],
     notes: clean,
+    noteStaves,
   };
 }
 

@@ -80,9 +80,9 @@ describe('quantisation grid', () => {
       ],
       beats,
     );
-    expect(notes).toEqual([
-      { pitch: 60, velocity: 90, start: 0, end: 24 },
-      { pitch: 60, velocity: 70, start: 24, end: 72 },
+    expect(notes.map(({ sources, ...note }) => ({ ...note, sources: [...(sources ?? [])].sort() }))).toEqual([
+      { pitch: 60, velocity: 90, start: 0, end: 24, sources: [0, 1] },
+      { pitch: 60, velocity: 70, start: 24, end: 72, sources: [2] },
     ]);
   });
 });

@@ -1,5 +1,5 @@
 import { parseMidi, type MidiEvent } from 'midi-file';
-import { buildScore, toMidi } from '../../../core/notation';
+import { buildScore, midiTempoMap, secondsToTicks, toMidi } from '../../../core/notation';
 import type { Note } from '../../../core/types';
 import { performed, seededRandom, type BeatNote } from './fixtures';
 
@@ -74,7 +74,7 @@ describe('toMidi', () => {
     const notes = piece();
     const { notes: back, format, tracks } = readBack(toMidi(buildScore(notes, { title: 'Round trip' })));
     expect(format).toBe(1);
-    expect(tracks).toHaveLength(2);
+    expect(tracks).toHaveLength(3);
     const original = [...notes].sort((a, b) => a.onsetSeconds - b.onsetSeconds || a.pitch - b.pitch);
     expect(back).toHaveLength(original.length);
     back.forEach((note, i) => {
@@ -85,7 +85,66 @@ describe('toMidi', () => {
     });
   });
 
-  it('writes the title, time signature, key signature and a tempo per beat in track 0', () => {
+  it('writes a tempo event only where the score has a tempo mark, with its bar lines on the performed bar lines', () => {
+    const notes = piece();
+    const score = buildScore(notes);
+    const bytes = toMidi(score);
+    const [conductor] = parseMidi(bytes).tracks;
+    const tempos = (conductor ?? []).filter((e) => e.type === 'setTempo');
+    const marks = (score.parts[0]?.measures ?? []).filter((m) => m.tempoBpm !== undefined).length;
+    expect(marks).toBeGreaterThanOrEqual(2);
+    // One per mark, and one for the lead-in from 0 s to the first bar line: not one per beat (about 50 here).
+    expect(tempos.length).toBeLessThanOrEqual(marks + 1);
+    const segments = midiTempoMap(score);
+    const lead = segments[0]?.startSeconds === 0 && segments.length > marks ? (segments[0]?.ticks ?? 0) : 0;
+    let quarter = 0;
+    for (const measure of score.parts[0]?.measures ?? []) {
+      if (measure.tempoBpm !== undefined) {
+        // The bar line's tick sits exactly at its performed time (to a tick).
+        const tick = lead + quarter * 480;
+        const k = Math.floor(quarter);
+        const played = (score.beatTimesSeconds[k] as number) + (quarter - k) * ((score.beatTimesSeconds[k + 1] as number) - (score.beatTimesSeconds[k] as number));
+        expect(Math.abs(secondsToTicks(segments, played) - tick)).toBeLessThanOrEqual(1);
+      }
+      quarter += measure.duration / score.divisions;
+    }
+  });
+
+  it('writes each staff as its own track (right hand, left hand)', () => {
+    const notes = piece();
+    const score = buildScore(notes);
+    const { tracks } = readBack(toMidi(score));
+    const pitchesOn = (track: MidiEvent[] | undefined): number[] =>
+      (track ?? []).flatMap((e) => (e.type === 'noteOn' && e.velocity > 0 ? [e.noteNumber] : [])).sort((a, b) => a - b);
+    const expected = (staff: number): number[] => score.notes.filter((_, i) => score.noteStaves[i] === staff).map((n) => n.pitch).sort((a, b) => a - b);
+    expect(tracks[1]?.find((e) => e.type === 'trackName')).toMatchObject({ text: 'Piano right hand' });
+    expect(pitchesOn(tracks[1])).toEqual(expected(1));
+    expect(pitchesOn(tracks[2])).toEqual(expected(2));
+    expect(expected(2).length).toBeGreaterThan(10);
+  });
+
+  it('writes quantised (score) timing on request: onsets on the grid, at the marked tempo', () => {
+    const notes = performed([[60, 0, 1, 90], [64, 1, 0.5], [65, 1.5, 0.5], [67, 2, 2], [48, 0, 4, 100], [72, 4, 1], [71, 5, 1], [69, 6, 2], [43, 4, 4, 100]], {
+      bpm: 100,
+      jitterSeconds: 0.02,
+      seed: 8,
+      offsetSeconds: 0.4,
+    });
+    const score = buildScore(notes);
+    const midi = parseMidi(toMidi(score, { timing: 'score' }));
+    const tempo = midi.tracks[0]?.find((e) => e.type === 'setTempo');
+    expect(tempo).toMatchObject({ microsecondsPerBeat: Math.round(60e6 / (score.parts[0]?.measures[0]?.tempoBpm ?? 0)) });
+    const onsets = midi.tracks.slice(1).flatMap((track) => {
+      let tick = 0;
+      return track.flatMap((e) => {
+        tick += e.deltaTime;
+        return e.type === 'noteOn' && e.velocity > 0 ? [`${e.noteNumber}@${tick}`] : [];
+      });
+    });
+    expect(onsets.sort()).toEqual(['43@1920', '48@0', '60@0', '64@480', '65@720', '67@960', '69@2880', '71@2400', '72@1920'].sort());
+  });
+
+  it('writes the title, time signature, key signature and the tempo in track 0', () => {
     const notes = performed([[62, 0, 1, 100], [66, 1, 1], [69, 2, 1], [74, 3, 1], [50, 0, 4, 110]], { bpm: 100 });
     const score = buildScore(notes, { title: 'Meta' });
     const [conductor] = parseMidi(toMidi(score)).tracks;
