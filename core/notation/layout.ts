@@ -5,7 +5,7 @@
  */
 import { DIVISIONS_PER_QUARTER } from './constants';
 import { keyAlter, spellPitch } from './key';
-import type { Dynamic, KeySignature, Measure, NotatedElement, NotatedPitch, NoteType, Voice } from './model';
+import type { Beam, Clef, Dynamic, KeySignature, Measure, NotatedElement, NotatedPitch, NoteType, Voice } from './model';
 import type { VoiceEvent } from './staves';
 
 interface WrittenValue {
@@ -143,9 +143,14 @@ export function layoutMeasures(input: LayoutInput): Measure[] {
       });
     });
   });
+  const registers = measures.map((m) => ({ bass: pitchRange(m.voices, 2), treble: pitchRange(m.voices, 1) }));
+  const clefChanges = bassStaffClefs(registers.map((r) => r.bass));
+  const ottava = registers.map((r) => r.treble !== undefined && r.treble[0] >= OTTAVA_LOWEST && r.treble[1] >= OTTAVA_HIGHEST);
   return measures.map((m, index) => {
     const voices = m.voices.sort((a, b) => a.staff - b.staff || a.voice - b.voice);
     setAccidentals(voices, input.key);
+    const clef = clefChanges[index];
+    const shifted = ottava[index] === true;
     const tempo = input.tempoMarks.get(index);
     const dynamic = input.dynamicMarks?.get(index);
     const [from, to] = bounds[index] as [number, number];
@@ -155,8 +160,49 @@ export function layoutMeasures(input: LayoutInput): Measure[] {
       duration: to - from,
       ...(tempo === undefined ? {} : { tempoBpm: tempo }),
       ...(dynamic === undefined ? {} : { dynamic }),
+      ...(clef === undefined ? {} : { clefChanges: [clef] }),
+      ...(shifted ? { octaveShift: { start: ottava[index - 1] !== true, stop: ottava[index + 1] !== true } } : {}),
       voices,
     };
+  });
+}
+
+/**
+ * Registers that a clef change or an 8va line serves better than ledger lines: a left-hand bar lying wholly at or
+ * above middle C and reaching E4 moves to the treble clef, and back below A3 (the bass staff's top line); a right-hand
+ * bar wholly above C6 that reaches G6 goes under an 8va line.
+ */
+const TREBLE_FOR_BASS_LOWEST = 60;
+const TREBLE_FOR_BASS_HIGHEST = 64;
+const BASS_AGAIN_BELOW = 57;
+const OTTAVA_LOWEST = 84;
+const OTTAVA_HIGHEST = 91;
+
+/** Lowest and highest pitch a staff plays in a measure (undefined when it only rests). */
+function pitchRange(voices: readonly Voice[], staff: number): [number, number] | undefined {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (const voice of voices) {
+    if (voice.staff !== staff) continue;
+    for (const element of voice.elements) {
+      for (const pitch of element.pitches) {
+        lo = Math.min(lo, pitch.midi);
+        hi = Math.max(hi, pitch.midi);
+      }
+    }
+  }
+  return lo === Infinity ? undefined : [lo, hi];
+}
+
+/** The clef of staff 2 where it changes, by measure index (bars that rest keep the clef they have). */
+function bassStaffClefs(ranges: readonly ([number, number] | undefined)[]): (Clef | undefined)[] {
+  let treble = false;
+  return ranges.map((range) => {
+    if (range === undefined) return undefined;
+    const next = treble ? range[0] >= BASS_AGAIN_BELOW : range[0] >= TREBLE_FOR_BASS_LOWEST && range[1] >= TREBLE_FOR_BASS_HIGHEST;
+    if (next === treble) return undefined;
+    treble = next;
+    return treble ? { staff: 2, sign: 'G', line: 2 } : { staff: 2, sign: 'F', line: 4 };
   });
 }
 
@@ -195,7 +241,7 @@ function measureElements(timeline: readonly TimelineEvent[], from: number, to: n
       position += value.duration;
     }
   }
-  return markTupletGroups(elements);
+  return markBeams(markTupletGroups(elements), beatLength);
 }
 
 /** Brackets each run of triplet values within one beat: start on its first element, stop on its last. */
@@ -209,6 +255,42 @@ function markTupletGroups(elements: NotatedElement[]): NotatedElement[] {
     const stop = next?.tuplet === undefined || Math.floor(next.position / Q) !== beat;
     return { ...element, tuplet: { start, stop } };
   });
+}
+
+/** Beams per note value: an eighth has one, a sixteenth two, … */
+const BEAM_LEVELS: Partial<Record<NoteType, number>> = { eighth: 1, '16th': 2, '32nd': 3, '64th': 4 };
+
+/**
+ * Beams each run of notes shorter than a quarter within one notated beat (a quarter, or a dotted quarter in compound
+ * metres; a rest ends the run): level 1 joins the whole run, each further level joins the neighbours that have it, and
+ * a lone note with a level its neighbours lack gets a hook pointing into the beat.
+ */
+function markBeams(elements: NotatedElement[], beatLength: number): NotatedElement[] {
+  const levelOf = (e: NotatedElement): number => (e.pitches.length === 0 || e.type === undefined ? 0 : (BEAM_LEVELS[e.type] ?? 0));
+  const out = [...elements];
+  let i = 0;
+  while (i < out.length) {
+    const beat = Math.floor((out[i] as NotatedElement).position / beatLength);
+    let j = i;
+    while (j < out.length && levelOf(out[j] as NotatedElement) > 0 && Math.floor((out[j] as NotatedElement).position / beatLength) === beat) j += 1;
+    if (j - i >= 2) {
+      for (let k = i; k < j; k += 1) {
+        const level = levelOf(out[k] as NotatedElement);
+        const before = k > i ? levelOf(out[k - 1] as NotatedElement) : 0;
+        const after = k + 1 < j ? levelOf(out[k + 1] as NotatedElement) : 0;
+        const beams: Beam[] = [];
+        for (let n = 1; n <= level; n += 1) {
+          const joinsBefore = before >= n;
+          const joinsAfter = after >= n;
+          const value: Beam['value'] = joinsBefore && joinsAfter ? 'continue' : joinsAfter ? 'begin' : joinsBefore ? 'end' : k === i ? 'forward hook' : 'backward hook';
+          beams.push({ number: n, value });
+        }
+        out[k] = { ...(out[k] as NotatedElement), beams };
+      }
+    }
+    i = Math.max(j, i + 1);
+  }
+  return out;
 }
 
 const ACCIDENTAL_NAMES: Record<number, NonNullable<NotatedPitch['accidental']>> = {

@@ -62,6 +62,10 @@ export interface Measure {
   readonly tempoBpm?: number;
   /** A dynamic mark written at the start of this measure, where the playing level changes. */
   readonly dynamic?: Dynamic;
+  /** Clefs that change at the start of this measure (a left hand high up reads in the treble clef). */
+  readonly clefChanges?: readonly Clef[];
+  /** An 8va line over staff 1 runs through this measure: `start` where it begins, `stop` where it ends. */
+  readonly octaveShift?: { readonly start: boolean; readonly stop: boolean };
   /** Each voice fills the measure exactly (rests included); written in this order with <backup> between. */
   readonly voices: readonly Voice[];
 }
@@ -89,6 +93,14 @@ export interface NotatedElement {
   /** Empty for a rest. Ascending pitch. */
   readonly pitches: readonly NotatedPitch[];
   readonly measureRest: boolean;
+  /** Beams joining this note to its neighbours in the beat, level 1 (eighths) first; absent when unbeamed. */
+  readonly beams?: readonly Beam[];
+}
+
+/** One beam level of a note (MusicXML `<beam number>`). */
+export interface Beam {
+  readonly number: number;
+  readonly value: 'begin' | 'continue' | 'end' | 'forward hook' | 'backward hook';
 }
 
 export type NoteType = 'whole' | 'half' | 'quarter' | 'eighth' | '16th' | '32nd' | '64th';

@@ -60,11 +60,26 @@ function writeMeasure(parent: XMLBuilder, score: Score, part: Part, measure: Mea
     time.ele('beats').txt(String(score.timeSignature.beats));
     time.ele('beat-type').txt(String(score.timeSignature.beatType));
     attributes.ele('staves').txt(String(part.staves));
-    for (const clef of part.clefs) {
+    // A first bar that already needs another clef opens with it.
+    for (const clef of part.clefs.map((c) => measure.clefChanges?.find((change) => change.staff === c.staff) ?? c)) {
       const c = attributes.ele('clef', { number: String(clef.staff) });
       c.ele('sign').txt(clef.sign);
       c.ele('line').txt(String(clef.line));
     }
+  }
+  if (!first && measure.clefChanges !== undefined) {
+    const attributes = element.ele('attributes');
+    for (const clef of measure.clefChanges) {
+      const c = attributes.ele('clef', { number: String(clef.staff) });
+      c.ele('sign').txt(clef.sign);
+      c.ele('line').txt(String(clef.line));
+    }
+  }
+  if (measure.octaveShift?.start === true) {
+    // MusicXML pitches stay the sounding ones; type "down" prints them an octave lower under an 8va line.
+    const direction = element.ele('direction', { placement: 'above' });
+    direction.ele('direction-type').ele('octave-shift', { type: 'down', size: '8', number: '1' });
+    direction.ele('staff').txt('1');
   }
   if (measure.tempoBpm !== undefined) {
     const direction = element.ele('direction', { placement: 'above' });
@@ -84,6 +99,11 @@ function writeMeasure(parent: XMLBuilder, score: Score, part: Part, measure: Mea
     if (index > 0) element.ele('backup').ele('duration').txt(String(measure.duration));
     for (const written of voice.elements) writeElement(element, written, voice.voice, voice.staff);
   });
+  if (measure.octaveShift?.stop === true) {
+    const direction = element.ele('direction');
+    direction.ele('direction-type').ele('octave-shift', { type: 'stop', size: '8', number: '1' });
+    direction.ele('staff').txt('1');
+  }
   if (last) element.ele('barline', { location: 'right' }).ele('bar-style').txt('light-heavy');
 }
 
@@ -119,6 +139,8 @@ function writeElement(parent: XMLBuilder, element: NotatedElement, voice: number
     note.ele('voice').txt(String(voice));
     writeValue(note, element, pitch.accidental);
     note.ele('staff').txt(String(staff));
+    // Beams belong to the chord's first note (MuseScore and LilyPond read them there).
+    if (index === 0) for (const beam of element.beams ?? []) note.ele('beam', { number: String(beam.number) }).txt(beam.value);
     const tied: ('start' | 'stop')[] = [];
     if (pitch.tieStop) tied.push('stop');
     if (pitch.tieStart) tied.push('start');

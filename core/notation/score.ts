@@ -212,10 +212,14 @@ export function tempoMarks(beats: readonly number[], measureStarts: readonly num
   return marks;
 }
 
+/** Velocity units (MIDI) a bar's mean must move beyond the current mark's velocity before a new mark is considered. */
+const DYNAMIC_HYSTERESIS = 12;
+
 /**
  * Dynamic marks by measure index: each bar with notes gets the mark nearest its mean onset velocity
  * (DYNAMIC_VELOCITIES); a mark is written on the first such bar, then where a bar and the next bar with notes both
- * differ from the current mark (one loud or soft bar is an accent, not a new dynamic).
+ * differ from the current mark and lie more than DYNAMIC_HYSTERESIS from its velocity (one loud or soft bar is an
+ * accent, and a level between two marks stays with the one it has).
  */
 export function dynamicMarks(notes: readonly QuantisedNote[], bounds: readonly (readonly [number, number])[]): Map<number, Dynamic> {
   const sums = new Float64Array(bounds.length);
@@ -226,7 +230,7 @@ export function dynamicMarks(notes: readonly QuantisedNote[], bounds: readonly (
     sums[m] = (sums[m] as number) + note.velocity;
     counts[m] = (counts[m] as number) + 1;
   }
-  const levels: { index: number; dynamic: Dynamic }[] = [];
+  const levels: { index: number; mean: number; dynamic: Dynamic }[] = [];
   for (let index = 0; index < bounds.length; index += 1) {
     if (counts[index] === 0) continue;
     const mean = (sums[index] as number) / (counts[index] as number);
@@ -234,17 +238,19 @@ export function dynamicMarks(notes: readonly QuantisedNote[], bounds: readonly (
     for (const [dynamic, velocity] of Object.entries(DYNAMIC_VELOCITIES) as [Dynamic, number][]) {
       if (Math.abs(velocity - mean) < Math.abs(DYNAMIC_VELOCITIES[best] - mean)) best = dynamic;
     }
-    levels.push({ index, dynamic: best });
+    levels.push({ index, mean, dynamic: best });
   }
   const marks = new Map<number, Dynamic>();
   let current: Dynamic | undefined;
-  levels.forEach(({ index, dynamic }, k) => {
-    const next = levels[k + 1]?.dynamic;
-    if (current === undefined || (dynamic !== current && (next === undefined || next !== current))) {
-      if (dynamic === current) return;
-      current = dynamic;
-      marks.set(index, dynamic);
-    }
+  // A bar moves away from the current mark only beyond DYNAMIC_HYSTERESIS velocity units: a level between two marks
+  // must not flip between them from bar to bar.
+  const away = (level: { mean: number } | undefined): boolean =>
+    current === undefined || level === undefined || Math.abs(level.mean - DYNAMIC_VELOCITIES[current]) > DYNAMIC_HYSTERESIS;
+  levels.forEach((level, k) => {
+    const next = levels[k + 1];
+    if (current !== undefined && (level.dynamic === current || !away(level) || (next !== undefined && (next.dynamic === current || !away(next))))) return;
+    current = level.dynamic;
+    marks.set(level.index, level.dynamic);
   });
   return marks;
 }

@@ -149,6 +149,35 @@ describe('toMusicXml', () => {
     expect(attributeOf(queryOne(doc, '//measure[3]/direction[@placement="below"]/sound'), 'dynamics')).toBe('54');
   });
 
+  it('keeps one dynamic mark while the level wavers between two marks from bar to bar', () => {
+    const levels = [80, 90, 70, 90, 70, 88];
+    const spec: BeatNote[] = levels.flatMap((velocity, bar) => [0, 1, 2, 3].map((beat): BeatNote => [60 + beat * 2, bar * 4 + beat, 1, velocity]));
+    const { doc } = render(performed([...spec, ...bassDownbeats(6).map(([p, b, l]): BeatNote => [p, b, l, levels[b / 4] ?? 0])]));
+    const marks = queryAll(doc, '//measure').map((m) => queryAll(m, 'direction/direction-type/dynamics/*').map((d) => d.nodeName).join(''));
+    expect(marks).toEqual(['mf', '', '', '', '', '']);
+  });
+
+  it('beams eighths and sixteenths within each beat, with a second beam only between sixteenths', () => {
+    const spec: BeatNote[] = [
+      [72, 0, 0.5, 100], [74, 0.5, 0.5],
+      [76, 1, 0.25], [77, 1.25, 0.25], [79, 1.5, 0.25], [77, 1.75, 0.25],
+      [76, 2, 0.5], [74, 2.5, 0.25], [72, 2.75, 0.25],
+      [71, 3, 1],
+      ...bassDownbeats(1, 4, 48),
+    ];
+    const { doc } = render(performed(spec, { legato: 1 }));
+    const treble = queryAll(doc, '//measure[1]/note[staff="1"]');
+    const beams = treble.map((n) => queryAll(n, 'beam').map((b) => `${attributeOf(b, 'number')}${textOf(b, '.') ?? b.textContent ?? ''}`).join(' '));
+    expect(beams).toEqual([
+      '1begin', '1end',
+      '1begin 2begin', '1continue 2continue', '1continue 2continue', '1end 2end',
+      '1begin', '1continue 2begin', '1end 2end',
+      '',
+    ]);
+    // The bass's whole note has none.
+    expect(queryAll(doc, '//measure[1]/note[staff="2"]/beam')).toHaveLength(0);
+  });
+
   it("skips the second voice's gaps with <forward> instead of writing rests", () => {
     const spec: BeatNote[] = [[76, 0, 1, 100], [77, 1, 1], [79, 2, 1], [77, 3, 1], [67, 0, 2, 90], ...bassDownbeats(1, 4, 41)];
     const { doc } = render(performed(spec));
@@ -156,5 +185,28 @@ describe('toMusicXml', () => {
     expect(queryAll(doc, '//measure[1]/note[voice="2"]').filter((n) => queryAll(n, 'rest').length > 0)).toHaveLength(0);
     const forward = queryOne(doc, '//measure[1]/forward');
     expect([textOf(forward, 'duration'), textOf(forward, 'voice'), textOf(forward, 'staff')]).toEqual(['48', '2', '1']);
+  });
+});
+
+describe('registers', () => {
+  it('moves a left hand playing around G4 to the treble clef and back, and puts a right hand around G6 under 8va', () => {
+    const spec: BeatNote[] = [
+      // Bar 1: ordinary. Bar 2: the left hand climbs to G4/B4 (treble clef), the right hand to G6–C7 (8va).
+      ...[0, 1, 2, 3].map((b): BeatNote => [72 + b, b, 1, 80]),
+      [48, 0, 4, 100],
+      ...[4, 5, 6, 7].map((b): BeatNote => [91 + (b % 2) * 5, b, 1, 80]),
+      [67, 4, 2, 90], [71, 6, 2, 90],
+      // Bar 3: back to normal.
+      ...[8, 9, 10, 11].map((b): BeatNote => [72 - (b - 8), b, 1, 80]),
+      [45, 8, 4, 100],
+    ];
+    const { doc } = render(performed(spec, { legato: 1 }));
+    const clefOf = (measure: number): string => queryAll(doc, `//measure[${measure}]/attributes/clef[@number="2"]`).map((c) => `${textOf(c, 'sign')}${textOf(c, 'line')}`).join('');
+    expect([clefOf(1), clefOf(2), clefOf(3)]).toEqual(['F4', 'G2', 'F4']);
+    const shifts = queryAll(doc, '//octave-shift').map((o) => `${attributeOf(o, 'type')}`);
+    expect(shifts).toEqual(['down', 'stop']);
+    expect(queryAll(doc, '//measure[2]/direction/direction-type/octave-shift')).toHaveLength(2);
+    // Pitches stay the sounding ones under the 8va line.
+    expect(textsOf(doc, '//measure[2]/note[staff="1"]/pitch/octave')).toEqual(['6', '7', '6', '7']);
   });
 });
