@@ -3,6 +3,8 @@
  * needs besides the model, and everything a feature file stores.
  */
 import { decodeAudio, type AudioSource } from './audio';
+import { AudioError } from './audio/errors';
+import { FRAME_RATE_HZ, WINDOW_FRAME_COUNT } from './params';
 import { detectOnsets } from './onsets';
 import { computeSpectrogram } from './spectrogram';
 import type { Spectrogram } from './types';
@@ -35,6 +37,12 @@ export interface AudioAnalysis {
 }
 
 /**
+ * Audio shorter than one analysis window (13 frames, 0.13 s) holds no onset the model could classify: it is refused
+ * as EMPTY_AUDIO rather than analysed into an empty score.
+ */
+export const MIN_ANALYSIS_SECONDS = WINDOW_FRAME_COUNT / FRAME_RATE_HZ;
+
+/**
  * Share of the analysis time each stage takes (measured on a 3-minute WAV; only used to make the progress fraction
  * move at an even pace).
  */
@@ -43,7 +51,7 @@ const STAGE_SHARE = { decode: 0.1, spectrogram: 0.85, onsets: 0.05 } as const;
 /**
  * Decodes audio bytes (WAV, MP3, FLAC, Ogg Vorbis/Opus), computes the spectrogram and finds the onsets.
  * Fails with the AudioError codes of core/audio (UNSUPPORTED_FORMAT, CORRUPT_AUDIO, EMPTY_AUDIO, SILENT_AUDIO,
- * AUDIO_TOO_LONG, INPUT_TOO_LARGE, …).
+ * AUDIO_TOO_LONG, INPUT_TOO_LARGE, …), and EMPTY_AUDIO for audio shorter than MIN_ANALYSIS_SECONDS.
  *
  * @example
  *   const { spectrogram, onsetFrames } = await analyseAudio(readFileSync('take1.wav'));
@@ -56,6 +64,16 @@ export async function analyseAudio(bytes: Uint8Array, options: AnalyseOptions = 
     ...(options.maxSeconds === undefined ? {} : { maxSeconds: options.maxSeconds }),
     ...(options.maxBytes === undefined ? {} : { maxBytes: options.maxBytes }),
   });
+  if (decoded.durationSeconds < MIN_ANALYSIS_SECONDS) {
+    const { format, sampleRateHz } = decoded.source;
+    const frames = Math.round(decoded.durationSeconds * sampleRateHz);
+    throw new AudioError(
+      'EMPTY_AUDIO',
+      `${format}: only ${frames} sample${frames === 1 ? '' : 's'} (${(decoded.durationSeconds * 1000).toPrecision(2)} ms) of audio; ` +
+        `at least ${MIN_ANALYSIS_SECONDS.toFixed(2)} s (one analysis window) is needed`,
+      { context: { ...decoded.source, durationSeconds: decoded.durationSeconds } },
+    );
+  }
   const afterDecode = STAGE_SHARE.decode;
   report(afterDecode, 'spectrogram');
   const spectrogram = computeSpectrogram(decoded.samples, {

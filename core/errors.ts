@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'INVALID_SETTINGS'
   | 'INVALID_NOTE_LIST'
   | 'INPUT_NOT_FOUND'
+  | 'OUTPUT_NOT_WRITABLE'
   | 'INTERNAL';
 
 export class NotescribeError extends Error {

@@ -87,6 +87,10 @@ export interface TranscribeOptions {
   readonly maxBytes?: number;
   /** Tuning of note durations and merging; see core/notes. */
   readonly noteOptions?: NoteAssemblyOptions;
+  /** Onset probability at or above which a key becomes a note, 0…1. @default the model card's `thresholds.onset` */
+  readonly onsetThreshold?: number;
+  /** Keeps only the notes it accepts (a pitch range, a minimum length), before any output is written. @default all */
+  readonly keepNote?: (note: Note) => boolean;
 }
 
 /** Milliseconds spent in each stage; `outputs` per format. */
@@ -165,16 +169,18 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     onsetProbability: prediction.onsetProbability,
     velocity: prediction.velocity,
     ...(prediction.onsetShiftSeconds === undefined ? {} : { onsetShiftSeconds: prediction.onsetShiftSeconds }),
-    thresholds: options.model.card.thresholds,
+    thresholds: options.onsetThreshold === undefined ? options.model.card.thresholds : { onset: options.onsetThreshold },
     ...(options.noteOptions === undefined ? {} : { options: options.noteOptions }),
   });
   const minDuration = options.noteOptions?.minDurationSeconds;
-  const notes =
+  const endedNotes =
     options.releaseModel === undefined
       ? assembledNotes
       : await endNotesByRelease(assembledNotes, spectrogram, options.releaseModel, {
           ...(minDuration === undefined ? {} : { minDurationSeconds: minDuration }),
         });
+  // Filtered last, so a minimum length applies to the notes as they end.
+  const notes = options.keepNote === undefined ? endedNotes : endedNotes.filter(options.keepNote);
   const assembled = now();
 
   report({ stage: 'render', fraction: 0.95 });

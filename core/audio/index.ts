@@ -57,6 +57,14 @@ export interface DecodeOptions {
 export const SILENCE_PEAK_FLOOR = 10 ** (-70 / 20);
 
 /**
+ * Peaks above this (+60 dBFS) are not audio as written: a float WAV may go a little past full scale (±1), an
+ * unnormalised mix a few times, but a thousand times means wrongly scaled samples, and the spectrogram's log scale
+ * would turn them into overflow and an empty score. Only float WAV can get here (integer formats and the compressed
+ * decoders stop at full scale).
+ */
+export const ABSURD_PEAK = 1_000;
+
+/**
  * Decodes an audio file to mono at SAMPLE_RATE_HZ (16 kHz): channels are averaged, then resampled with an
  * anti-aliasing polyphase filter (RESAMPLER_SETTINGS). The format is sniffed from the bytes. A WAV file is streamed:
  * each block of sample frames is averaged straight into the resampler's window, so no full-rate copy of the signal
@@ -64,7 +72,7 @@ export const SILENCE_PEAK_FLOOR = 10 ** (-70 / 20);
  *
  * Rejects with AudioError: INPUT_TOO_LARGE (over maxBytes), EMPTY_AUDIO (no bytes or no samples),
  * UNSUPPORTED_FORMAT, TRUNCATED_AUDIO, CORRUPT_AUDIO, AUDIO_TOO_LONG (over maxSeconds; checked from the header
- * before decoding), SILENT_AUDIO (peak below SILENCE_PEAK_FLOOR).
+ * before decoding), SILENT_AUDIO (peak below SILENCE_PEAK_FLOOR), CORRUPT_AUDIO also for a peak above ABSURD_PEAK.
  *
  * @example
  * const { samples, durationSeconds, source } = await decodeAudio(new Uint8Array(await readFile('song.mp3')));
@@ -219,6 +227,14 @@ function checkLength(source: AudioSource, frames: number, maxSeconds: number): v
 }
 
 function checkLevel(source: AudioSource, peak: number): void {
+  if (!(peak <= ABSURD_PEAK)) {
+    throw new AudioError(
+      'CORRUPT_AUDIO',
+      `${source.format}: samples reach ${peak.toPrecision(3)}, ${Number.isFinite(peak) ? `${(20 * Math.log10(peak)).toFixed(0)} dB` : 'infinitely far'} ` +
+        'beyond full scale (±1): the file holds wrongly scaled or damaged samples, not audio',
+      { context: { ...source, peak } },
+    );
+  }
   if (peak < SILENCE_PEAK_FLOOR) {
     const peakDbfs = peak > 0 ? 20 * Math.log10(peak) : -Infinity;
     throw new AudioError('SILENT_AUDIO', `${source.format}: peak level ${peakDbfs.toFixed(1)} dBFS is below the −70 dBFS floor`, {

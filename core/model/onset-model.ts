@@ -100,6 +100,10 @@ async function createSession(
   const wanted = options.executionProviders ?? ['cpu'];
   const order = [...new Set<ExecutionProvider>([...wanted, 'cpu'])];
   const notes: string[] = [];
+  // A provider that cannot load (CUDA on a machine without it) is reported in `notes`; onnxruntime's process-wide
+  // logger would also print it in red on stderr whatever the session's severity. It reads this level once, at the
+  // first session.
+  if (order[0] !== 'cpu') ort.env.logLevel = 'fatal';
   let lastError: unknown;
   for (const provider of order) {
     try {
