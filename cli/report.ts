@@ -1,9 +1,16 @@
 import { asNotescribeError } from '../core/errors';
+import { exitStatusFor, type ExitStatus } from './exit-codes';
 
-/** Prints a failure the way a user should see it (code and message, no stack) and returns the exit code. */
-export function reportFailure(error: unknown): number {
+/** The line a user sees for a failure: `notescribe: CODE: message` (no stack unless NOTESCRIBE_DEBUG is set). */
+export function failureLine(error: unknown): string {
   const failure = asNotescribeError(error);
-  process.stderr.write(`notescribe: ${failure.code}: ${failure.message}\n`);
+  return `notescribe: ${failure.code}: ${failure.message}`;
+}
+
+/** Prints a failure the way a user should see it (code and message, no stack) and returns the exit status. */
+export function reportFailure(error: unknown): ExitStatus {
+  const failure = asNotescribeError(error);
+  process.stderr.write(`${failureLine(failure)}\n`);
   if (process.env['NOTESCRIBE_DEBUG'] && failure.stack) process.stderr.write(`${failure.stack}\n`);
-  return failure.code === 'INTERNAL' ? 70 : 65;
+  return exitStatusFor(failure.code);
 }

@@ -1,19 +1,16 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { analyseAudio } from '../../core/analyse';
 import { NotescribeError } from '../../core/errors';
-import { evaluateTranscription, parseNoteList } from '../../core/metrics';
 import type { OnsetModel } from '../../core/model';
 import { midiToHz } from '../../core/params';
-import { renderPicture } from '../../core/picture';
-import { OUTPUT_FORMATS } from '../../core/transcribe';
 import { defaultModelPath, loadModelFile, modelAvailable, packageRoot } from '../model-location';
-import { transcribeFile } from './transcribe';
+import { ensureOutputDir, writeOutputFile } from '../outputs';
 
 /** Without a usable model: decode, spectrogram and onsets of the example, and a picture of its spectrogram. */
 async function analyseOnly(examplePath: string, outDir: string, log: (line: string) => void): Promise<string[]> {
   log('So this demo analyses the example instead (decode, constant-Q spectrogram, onset detection) and writes no notes.');
+  const [{ analyseAudio }, { renderPicture }] = await Promise.all([import('../../core/analyse'), import('../../core/picture')]);
   const started = performance.now();
   const analysis = await analyseAudio(new Uint8Array(readFileSync(examplePath)));
   const seconds = (performance.now() - started) / 1000;
@@ -22,9 +19,9 @@ async function analyseOnly(examplePath: string, outDir: string, log: (line: stri
     `${analysis.durationSeconds.toFixed(1)} s of audio → ${spectrogram.frameCount} frames × ${spectrogram.binCount} bins ` +
       `at ${spectrogram.frameRateHz} frames/s, ${onsetFrames.length} onsets, in ${seconds.toFixed(2)} s`,
   );
-  mkdirSync(outDir, { recursive: true });
+  ensureOutputDir(outDir);
   const picture = join(outDir, `${EXAMPLE_NAME}.spectrogram.png`);
-  writeFileSync(picture, renderPicture({ spectrogram, notes: [] }));
+  writeOutputFile(picture, renderPicture({ spectrogram, notes: [] }));
   log(`wrote ${picture} (the spectrogram, no notes)`);
   return [picture];
 }
@@ -59,6 +56,12 @@ export async function runDemo(options: { outDir: string; modelPath?: string; log
     return analyseOnly(examplePath, options.outDir, log);
   }
   log(`model ${model.card.name}; ${model.providerNotes.at(-1) ?? ''}`);
+  // The engine loads when the demo runs, not when the CLI starts (see cli/main.ts).
+  const [{ evaluateTranscription, parseNoteList }, { OUTPUT_FORMATS }, { transcribeFile }] = await Promise.all([
+    import('../../core/metrics'),
+    import('../../core/transcribe'),
+    import('../transcribe-batch'),
+  ]);
   try {
     const { written, result } = await transcribeFile(examplePath, {
       model,

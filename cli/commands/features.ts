@@ -4,13 +4,14 @@
  * built once), and `--jobs N` spreads files over N worker threads.
  */
 import { createHash } from 'node:crypto';
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { analyseAudio } from '../../core/analyse';
 import { asNotescribeError, NotescribeError, type ErrorCode } from '../../core/errors';
 import { encodeFeatureFile, FEATURE_FILE_EXTENSION } from '../../core/features';
+import { ensureOutputDir, writeOutputFile } from '../outputs';
 import { startProgress } from '../progress';
 import { reportFailure } from '../report';
 
@@ -37,8 +38,8 @@ export function featureFilePath(input: string, outDir: string): string {
 }
 
 /**
- * Analyses one audio file and writes its feature file (to a temporary name first, then renamed, so a reader never
- * sees half a file). Errors carry the input path in their message.
+ * Analyses one audio file and writes its feature file (whole: cli/outputs `writeOutputFile`). Errors carry the input
+ * path in their message.
  */
 export async function extractFeaturesFile(
   input: string,
@@ -65,14 +66,7 @@ export async function extractFeaturesFile(
       sourceByteLength: bytes.length,
     });
     const output = featureFilePath(input, outDir);
-    const partial = `${output}.partial-${process.pid}-${Math.random().toString(36).slice(2)}`;
-    try {
-      writeFileSync(partial, encoded);
-      renameSync(partial, output);
-    } catch (cause) {
-      rmSync(partial, { force: true });
-      throw new NotescribeError('INTERNAL', `Cannot write ${output}: ${(cause as Error).message}`, { cause });
-    }
+    writeOutputFile(output, encoded);
     return {
       input,
       output,
@@ -132,7 +126,7 @@ export async function runFeatures(inputs: readonly string[], options: FeaturesRu
     }
     seen.set(output, input);
   }
-  mkdirSync(options.outDir, { recursive: true });
+  ensureOutputDir(options.outDir);
 
   const progress = startProgress({
     total: inputs.length,
@@ -197,6 +191,19 @@ export type WorkerReply =
   | { readonly kind: 'done'; readonly index: number; readonly result: FeaturesFileResult }
   | { readonly kind: 'failed'; readonly index: number; readonly code: ErrorCode; readonly message: string };
 
+/**
+ * Starts one feature worker. In the CLI bundle (scripts/build-cli.ts) this file is dist/notescribe.cjs and the worker
+ * is its sibling bundle dist/features-worker.cjs; from source (tsx, jest) it is features-worker.ts, loaded through
+ * tsx's hooks, which a worker does not inherit. Absolute paths: an eval'd worker resolves bare `require`s from the
+ * working directory, which may be anywhere.
+ */
+function startFeaturesWorker(workerData: { outDir: string; maxSeconds: number | null }): Worker {
+  if (!__filename.endsWith('.ts')) return new Worker(join(__dirname, 'features-worker.cjs'), { workerData });
+  const workerFile = join(__dirname, 'features-worker.ts');
+  const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(workerFile)});`;
+  return new Worker(bootstrap, { eval: true, workerData });
+}
+
 async function runInWorkers(
   inputs: readonly string[],
   jobs: number,
@@ -205,16 +212,10 @@ async function runInWorkers(
   settle: (index: number, outcome: { result: FeaturesFileResult } | { error: unknown }) => void,
 ): Promise<void> {
   let next = 0;
-  const workerFile = join(__dirname, 'features-worker.ts');
-  // Workers start without tsx's hooks; registering them first lets the worker load TypeScript like the main thread.
-  // Absolute paths: an eval'd worker resolves bare `require`s from the working directory, which may be anywhere.
-  const bootstrap = `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(workerFile)});`;
+  const workerData = { outDir: options.outDir, maxSeconds: options.maxSeconds ?? null };
   const runOne = (): Promise<void> =>
     new Promise((resolveWorker) => {
-      const worker = new Worker(bootstrap, {
-        eval: true,
-        workerData: { outDir: options.outDir, maxSeconds: options.maxSeconds ?? null },
-      });
+      const worker = startFeaturesWorker(workerData);
       let current = -1;
       const feed = (): void => {
         if (next >= inputs.length) {

@@ -2,8 +2,6 @@ import type { Command } from 'commander';
 import { DEFAULT_KEY_LAYOUT, statusKeyFor } from '../../contract/keys';
 import type { StatusRecord } from '../../contract/status-record';
 import { NotescribeError } from '../../core/errors';
-import { createAwsClients, destroyAwsClients } from '../../pipeline/aws';
-import { StatusStore } from '../../pipeline/status-store';
 
 /** Where `notescribe status` looks. */
 export interface StatusLookup {
@@ -20,6 +18,11 @@ export interface StatusLookup {
  * @throws NotescribeError `INPUT_NOT_FOUND` if the upload has no status record (yet).
  */
 export async function readUploadStatus(lookup: StatusLookup): Promise<StatusRecord> {
+  // The AWS SDK is loaded only here: parsing it costs every other command a noticeable part of its start-up.
+  const [{ createAwsClients, destroyAwsClients }, { StatusStore }] = await Promise.all([
+    import('../../pipeline/aws'),
+    import('../../pipeline/status-store'),
+  ]);
   const clients = createAwsClients({
     ...(lookup.region ? { region: lookup.region } : {}),
     ...(lookup.endpoint ? { endpoint: lookup.endpoint } : {}),

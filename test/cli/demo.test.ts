@@ -1,17 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { installFixtureModel } from '../fixtures/model/wav';
-
-const root = resolve(__dirname, '../..');
+import { runNotescribe } from '../helpers/cli';
 
 function demo(args: string[]) {
-  const run = spawnSync(process.execPath, [require.resolve('tsx/cli'), join(root, 'cli/main.ts'), 'demo', ...args], {
-    cwd: root,
-    encoding: 'utf8',
-  });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+  return runNotescribe(['demo', ...args]);
 }
 
 describe('notescribe demo (npm start)', () => {

@@ -55,10 +55,10 @@ describe('notescribe features', () => {
     expect(decodeFeatureFile(readFileSync(join(out, 'chord.nsf'))).header.source.sampleRateHz).toBe(22_050);
   });
 
-  it('reports each bad input with its code, still writes the good ones, and exits 65', () => {
+  it('reports each bad input with its code, still writes the good ones, and exits with the worst status (66: a missing input)', () => {
     const out = join(dir, 'mixed');
     const run = cli(['features', join(dir, 'noise.wav'), join(dir, 'missing.wav'), first, '-o', out]);
-    expect(run.status).toBe(65);
+    expect(run.status).toBe(66);
     expect(run.stderr).toContain(`notescribe: UNSUPPORTED_FORMAT: ${join(dir, 'noise.wav')}:`);
     expect(run.stderr).toContain(`notescribe: INPUT_NOT_FOUND: Cannot read ${join(dir, 'missing.wav')}`);
     expect(run.stderr).toContain('notescribe: 2 of 3 inputs failed');
@@ -79,6 +79,18 @@ describe('notescribe features', () => {
     }
   });
 
+  it('runs --jobs workers from the installed bundle too (dist/features-worker.cjs), with the same bytes as one thread', () => {
+    const serial = join(dir, 'bin-serial');
+    const parallel = join(dir, 'bin-parallel');
+    expect(cli(['features', first, second, '-o', serial]).status).toBe(0);
+    const run = cli(['features', first, second, '--jobs', '2', '-o', parallel]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    for (const name of ['two notes.nsf', 'chord.nsf']) {
+      expect(readFileSync(join(parallel, name)).equals(readFileSync(join(serial, name)))).toBe(true);
+    }
+  });
+
   it('refuses two inputs that would write the same file before doing any work', () => {
     const out = join(dir, 'clash');
     const copy = join(dir, 'sub');
@@ -86,7 +98,7 @@ describe('notescribe features', () => {
     spawnSync('mkdir', [copy]);
     writeFileSync(join(copy, 'chord.wav'), readFileSync(second));
     const run = cli(['features', second, join(copy, 'chord.wav'), '-o', out]);
-    expect(run.status).toBe(65);
+    expect(run.status).toBe(64);
     expect(run.stderr).toContain('notescribe: INVALID_SETTINGS:');
     expect(run.stderr).toContain('would both write');
     expect(existsSync(join(out, 'chord.nsf'))).toBe(false);
