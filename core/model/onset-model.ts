@@ -101,9 +101,9 @@ async function createSession(
   const order = [...new Set<ExecutionProvider>([...wanted, 'cpu'])];
   const notes: string[] = [];
   // A provider that cannot load (CUDA on a machine without it) is reported in `notes`; onnxruntime's process-wide
-  // logger would also print it in red on stderr whatever the session's severity. It reads this level once, at the
-  // first session.
-  if (order[0] !== 'cpu') ort.env.logLevel = 'fatal';
+  // logger would also print it in red on stderr whatever the session's severity. That logger reads its level once,
+  // at the first session of the process, so it is set before every creation, not only before a CUDA one.
+  ort.env.logLevel = 'fatal';
   let lastError: unknown;
   for (const provider of order) {
     try {

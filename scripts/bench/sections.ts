@@ -5,6 +5,7 @@
 import { dspSection } from './dsp';
 import { endToEndSection } from './end-to-end';
 import { inferenceSection } from './inference';
+import { processSection } from './process';
 import type { BenchSection } from './types';
 
-export const SECTIONS: readonly BenchSection[] = [dspSection, inferenceSection, endToEndSection];
+export const SECTIONS: readonly BenchSection[] = [dspSection, inferenceSection, endToEndSection, processSection];
