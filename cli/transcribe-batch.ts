@@ -8,6 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { asNotescribeError, NotescribeError } from '../core/errors';
 import type { ExecutionProvider, OnsetModel } from '../core/model';
+import type { ScoreHints } from '../core/notation/hints';
 import { midiToHz } from '../core/params';
 import { OUTPUT_FILE_SUFFIX, transcribe, type OutputFormat, type TranscriptionResult } from '../core/transcribe';
 import type { Note } from '../core/types';
@@ -41,6 +42,8 @@ export interface TranscribeBatchOptions extends NoteChoices {
   readonly batchSize?: number;
   /** Title written into every score. @default each input's file name */
   readonly title?: string;
+  /** Composer, tempo, time signature and key the user knows (core/notation `ScoreHints`). */
+  readonly hints?: ScoreHints;
   /** Draw a progress bar on stderr (only on a terminal). @default true */
   readonly progress?: boolean;
   /** With `png`, also render the score's pages with MuseScore when it is installed. @default true */
@@ -206,6 +209,7 @@ async function transcribeInput(input: BatchInput, options: TranscribeInputOption
     result = await transcribe(bytes, {
       model: options.model,
       title: options.title ?? (input.path === STDIO_ARGUMENT ? 'Transcription' : input.stem),
+      ...(options.hints === undefined ? {} : { hints: options.hints }),
       formats: options.formats,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.onsetThreshold === undefined ? {} : { onsetThreshold: options.onsetThreshold }),

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { NotescribeError } from '../../core/errors';
 import type { ExecutionProvider } from '../../core/model';
+import { parseScoreHints } from '../../core/notation/hints';
 import { DEFAULT_OUTPUT_FORMATS, OUTPUT_FORMATS, parseOutputFormats } from '../../core/transcribe';
 import { defaultModelPath } from '../model-location';
 
@@ -17,6 +18,10 @@ interface TranscribeFlags {
   readonly quiet?: boolean;
   readonly json?: boolean;
   readonly title?: string;
+  readonly composer?: string;
+  readonly tempo?: string;
+  readonly timeSignature?: string;
+  readonly key?: string;
   readonly onsetThreshold?: number;
   readonly minimumNoteLength?: number;
   readonly minimumFrequency?: number;
@@ -37,6 +42,10 @@ export function registerTranscribeCommand(program: Command): void {
     .option('--formats <list>', `comma-separated, from ${OUTPUT_FORMATS.join(',')}`, DEFAULT_OUTPUT_FORMATS.join(','))
     .option('-r, --recursive', 'look for audio inside sub-folders of folder arguments too')
     .option('--title <text>', 'title written into the score (default: the file name)')
+    .option('--composer <text>', 'composer written into the score')
+    .option('--tempo <bpm>', 'the tempo, quarter notes per minute: the beat tracker looks for the beat near it')
+    .option('--time-signature <sig>', 'the time signature (3/4, 6/8, C, ¢) instead of the estimated one')
+    .option('--key <key>', 'the key ("Eb major", "f# minor", "A") instead of the estimated one')
     .option('--onset-threshold <p>', "onset probability (0-1) at or above which a key becomes a note (default: the model card's)", fraction('--onset-threshold'))
     .option('--minimum-note-length <ms>', 'drop notes shorter than this many milliseconds', positive('--minimum-note-length'))
     .option('--minimum-frequency <hz>', 'drop notes whose fundamental is below this (e.g. 65.4 for C2)', positive('--minimum-frequency'))
@@ -52,6 +61,13 @@ export function registerTranscribeCommand(program: Command): void {
     )
     .action(async (audio: string[], flags: TranscribeFlags) => {
       const formats = parseOutputFormats(flags.formats);
+      // Checked here, before any work: a typing error in a hint is a usage error for the whole batch.
+      const hints = parseScoreHints({
+        ...(flags.composer === undefined ? {} : { composer: flags.composer }),
+        ...(flags.tempo === undefined ? {} : { tempo: flags.tempo }),
+        ...(flags.timeSignature === undefined ? {} : { timeSignature: flags.timeSignature }),
+        ...(flags.key === undefined ? {} : { key: flags.key }),
+      });
       const { minimumFrequency, maximumFrequency } = flags;
       if (minimumFrequency !== undefined && maximumFrequency !== undefined && minimumFrequency > maximumFrequency) {
         throw new NotescribeError('INVALID_SETTINGS', `--minimum-frequency ${minimumFrequency} is above --maximum-frequency ${maximumFrequency}`);
@@ -69,6 +85,7 @@ export function registerTranscribeCommand(program: Command): void {
         quiet: flags.quiet === true,
         json: flags.json === true,
         ...(flags.title === undefined ? {} : { title: flags.title }),
+        ...(Object.keys(hints).length === 0 ? {} : { hints }),
         ...(flags.onsetThreshold === undefined ? {} : { onsetThreshold: flags.onsetThreshold }),
         ...(flags.minimumNoteLength === undefined ? {} : { minimumNoteSeconds: flags.minimumNoteLength / 1000 }),
         ...(minimumFrequency === undefined ? {} : { minimumFrequencyHz: minimumFrequency }),

@@ -161,6 +161,28 @@ describe('notescribe transcribe', () => {
     }
   });
 
+  it('writes --title, --composer and the notation hints (--tempo, --time-signature, --key) into the score', () => {
+    const out = join(dir, 'hints');
+    const run = cli([
+      'transcribe', audio, '-o', out, '--formats', 'musicxml', '--model', model, '--no-progress',
+      '--title', 'Two Notes', '--composer', 'A. Tester', '--tempo', '96', '--time-signature', '6/8', '--key', 'Eb major',
+    ]);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const xml = readFileSync(join(out, 'two notes.musicxml'), 'utf8');
+    expect(xml).toContain('<work-title>Two Notes</work-title>');
+    expect(xml).toContain('<creator type="composer">A. Tester</creator>');
+    expect(xml).toMatch(/<time>\s*<beats>6<\/beats>\s*<beat-type>8<\/beat-type>/);
+    expect(xml).toMatch(/<key>\s*<fifths>-3<\/fifths>\s*<mode>major<\/mode>/);
+    // --tempo only narrows the beat tracker's search (core/notation trackBeats); two notes hardly have a tempo.
+    expect(xml).toMatch(/<sound tempo="\d+/);
+    const bad = cli(['transcribe', audio, '--model', model, '--key', 'H major', '--tempo', 'fast']);
+    expect(bad.status).toBe(64);
+    expect(bad.stderr).toContain('notescribe: INVALID_SETTINGS:');
+    expect(bad.stderr).toContain('key "H major"');
+    expect(bad.stderr).toContain('tempo "fast"');
+  });
+
   it('refuses option values out of range with status 64', () => {
     for (const args of [['--onset-threshold', '1.5'], ['--minimum-note-length', '-3'], ['--minimum-frequency', '500', '--maximum-frequency', '100']]) {
       const run = cli(['transcribe', audio, '--model', model, ...args]);
