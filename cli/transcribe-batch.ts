@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { asNotescribeError, NotescribeError } from '../core/errors';
+import type { EvalNote } from '../core/metrics';
 import type { ExecutionProvider, OnsetModel } from '../core/model';
 import type { ScoreHints } from '../core/notation/hints';
 import { midiToHz } from '../core/params';
@@ -44,6 +45,8 @@ export interface TranscribeBatchOptions extends NoteChoices {
   readonly title?: string;
   /** Composer, tempo, time signature and key the user knows (core/notation `ScoreHints`). */
   readonly hints?: ScoreHints;
+  /** Reference notes the picture compares with (one input only: they belong to one piece). */
+  readonly reference?: readonly EvalNote[];
   /** Draw a progress bar on stderr (only on a terminal). @default true */
   readonly progress?: boolean;
   /** With `png`, also render the score's pages with MuseScore when it is installed. @default true */
@@ -101,6 +104,9 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   // Usage mistakes about the whole run stop it before any work; a missing file only skips that file.
   const usage = problems.find((p) => p.code === 'INVALID_SETTINGS');
   if (usage !== undefined) throw usage;
+  if (options.reference !== undefined && inputs.length + problems.length !== 1) {
+    throw new NotescribeError('INVALID_SETTINGS', `--reference holds the notes of one piece, so it takes exactly one input, not ${inputs.length + problems.length}`);
+  }
   if (toStdout) checkStdoutRun(inputs.length + problems.length, options);
   else checkOutputCollisions(inputs, options);
   for (const problem of problems) fail(String(problem.context['path'] ?? problem.context['pattern'] ?? ''), problem);
@@ -210,6 +216,7 @@ async function transcribeInput(input: BatchInput, options: TranscribeInputOption
       model: options.model,
       title: options.title ?? (input.path === STDIO_ARGUMENT ? 'Transcription' : input.stem),
       ...(options.hints === undefined ? {} : { hints: options.hints }),
+      ...(options.reference === undefined ? {} : { reference: options.reference }),
       formats: options.formats,
       ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
       ...(options.onsetThreshold === undefined ? {} : { onsetThreshold: options.onsetThreshold }),
@@ -356,7 +363,14 @@ export function renderScorePages(musicXmlPath: string, pngPath: string): string[
 /** Transcribes one file into `outDir` (what `notescribe demo` runs); returns the paths written and the result. */
 export async function transcribeFile(
   inputPath: string,
-  options: { model: OnsetModel; outDir: string; formats: readonly OutputFormat[]; progress?: boolean; log?: (line: string) => void },
+  options: {
+    model: OnsetModel;
+    outDir: string;
+    formats: readonly OutputFormat[];
+    reference?: readonly EvalNote[];
+    progress?: boolean;
+    log?: (line: string) => void;
+  },
 ): Promise<{ written: string[]; result: TranscriptionResult }> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   ensureOutputDir(options.outDir);

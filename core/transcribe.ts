@@ -8,7 +8,8 @@ import type { OnsetModel, ReleaseModel } from './model';
 import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type ScoreHints } from './notation';
 import { assembleNotes, endNotesByRelease, type NoteAssemblyOptions } from './notes';
 import { extractWindows } from './onsets';
-import { renderPicture } from './picture';
+import type { EvalNote } from './metrics';
+import { renderPicture, timeGridOf } from './picture';
 import type { Note, Spectrogram } from './types';
 
 /** Every output the engine can write. */
@@ -91,6 +92,8 @@ export interface TranscribeOptions {
   readonly onsetThreshold?: number;
   /** Keeps only the notes it accepts (a pitch range, a minimum length), before any output is written. @default all */
   readonly keepNote?: (note: Note) => boolean;
+  /** Reference notes the `png` picture compares the notes with (hits, misses, false notes). */
+  readonly reference?: readonly EvalNote[];
 }
 
 /** Milliseconds spent in each stage; `outputs` per format. */
@@ -123,6 +126,8 @@ export interface RenderOutputsOptions {
   readonly formats?: readonly OutputFormat[];
   /** Drawn under the notes in `png`; without it the picture is a piano roll on black. */
   readonly spectrogram?: Spectrogram;
+  /** Reference notes for `png`: notes drawn as hits and false notes, unmatched references as misses. */
+  readonly reference?: readonly EvalNote[];
 }
 
 export interface RenderedOutputs {
@@ -188,6 +193,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
     ...(options.formats === undefined ? {} : { formats: options.formats }),
+    ...(options.reference === undefined ? {} : { reference: options.reference }),
     spectrogram,
   });
   report({ stage: 'render', fraction: 1 });
@@ -214,7 +220,8 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
  */
 export function renderOutputs(notes: readonly Note[], options: RenderOutputsOptions = {}): RenderedOutputs {
   const formats = options.formats ?? DEFAULT_OUTPUT_FORMATS;
-  const needsScore = formats.some((f) => f === 'musicxml' || f === 'mxl' || f === 'midi');
+  // The picture draws the score's bar and beat lines, so it needs the score too.
+  const needsScore = formats.some((f) => f === 'musicxml' || f === 'mxl' || f === 'midi' || f === 'png');
   const scoreStart = now();
   const score = needsScore ? buildScore(notes, {
         title: options.title ?? 'Transcription',
@@ -225,7 +232,7 @@ export function renderOutputs(notes: readonly Note[], options: RenderOutputsOpti
   const outputsMs: Partial<Record<OutputFormat, number>> = {};
   for (const format of new Set(formats)) {
     const began = now();
-    outputs[format] = renderOne(format, notes, score, options.spectrogram);
+    outputs[format] = renderOne(format, notes, score, options);
     outputsMs[format] = now() - began;
   }
   return { outputs, scoreMs, outputsMs };
@@ -235,7 +242,7 @@ function renderOne(
   format: OutputFormat,
   notes: readonly Note[],
   score: ReturnType<typeof buildScore> | undefined,
-  spectrogram: Spectrogram | undefined,
+  { spectrogram, reference }: RenderOutputsOptions,
 ): Uint8Array {
   switch (format) {
     case 'musicxml':
@@ -249,7 +256,12 @@ function renderOne(
     case 'notes':
       return utf8(toNoteListText(notes));
     case 'png':
-      return renderPicture({ notes, ...(spectrogram === undefined ? {} : { spectrogram }) });
+      return renderPicture({
+        notes,
+        grid: timeGridOf(required(score)),
+        ...(spectrogram === undefined ? {} : { spectrogram }),
+        ...(reference === undefined ? {} : { reference }),
+      });
   }
 }
 

@@ -63,14 +63,16 @@ export async function runDemo(options: { outDir: string; modelPath?: string; log
     import('../transcribe-batch'),
   ]);
   try {
+    // The reference also goes into the picture: hits, misses and false notes in three colours.
+    const reference = parseNoteList(readFileSync(referencePath, 'utf8'), referencePath);
     const { written, result } = await transcribeFile(examplePath, {
       model,
       outDir: options.outDir,
       formats: OUTPUT_FORMATS,
+      reference,
       progress: true,
       log,
     });
-    const reference = parseNoteList(readFileSync(referencePath, 'utf8'), referencePath);
     const estimate = result.notes.map((n) => ({
       onsetSeconds: n.onsetSeconds,
       offsetSeconds: n.offsetSeconds,

@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { NotescribeError } from '../../core/errors';
+import type { EvalNote } from '../../core/metrics';
 import type { ExecutionProvider } from '../../core/model';
 import { parseScoreHints } from '../../core/notation/hints';
 import { DEFAULT_OUTPUT_FORMATS, OUTPUT_FORMATS, parseOutputFormats } from '../../core/transcribe';
@@ -22,6 +24,7 @@ interface TranscribeFlags {
   readonly tempo?: string;
   readonly timeSignature?: string;
   readonly key?: string;
+  readonly reference?: string;
   readonly onsetThreshold?: number;
   readonly minimumNoteLength?: number;
   readonly minimumFrequency?: number;
@@ -46,6 +49,7 @@ export function registerTranscribeCommand(program: Command): void {
     .option('--tempo <bpm>', 'the tempo, quarter notes per minute: the beat tracker looks for the beat near it')
     .option('--time-signature <sig>', 'the time signature (3/4, 6/8, C, ¢) instead of the estimated one')
     .option('--key <key>', 'the key ("Eb major", "f# minor", "A") instead of the estimated one')
+    .option('--reference <notes.txt>', 'with png: the true notes (onset offset Hz per line) to draw hits, misses and false notes against')
     .option('--onset-threshold <p>', "onset probability (0-1) at or above which a key becomes a note (default: the model card's)", fraction('--onset-threshold'))
     .option('--minimum-note-length <ms>', 'drop notes shorter than this many milliseconds', positive('--minimum-note-length'))
     .option('--minimum-frequency <hz>', 'drop notes whose fundamental is below this (e.g. 65.4 for C2)', positive('--minimum-frequency'))
@@ -73,6 +77,7 @@ export function registerTranscribeCommand(program: Command): void {
         throw new NotescribeError('INVALID_SETTINGS', `--minimum-frequency ${minimumFrequency} is above --maximum-frequency ${maximumFrequency}`);
       }
       const { runTranscribeBatch } = await import('../transcribe-batch');
+      const reference = flags.reference === undefined ? undefined : await readReference(flags.reference);
       process.exitCode = await runTranscribeBatch(audio, {
         outDir: flags.out,
         formats,
@@ -86,12 +91,25 @@ export function registerTranscribeCommand(program: Command): void {
         json: flags.json === true,
         ...(flags.title === undefined ? {} : { title: flags.title }),
         ...(Object.keys(hints).length === 0 ? {} : { hints }),
+        ...(reference === undefined ? {} : { reference }),
         ...(flags.onsetThreshold === undefined ? {} : { onsetThreshold: flags.onsetThreshold }),
         ...(flags.minimumNoteLength === undefined ? {} : { minimumNoteSeconds: flags.minimumNoteLength / 1000 }),
         ...(minimumFrequency === undefined ? {} : { minimumFrequencyHz: minimumFrequency }),
         ...(maximumFrequency === undefined ? {} : { maximumFrequencyHz: maximumFrequency }),
       });
     });
+}
+
+/** Reads a mir_eval note list (`onset offset frequency_hz` per line) for the picture's reference overlay. */
+async function readReference(path: string): Promise<EvalNote[]> {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new NotescribeError('INPUT_NOT_FOUND', `Cannot read the reference ${path}: ${(cause as Error).message}`, { cause, context: { path } });
+  }
+  const { parseNoteList } = await import('../../core/metrics');
+  return parseNoteList(text, path);
 }
 
 /** An option parser for a number in [0, 1]. */

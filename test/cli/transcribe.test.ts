@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { PNG } from 'pngjs';
 import { create } from 'xmlbuilder2';
 import { REPO_ROOT, runNotescribe } from '../helpers/cli';
 import { renderPiano } from '../helpers/piano-synth';
@@ -181,6 +182,22 @@ describe('notescribe transcribe', () => {
     expect(bad.stderr).toContain('notescribe: INVALID_SETTINGS:');
     expect(bad.stderr).toContain('key "H major"');
     expect(bad.stderr).toContain('tempo "fast"');
+  });
+
+  it('draws the picture against --reference notes (hits in green) and takes a reference for one input only', () => {
+    const reference = join(dir, 'two notes.txt');
+    writeFileSync(reference, '0.3\t0.9\t261.63\n1.0\t1.6\t329.63\n');
+    const out = join(dir, 'reference');
+    const run = cli(['transcribe', audio, '-o', out, '--formats', 'png', '--reference', reference, '--model', model, '--no-progress', '--no-render']);
+    expect(run.stderr).toBe('');
+    expect(run.status).toBe(0);
+    const png = PNG.sync.read(readFileSync(join(out, 'two notes.png')));
+    let green = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === 90 && png.data[i + 1] === 255 && png.data[i + 2] === 90) green++;
+    expect(green).toBeGreaterThan(100);
+    const two = cli(['transcribe', audio, audio.replace('two notes', 'bad'), '--reference', reference, '--model', model]);
+    expect(two.status).toBe(64);
+    expect(two.stderr).toContain('--reference holds the notes of one piece');
   });
 
   it('refuses option values out of range with status 64', () => {
