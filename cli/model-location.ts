@@ -1,13 +1,37 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { NotescribeError } from '../core/errors';
-import type { LoadOnsetModelOptions, ModelCard, OnsetModel, ReleaseModel } from '../core/model';
-import { packageRoot } from './package-info';
-
-export { packageRoot } from './package-info';
+import {
+  loadOnsetModel,
+  loadReleaseModel,
+  parseModelCard,
+  parseReleaseModelCard,
+  type LoadOnsetModelOptions,
+  type ModelCard,
+  type OnsetModel,
+  type ReleaseModel,
+} from '../core/model';
 
 /** The model `transcribe` and `npm start` use unless told otherwise: models/<name>.onnx beside its .card.json. */
 export const DEFAULT_MODEL_NAME = 'notescribe-onset-v1';
+
+/** The package root (the folder with notescribe's package.json), found upwards from this file so it works from any cwd. */
+export function packageRoot(from: string = __dirname): string {
+  let dir = resolve(from);
+  for (;;) {
+    const manifest = join(dir, 'package.json');
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown }).name === 'notescribe') return dir;
+      } catch {
+        // An unreadable package.json is not ours; keep looking upwards.
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return resolve(from, '..');
+    dir = parent;
+  }
+}
 
 /** Absolute path of the default model, `<package root>/models/notescribe-onset-v1.onnx`. */
 export function defaultModelPath(): string {
@@ -43,8 +67,6 @@ export async function loadModelFile(
       );
     }
   }
-  // Loaded here, not at the top: onnxruntime's native addon is a tenth of a second that `--help` need not pay.
-  const { loadOnsetModel, parseModelCard } = await import('../core/model');
   const card = parseModelCard(readFileSync(cardPath));
   return loadOnsetModel(new Uint8Array(readFileSync(modelPath)), card, options);
 }
@@ -66,6 +88,5 @@ export async function loadReleaseModelFor(modelPath: string, card: ModelCard): P
       });
     }
   }
-  const { loadReleaseModel, parseReleaseModelCard } = await import('../core/model');
   return loadReleaseModel(new Uint8Array(readFileSync(releasePath)), parseReleaseModelCard(readFileSync(releaseCardPath)));
 }

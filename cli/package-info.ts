@@ -1,30 +1,17 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 
-/** The package root (the folder with notescribe's package.json), found upwards from this file so it works from any cwd. */
-export function packageRoot(from: string = __dirname): string {
-  let dir = resolve(from);
-  for (;;) {
-    if (readManifest(dir)?.name === 'notescribe') return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return resolve(from, '..');
-    dir = parent;
-  }
-}
-
-/** notescribe's version, from its package.json (the one place it is declared). */
+/**
+ * notescribe's version, from its package.json (the one place it is declared). This file sits one folder below the
+ * package root both as source (cli/) and bundled (dist/), so the manifest is found without searching (and without
+ * loading cli/model-location, which brings the model runtime with it).
+ */
 export function packageVersion(): string {
-  const version = readManifest(packageRoot())?.version;
-  return typeof version === 'string' ? version : 'unknown';
-}
-
-function readManifest(dir: string): { name?: unknown; version?: unknown } | undefined {
-  const manifest = join(dir, 'package.json');
-  if (!existsSync(manifest)) return undefined;
   try {
-    return JSON.parse(readFileSync(manifest, 'utf8')) as { name?: unknown; version?: unknown };
+    const { version } = JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof version === 'string' ? version : 'unknown';
   } catch {
-    // An unreadable package.json is not ours; the caller keeps looking upwards.
-    return undefined;
+    // Not worth failing `--version` for.
+    return 'unknown';
   }
 }

@@ -38,7 +38,8 @@ export interface TranscribeBatchOptions extends NoteChoices {
   readonly formats: readonly OutputFormat[];
   /** Look for audio inside sub-folders of folder arguments. */
   readonly recursive?: boolean;
-  readonly modelPath: string;
+  /** @default cli/model-location `defaultModelPath()` */
+  readonly modelPath?: string;
   readonly providers?: readonly ExecutionProvider[];
   readonly batchSize?: number;
   /** Title written into every score. @default each input's file name */
@@ -114,7 +115,7 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   if (inputs.length === 0) return summarise(failures, total, channels);
 
   if (!toStdout) ensureOutputDir(options.outDir);
-  const model = await loadModelFile(resolve(options.modelPath), {
+  const model = await loadModelFile(options.modelPath === undefined ? undefined : resolve(options.modelPath), {
     ...(options.providers === undefined ? {} : { executionProviders: options.providers }),
   });
   // Which provider runs the model is news only when it is not the one asked for first (a CUDA machine without CUDA).
@@ -377,7 +378,6 @@ export async function transcribeFile(
   const input: BatchInput = { path: inputPath, label: inputPath, stem: basename(inputPath).replace(/\.[^.]*$/, ''), subfolder: '' };
   const { written, result } = await transcribeInput(input, {
     ...options,
-    modelPath: '',
     channels: { info: log, warn: (line) => process.stderr.write(`${line}\n`), record: () => undefined },
   });
   return { written, result };

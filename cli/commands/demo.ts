@@ -4,8 +4,8 @@ import type { Command } from 'commander';
 import { NotescribeError } from '../../core/errors';
 import type { OnsetModel } from '../../core/model';
 import { midiToHz } from '../../core/params';
-import { defaultModelPath, loadModelFile, modelAvailable, packageRoot } from '../model-location';
 import { ensureOutputDir, writeOutputFile } from '../outputs';
+import { DEFAULT_MODEL_HELP } from './transcribe';
 
 /** Without a usable model: decode, spectrogram and onsets of the example, and a picture of its spectrogram. */
 async function analyseOnly(examplePath: string, outDir: string, log: (line: string) => void): Promise<string[]> {
@@ -36,6 +36,8 @@ export const EXAMPLE_NAME = 'little-waltz';
  */
 export async function runDemo(options: { outDir: string; modelPath?: string; log?: (line: string) => void }): Promise<string[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Loaded when the demo runs: cli/model-location brings the model runtime, which `--help` need not load.
+  const { defaultModelPath, loadModelFile, modelAvailable, packageRoot } = await import('../model-location');
   const root = packageRoot();
   const examplePath = join(root, 'examples', `${EXAMPLE_NAME}.flac`);
   const referencePath = join(root, 'examples', `${EXAMPLE_NAME}.notes.txt`);
@@ -95,8 +97,8 @@ export function registerDemoCommand(program: Command): void {
     .command('demo')
     .description('Transcribe the bundled example piece into out/ (what `npm start` runs).')
     .option('-o, --out <dir>', 'output folder', 'out')
-    .option('--model <path>', 'ONNX model (its card is <path without .onnx>.card.json)', defaultModelPath())
-    .action(async (opts: { out: string; model: string }) => {
-      await runDemo({ outDir: opts.out, modelPath: opts.model });
+    .option('--model <path>', `ONNX model (its card is <path without .onnx>.card.json) (default: ${DEFAULT_MODEL_HELP})`)
+    .action(async (opts: { out: string; model?: string }) => {
+      await runDemo({ outDir: opts.out, ...(opts.model === undefined ? {} : { modelPath: opts.model }) });
     });
 }

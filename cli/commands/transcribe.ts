@@ -5,7 +5,6 @@ import type { EvalNote } from '../../core/metrics';
 import type { ExecutionProvider } from '../../core/model';
 import { parseScoreHints } from '../../core/notation/hints';
 import { DEFAULT_OUTPUT_FORMATS, OUTPUT_FORMATS, parseOutputFormats } from '../../core/transcribe';
-import { defaultModelPath } from '../model-location';
 
 /** The parsed options of `notescribe transcribe` (commander's camelCase names). */
 interface TranscribeFlags {
@@ -13,7 +12,7 @@ interface TranscribeFlags {
   readonly formats: string;
   readonly recursive?: boolean;
   readonly batchSize: number;
-  readonly model: string;
+  readonly model?: string;
   readonly providers: ExecutionProvider[];
   readonly progress: boolean;
   readonly render: boolean;
@@ -30,6 +29,12 @@ interface TranscribeFlags {
   readonly minimumFrequency?: number;
   readonly maximumFrequency?: number;
 }
+
+/**
+ * How help names the default model. Not the path itself: finding it means loading cli/model-location, and with it
+ * the model runtime, which `--help` should not pay for.
+ */
+export const DEFAULT_MODEL_HELP = "the package's trained model in models/";
 
 /**
  * `notescribe transcribe <audio...>`: audio files in, notation files out. Option names follow Basic Pitch's CLI
@@ -59,7 +64,7 @@ export function registerTranscribeCommand(program: Command): void {
     .option('--json', 'print one JSON record per input on stdout (other lines go to stderr)')
     .option('--no-progress', 'do not draw a progress bar')
     .option('--batch-size <n>', 'windows per model call', positiveInteger('--batch-size'), 64)
-    .option('--model <path>', 'ONNX model (its card is <path without .onnx>.card.json)', defaultModelPath())
+    .option('--model <path>', `ONNX model (its card is <path without .onnx>.card.json) (default: ${DEFAULT_MODEL_HELP})`)
     .addOption(
       new Option('--providers <list>', 'onnxruntime execution providers to try, in order (cuda,cpu)').default(['cpu'], 'cpu').argParser(parseProviders),
     )
@@ -82,7 +87,7 @@ export function registerTranscribeCommand(program: Command): void {
         outDir: flags.out,
         formats,
         recursive: flags.recursive === true,
-        modelPath: flags.model,
+        ...(flags.model === undefined ? {} : { modelPath: flags.model }),
         providers: flags.providers,
         batchSize: flags.batchSize,
         progress: flags.progress,

@@ -5,7 +5,10 @@
  * heuristic of `assembleNotes`, which follows the sound (held by the sustain pedal, it rings for seconds) while a
  * score, and MAPS-style references, want the key release.
  */
-import { RELEASE_WINDOW, type ReleaseModel } from '../model';
+// From the contract, not the index: the index loads onnxruntime and compiles the card schema, which the CLI's
+// start-up (and any bundle) should pay for only when it loads a model.
+import type { ReleaseModel } from '../model';
+import { RELEASE_WINDOW } from '../model/contract';
 import { SPECTROGRAM_FLOOR } from '../onsets/floor';
 import { keyCentreBin, LOWEST_MIDI_PITCH } from '../params';
 import type { Note, Spectrogram } from '../types';

@@ -13,7 +13,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../cli/package-info';
+import { packageRoot } from '../../cli/model-location';
 import { transcribe } from '../../core/transcribe';
 import { buildCli } from '../build-cli';
 import { makeLongPiece } from './end-to-end';
