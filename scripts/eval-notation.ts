@@ -42,6 +42,7 @@ async function main(): Promise<void> {
     .option('--asap <dir>', 'ASAP folder', path.resolve(ROOT, '../shared/data/asap'))
     .option('--out <dir>', 'work folder', path.join(ROOT, '.cache/notation-eval/run'))
     .option('--pieces <n>', 'dev pieces (0: all 26)', '8')
+    .option('--split <name>', 'dev (held out) or train (every ninth training piece: tune here, not on dev)', 'dev')
     .option('--performances <n>', 'performances per piece', '1')
     .option('--bars <n>', 'bars per excerpt', '8')
     .option('--max-alignments <n>', 'DTW alignments scored per excerpt (pyMV2H would try every tie)', '20')
@@ -53,6 +54,7 @@ async function main(): Promise<void> {
       asap: string;
       out: string;
       pieces: string;
+      split: string;
       performances: string;
       bars: string;
       maxAlignments: string;
@@ -63,7 +65,7 @@ async function main(): Promise<void> {
   ensureVenv();
   mkdirSync(options.out, { recursive: true });
   const run = (args: string[]): string => execFileSync('nice', ['-n', '10', PYTHON, HELPER, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
-  run(['prepare', '--asap', options.asap, '--out', options.out, '--pieces', options.pieces, '--performances', options.performances, '--bars', options.bars]);
+  run(['prepare', '--asap', options.asap, '--out', options.out, '--pieces', options.pieces, '--split', options.split, '--performances', options.performances, '--bars', options.bars]);
   const manifest = JSON.parse(readFileSync(path.join(options.out, 'manifest.json'), 'utf8')) as ManifestEntry[];
   let scoreSeconds = 0;
   for (const entry of manifest) {

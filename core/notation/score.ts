@@ -39,10 +39,11 @@ export function sanitiseNotes(notes: readonly Note[]): Note[] {
 }
 
 /**
- * Builds the notation of performed notes: beats (Ellis-style tracking, tempo changes allowed), 4/4 or 3/4 with the
- * downbeat phase, a Krumhansl–Kessler key, per-beat sixteenth/triplet quantisation, a grand staff split by hand,
- * two voices per staff, measures with ties, rests and accidentals. Never throws on odd input; an empty list gives
- * one bar of rest.
+ * Builds the notation of performed notes: beats (Ellis-style tracking, tempo changes allowed), the metre (4/4, 3/4,
+ * 6/8, 9/8 or 12/8, or the hinted one) with the downbeat phase and a pickup bar, a Temperley key (or the hinted
+ * one), per-beat quantisation (sixteenths, triplets, 32nds where dense), a grand staff split by hand, two voices per
+ * staff, measures with ties, rests, beams, clef changes, 8va and accidentals. Never throws on odd input; an empty
+ * list gives one bar of rest.
  *
  * @example
  * const score = buildScore(notes, { title: 'Prelude' });

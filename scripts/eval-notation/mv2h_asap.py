@@ -30,15 +30,16 @@ MS = 1000.0
 DEV_BUCKETS = 10
 
 
-def dev_pieces(asap: str) -> list:
-    """Folders of the held-out dev pieces: sha1(folder) % 10 == 0, a split that does not move when pieces are added."""
+def dev_pieces(asap: str, split: str = 'dev') -> list:
+    """Folders of the held-out dev pieces: sha1(folder) % 10 == 0, a split that does not move when pieces are added;
+    with split='train', the other pieces (the ones to tune on)."""
     folders = set()
     with open(os.path.join(asap, 'metadata.csv')) as f:
         header = f.readline().strip().split(',')
         col = header.index('folder')
         for line in f:
             folders.add(line.strip().split(',')[col])
-    pieces = sorted(p for p in folders if int(hashlib.sha1(p.encode()).hexdigest(), 16) % DEV_BUCKETS == 0)
+    pieces = sorted(p for p in folders if (int(hashlib.sha1(p.encode()).hexdigest(), 16) % DEV_BUCKETS == 0) == (split == 'dev'))
     return [p for p in pieces if os.path.exists(os.path.join(asap, p, 'midi_score.mid'))]
 
 
@@ -336,7 +337,10 @@ def midi_pitch(pitch) -> int:
 
 
 def prepare(args) -> None:
-    pieces = dev_pieces(args.asap)
+    pieces = dev_pieces(args.asap, args.split)
+    if args.split == 'train':
+        # Every ninth training piece, so a few dozen span the composers rather than the first folders' Bach.
+        pieces = pieces[::9]
     if args.pieces > 0:
         pieces = pieces[: args.pieces]
     os.makedirs(args.out, exist_ok=True)
@@ -492,6 +496,7 @@ def main() -> None:
     p.add_argument('--asap', required=True)
     p.add_argument('--out', required=True)
     p.add_argument('--pieces', type=int, default=8, help='dev pieces to use (0: all)')
+    p.add_argument('--split', choices=['dev', 'train'], default='dev', help='held-out dev pieces, or training pieces to tune on')
     p.add_argument('--performances', type=int, default=1, help='performances per piece')
     p.add_argument('--bars', type=int, default=8, help='bars per excerpt')
     p.add_argument('--max-seconds', type=float, default=30.0, help='excerpts end at the first downbeat past this')
