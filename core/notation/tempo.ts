@@ -79,10 +79,14 @@ function tempoPrior(lagFrames: number): number {
   return Math.exp(-0.5 * octaves * octaves);
 }
 
-/** Mean-normalised autocorrelation of envelope[from, to) for lags 0 … maxLag. */
-function autocorrelation(envelope: Float64Array, from: number, to: number, maxLag: number): Float64Array {
+/**
+ * Mean-normalised autocorrelation of envelope[from, to) for lag 0 and lags minLag … maxLag (the others are left 0:
+ * the callers read only their candidate periods and their doubles, and skipping the short lags saves a fifth of the
+ * beat tracker's time).
+ */
+function autocorrelation(envelope: Float64Array, from: number, to: number, maxLag: number, minLag = 0): Float64Array {
   const ac = new Float64Array(maxLag + 1);
-  for (let lag = 0; lag <= maxLag && lag < to - from; lag += 1) {
+  for (let lag = 0; lag <= maxLag && lag < to - from; lag = lag === 0 ? Math.max(1, minLag) : lag + 1) {
     let sum = 0;
     for (let t = from; t + lag < to; t += 1) sum += (envelope[t] as number) * (envelope[t + lag] as number);
     ac[lag] = sum / (to - from - lag);
@@ -107,7 +111,7 @@ function bestLag(envelope: Float64Array, from: number, to: number, minLag: numbe
   const lo = Math.max(2, Math.floor(minLag));
   const hi = Math.min(Math.ceil(maxLag), to - from - 1);
   if (hi < lo) return undefined;
-  const ac = autocorrelation(envelope, from, to, 2 * (hi + 1));
+  const ac = autocorrelation(envelope, from, to, 2 * (hi + 1), lo - 1);
   const score = (lag: number): number => harmonicScore(ac, lag) * tempoPrior(lag);
   // A lone onset's bump overlaps itself a little at short lags; demand real repetition.
   const floor = 1e-3 * (ac[0] as number);
@@ -158,7 +162,7 @@ function localPeriods(envelope: Float64Array, globalLag: number): Float64Array {
   const centres: number[] = [];
   const evidence: Float64Array[] = [];
   for (let from = 0; from + window <= envelope.length; from += hop) {
-    const ac = autocorrelation(envelope, from, from + window, 2 * (hi + 1));
+    const ac = autocorrelation(envelope, from, from + window, 2 * (hi + 1), lo);
     const scores = new Float64Array(states);
     let max = 0;
     for (let s = 0; s < states; s += 1) {
