@@ -11,6 +11,7 @@ import type { Command } from 'commander';
 import { analyseAudio } from '../../core/analyse';
 import { asNotescribeError, NotescribeError, type ErrorCode } from '../../core/errors';
 import { encodeFeatureFile, FEATURE_FILE_EXTENSION } from '../../core/features';
+import { collectInputs, STDIO_ARGUMENT } from '../inputs';
 import { ensureOutputDir, writeOutputFile } from '../outputs';
 import { startProgress } from '../progress';
 import { reportFailure } from '../report';
@@ -267,21 +268,38 @@ export function registerFeaturesCommand(program: Command): void {
       `Decode audio, compute the spectrogram and onsets, and write one feature file (<name>${FEATURE_FILE_EXTENSION}) ` +
         'per input for training (format: docs/features.md).',
     )
-    .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg Vorbis/Opus)')
+    .argument('<audio...>', 'audio files (WAV, MP3, FLAC, Ogg Vorbis/Opus), folders of them, or quoted patterns ("renders/*.wav")')
     .requiredOption('-o, --out <dir>', 'directory for the feature files (created if missing)')
+    .option('-r, --recursive', 'look for audio inside sub-folders of folder arguments too')
     .option('-j, --jobs <n>', 'files to analyse at once, each in a worker thread', parsePositive('--jobs', true), 1)
     .option('--max-seconds <s>', 'refuse audio longer than this', parsePositive('--max-seconds', false))
     .option('--no-progress', 'never draw the progress bar')
-    .action(async (inputs: string[], flags: { out: string; jobs: number; maxSeconds?: number; progress: boolean }) => {
-      const summary = await runFeatures(inputs, {
-        outDir: flags.out,
-        jobs: flags.jobs,
-        progress: flags.progress,
-        ...(flags.maxSeconds === undefined ? {} : { maxSeconds: flags.maxSeconds }),
-      });
-      if (summary.failed > 0) {
-        process.stderr.write(`notescribe: ${summary.failed} of ${inputs.length} inputs failed\n`);
+    .action(async (args: string[], flags: { out: string; recursive?: boolean; jobs: number; maxSeconds?: number; progress: boolean }) => {
+      const { inputs, problems, notes } = collectInputs(args, { recursive: flags.recursive === true });
+      if (inputs.some((input) => input.path === STDIO_ARGUMENT)) {
+        throw new NotescribeError('INVALID_SETTINGS', 'features reads files (it names each feature file after its input), not standard input');
       }
-      process.exitCode = summary.exitCode;
+      const usage = problems.find((p) => p.code === 'INVALID_SETTINGS');
+      if (usage !== undefined) throw usage;
+      for (const note of notes) process.stderr.write(`notescribe: ${note}\n`);
+      // Arguments that name nothing are reported first; the rest still run.
+      const problemStatus = problems.map((problem) => reportFailure(problem));
+      const summary =
+        inputs.length === 0
+          ? { failed: 0, exitCode: 0 }
+          : await runFeatures(
+              inputs.map((input) => input.path),
+              {
+                outDir: flags.out,
+                jobs: flags.jobs,
+                progress: flags.progress,
+                ...(flags.maxSeconds === undefined ? {} : { maxSeconds: flags.maxSeconds }),
+              },
+            );
+      const failed = summary.failed + problems.length;
+      if (failed > 0 && inputs.length + problems.length > 1) {
+        process.stderr.write(`notescribe: ${failed} of ${inputs.length + problems.length} inputs failed\n`);
+      }
+      process.exitCode = Math.max(summary.exitCode, ...problemStatus);
     });
 }

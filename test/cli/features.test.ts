@@ -60,7 +60,7 @@ describe('notescribe features', () => {
     const run = cli(['features', join(dir, 'noise.wav'), join(dir, 'missing.wav'), first, '-o', out]);
     expect(run.status).toBe(66);
     expect(run.stderr).toContain(`notescribe: UNSUPPORTED_FORMAT: ${join(dir, 'noise.wav')}:`);
-    expect(run.stderr).toContain(`notescribe: INPUT_NOT_FOUND: Cannot read ${join(dir, 'missing.wav')}`);
+    expect(run.stderr).toContain(`notescribe: INPUT_NOT_FOUND: No such file: ${join(dir, 'missing.wav')}`);
     expect(run.stderr).toContain('notescribe: 2 of 3 inputs failed');
     expect(readdirSync(out)).toEqual(['two notes.nsf']);
   });
@@ -89,6 +89,21 @@ describe('notescribe features', () => {
     for (const name of ['two notes.nsf', 'chord.nsf']) {
       expect(readFileSync(join(parallel, name)).equals(readFileSync(join(serial, name)))).toBe(true);
     }
+  });
+
+  it('takes a folder of audio files (and its sub-folders with --recursive)', () => {
+    const tree = join(dir, 'tree');
+    rmSync(tree, { recursive: true, force: true });
+    spawnSync('mkdir', ['-p', join(tree, 'deeper')]);
+    writeFileSync(join(tree, 'a.wav'), readFileSync(first));
+    writeFileSync(join(tree, 'deeper', 'b.wav'), readFileSync(second));
+    const shallow = cli(['features', tree, '-o', join(dir, 'tree-shallow')]);
+    expect(shallow.status).toBe(0);
+    expect(shallow.stderr).toContain('pass --recursive');
+    expect(readdirSync(join(dir, 'tree-shallow'))).toEqual(['a.nsf']);
+    const deep = cli(['features', tree, '-r', '-o', join(dir, 'tree-deep')]);
+    expect(deep.status).toBe(0);
+    expect(readdirSync(join(dir, 'tree-deep')).sort()).toEqual(['a.nsf', 'b.nsf']);
   });
 
   it('refuses two inputs that would write the same file before doing any work', () => {
