@@ -85,7 +85,10 @@ function writeMeasure(parent: XMLBuilder, score: Score, part: Part, measure: Mea
     const direction = element.ele('direction', { placement: 'above' });
     const metronome = direction.ele('direction-type').ele('metronome');
     metronome.ele('beat-unit').txt('quarter');
-    metronome.ele('per-minute').txt(String(measure.tempoBpm));
+    // In 6/8, 9/8 and 12/8 the mark counts the dotted quarter, as the music does; <sound tempo> stays in quarters.
+    const compound = score.timeSignature.beatType === 8 && score.timeSignature.beats % 3 === 0 && score.timeSignature.beats > 3;
+    if (compound) metronome.ele('beat-unit-dot');
+    metronome.ele('per-minute').txt(String(compound ? Math.round(measure.tempoBpm / 1.5) : measure.tempoBpm));
     direction.ele('staff').txt('1');
     direction.ele('sound', { tempo: String(measure.tempoBpm) });
   }

@@ -1,5 +1,5 @@
 import { beatPosition, buildScore, chooseMeter, isCompound, toMusicXml, trackBeats } from '../../../core/notation';
-import { assertValidMusicXml, attributeOf, parseXml, queryOne, textOf } from '../../helpers/xml';
+import { assertValidMusicXml, attributeOf, parseXml, queryAll, queryOne, textOf } from '../../helpers/xml';
 import { performed, type BeatNote } from './fixtures';
 
 /** Waltz: a loud bass note on beat 1, softer chords on beats 2 and 3 (oom-pah-pah). */
@@ -96,7 +96,12 @@ describe('compound metres', () => {
     // The quarter-note grid runs at 1.5 × the dotted-quarter tempo: 105 quarters per minute.
     expect(measures[0]?.tempoBpm).toBeGreaterThan(100);
     expect(measures[0]?.tempoBpm).toBeLessThan(110);
-    assertValidMusicXml(toMusicXml(score));
+    const xml = toMusicXml(score);
+    assertValidMusicXml(xml);
+    // The metronome mark counts dotted quarters (♩. = 70); the sound's tempo stays in quarters.
+    const metronome = queryOne(parseXml(xml), '//measure[1]/direction/direction-type/metronome');
+    expect(queryAll(metronome, 'beat-unit-dot')).toHaveLength(1);
+    expect(Number(textOf(metronome, 'per-minute'))).toBeCloseTo((measures[0]?.tempoBpm ?? 0) / 1.5, 0);
   });
 
   it('keeps straight eighths and sixteenths in simple time', () => {
