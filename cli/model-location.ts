@@ -76,7 +76,11 @@ export async function loadModelFile(
  * it), loaded; undefined when the card names none (notes then end where their keys decay).
  * @throws NotescribeError `MODEL_LOAD_FAILED` when the named file or its card is missing
  */
-export async function loadReleaseModelFor(modelPath: string, card: ModelCard): Promise<ReleaseModel | undefined> {
+export async function loadReleaseModelFor(
+  modelPath: string,
+  card: ModelCard,
+  options: Pick<LoadOnsetModelOptions, 'intraOpNumThreads'> = {},
+): Promise<ReleaseModel | undefined> {
   const name = card['releaseModel'];
   if (typeof name !== 'string' || name.length === 0) return undefined;
   const releasePath = join(dirname(modelPath), name);
@@ -88,5 +92,5 @@ export async function loadReleaseModelFor(modelPath: string, card: ModelCard): P
       });
     }
   }
-  return loadReleaseModel(new Uint8Array(readFileSync(releasePath)), parseReleaseModelCard(readFileSync(releaseCardPath)));
+  return loadReleaseModel(new Uint8Array(readFileSync(releasePath)), parseReleaseModelCard(readFileSync(releaseCardPath)), options);
 }

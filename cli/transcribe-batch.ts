@@ -8,14 +8,14 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { asNotescribeError, NotescribeError } from '../core/errors';
 import type { EvalNote } from '../core/metrics';
-import type { ExecutionProvider, OnsetModel } from '../core/model';
+import type { ExecutionProvider, OnsetModel, ReleaseModel } from '../core/model';
 import type { ScoreHints } from '../core/notation/hints';
 import { midiToHz } from '../core/params';
 import { OUTPUT_FILE_SUFFIX, transcribe, type OutputFormat, type TranscriptionResult } from '../core/transcribe';
 import type { Note } from '../core/types';
 import { EXIT_STATUS, exitStatusFor, type ExitStatus } from './exit-codes';
 import { collectInputs, STDIO_ARGUMENT, type BatchInput } from './inputs';
-import { loadModelFile } from './model-location';
+import { defaultModelPath, loadModelFile, loadReleaseModelFor } from './model-location';
 import { ensureOutputDir, writeOutputFile } from './outputs';
 import { startProgress } from './progress';
 import { failureLine } from './report';
@@ -115,9 +115,12 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   if (inputs.length === 0) return summarise(failures, total, channels);
 
   if (!toStdout) ensureOutputDir(options.outDir);
-  const model = await loadModelFile(options.modelPath === undefined ? undefined : resolve(options.modelPath), {
+  const modelPath = options.modelPath === undefined ? defaultModelPath() : resolve(options.modelPath);
+  const model = await loadModelFile(modelPath, {
     ...(options.providers === undefined ? {} : { executionProviders: options.providers }),
   });
+  // The release model the onset card names ends notes at key releases; without one, notes end as their keys decay.
+  const releaseModel = await loadReleaseModelFor(modelPath, model.card);
   // Which provider runs the model is news only when it is not the one asked for first (a CUDA machine without CUDA).
   if (options.providers !== undefined && options.providers[0] !== model.executionProvider && !options.quiet) {
     channels.warn(`notescribe: warning: ${model.providerNotes.join('; ')}`);
@@ -125,7 +128,7 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   try {
     for (const input of inputs) {
       try {
-        const done = await transcribeInput(input, { ...options, model, channels });
+        const done = await transcribeInput(input, { ...options, model, ...(releaseModel === undefined ? {} : { releaseModel }), channels });
         channels.record(done.record);
       } catch (error) {
         fail(input.label, error);
@@ -133,6 +136,7 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
     }
   } finally {
     await model.release();
+    await releaseModel?.release();
   }
   return summarise(failures, total, channels);
 }
@@ -197,6 +201,7 @@ function outputStem(outDir: string, input: BatchInput): string {
 
 interface TranscribeInputOptions extends TranscribeBatchOptions {
   readonly model: OnsetModel;
+  readonly releaseModel?: ReleaseModel;
   readonly channels: Channels;
 }
 
@@ -215,6 +220,7 @@ async function transcribeInput(input: BatchInput, options: TranscribeInputOption
   try {
     result = await transcribe(bytes, {
       model: options.model,
+      ...(options.releaseModel === undefined ? {} : { releaseModel: options.releaseModel }),
       title: options.title ?? (input.path === STDIO_ARGUMENT ? 'Transcription' : input.stem),
       ...(options.hints === undefined ? {} : { hints: options.hints }),
       ...(options.reference === undefined ? {} : { reference: options.reference }),
@@ -366,6 +372,7 @@ export async function transcribeFile(
   inputPath: string,
   options: {
     model: OnsetModel;
+    releaseModel?: ReleaseModel;
     outDir: string;
     formats: readonly OutputFormat[];
     reference?: readonly EvalNote[];

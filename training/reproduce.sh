@@ -12,16 +12,17 @@
 #   NS_WORK [training/work]  NS_MODEL_OUT [models]  NS_SOURCES [synth,maps,real,real-sf]
 #   NS_TRAIN_SONGS [200]  NS_VAL_SONGS [32]  NS_DEV_SONGS [60]  NS_TRAIN_PROCEDURAL [80]  NS_VAL_PROCEDURAL [12]
 #   NS_DEV_PROCEDURAL [12]  NS_SECONDS [20]  NS_MAPS_LIMIT [0 = all]  NS_ASAP_TRAIN [250]  NS_POP_TRAIN [150]
-#   NS_EPOCHS [40]  NS_EPOCH_WINDOWS [30000]  NS_MINUTES [per call: 100]  NS_TOTAL_MINUTES [100]
+#   NS_EPOCHS [40]  NS_EPOCH_WINDOWS [30000]  NS_VAL_WINDOWS [6000]  NS_MINUTES [per call: 100]  NS_TOTAL_MINUTES [100]
 #   NS_INIT [models/notescribe-onset-v1.onnx; "none" trains from random weights]  NS_RESUME [0]
-#   NS_RELEASE_MINUTES [14]  NS_THREADS [2]  NS_SEED [0]  NS_SKIP_RENDER [0]  NS_SKIP_EVAL [0]
+#   NS_RELEASE_MINUTES [14]  NS_RELEASE_EPOCHS [6]  NS_THREADS [2]  NS_SEED [0]  NS_SKIP_RENDER [0]  NS_SKIP_EVAL [0]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if [ "${1:-}" = "--smoke" ]; then
   : "${NS_WORK:=training/work/smoke}" "${NS_MODEL_OUT:=training/work/smoke/model}" "${NS_SOURCES:=synth,maps}"
   : "${NS_TRAIN_SONGS:=3}" "${NS_VAL_SONGS:=1}" "${NS_DEV_SONGS:=1}" "${NS_TRAIN_PROCEDURAL:=1}"
   : "${NS_VAL_PROCEDURAL:=1}" "${NS_DEV_PROCEDURAL:=1}" "${NS_SECONDS:=6}" "${NS_MAPS_LIMIT:=1}" "${NS_EPOCHS:=1}"
-  : "${NS_EPOCH_WINDOWS:=2000}" "${NS_MINUTES:=3}" "${NS_TOTAL_MINUTES:=3}" "${NS_RELEASE_MINUTES:=1}"
+  : "${NS_EPOCH_WINDOWS:=512}" "${NS_VAL_WINDOWS:=512}" "${NS_MINUTES:=3}" "${NS_TOTAL_MINUTES:=3}"
+  : "${NS_RELEASE_MINUTES:=1}" "${NS_RELEASE_EPOCHS:=1}"
 fi
 WORK=${NS_WORK:-training/work}
 OUT=${NS_MODEL_OUT:-models}
@@ -59,11 +60,12 @@ for dir in "${dirs[@]}"; do for split in train val dev; do training/features.sh 
 init_args=(); [ "$INIT" != none ] && init_args=(--init-onnx "$INIT")
 resume_args=(); [ "${NS_RESUME:-0}" = 1 ] && resume_args=(--resume)
 "$PY" training/train.py --work "${dirs[@]}" --out "$OUT" --epochs "${NS_EPOCHS:-40}" \
-  --epoch-windows "${NS_EPOCH_WINDOWS:-30000}" --val-windows 6000 --lr 1.5e-3 \
+  --epoch-windows "${NS_EPOCH_WINDOWS:-30000}" --val-windows "${NS_VAL_WINDOWS:-6000}" --lr 1.5e-3 \
   --minutes "${NS_MINUTES:-100}" --total-minutes "${NS_TOTAL_MINUTES:-100}" --threads "$THREADS" --seed "$SEED" \
   --checkpoint "$WORK/notescribe-onset-v2.checkpoint.pt" "${init_args[@]}" "${resume_args[@]}" \
   --reproduce "npm run train${1:+ -- $1}"
-"$PY" training/release.py --work "${dirs[@]}" --out "$OUT" --minutes "${NS_RELEASE_MINUTES:-14}" --threads "$THREADS"
+"$PY" training/release.py --work "${dirs[@]}" --out "$OUT" --minutes "${NS_RELEASE_MINUTES:-14}" \
+  --epochs "${NS_RELEASE_EPOCHS:-6}" --threads "$THREADS"
 "$PY" training/model_card.py --link-release "$OUT/notescribe-onset-v2.card.json" "$OUT/notescribe-release-v1.card.json"
 
 # Note level on each dev source, through the whole engine (core/transcribe), added to the card.

@@ -88,7 +88,7 @@ def _learning_rate(progress: float, peak: float, warmup: float = 0.1) -> float:
 def train(model: OnsetNet, data: SplitData, val: SplitData, *, epochs: int, minutes: float, batch: int, lr: float,
           seed: int, log=print, augment: bool = False, checkpoint: Path | None = None, resume: bool = False,
           total_minutes: float | None = None, epoch_windows: int | None = None,
-          val_windows: int | None = None) -> tuple[OnsetNet, list[dict]]:
+          val_windows: int | None = None, lineage: dict | None = None) -> tuple[OnsetNet, list[dict]]:
     """AdamW with a warm-up + cosine schedule; keeps the epoch with the best validation F1 (at its own threshold).
 
     The schedule runs on progress = max(steps done / steps planned, time spent / `total_minutes`), so on a slow or
@@ -118,6 +118,8 @@ def train(model: OnsetNet, data: SplitData, val: SplitData, *, epochs: int, minu
         optimiser.load_state_dict(saved['optimiser'])
         global_step, spent_before_s, first_epoch = saved['global_step'], saved['spent_s'], saved['epoch']
         history, best_f1, best_state = saved['history'], saved['best_f1'], saved['best_state']
+        if lineage is not None:
+            lineage.update(saved.get('lineage', {}))
         rng = np.random.default_rng(seed + 7919 * first_epoch)
         log(f'train: resumed from {checkpoint} after epoch {first_epoch} ({spent_before_s / 60:.1f} min spent)')
     training_started = time.monotonic() - spent_before_s
@@ -176,7 +178,8 @@ def train(model: OnsetNet, data: SplitData, val: SplitData, *, epochs: int, minu
             checkpoint.parent.mkdir(parents=True, exist_ok=True)
             torch.save({'state_dict': model.state_dict(), 'optimiser': optimiser.state_dict(), 'config': model.config,
                         'epoch': epoch + 1, 'global_step': global_step, 'spent_s': time.monotonic() - training_started,
-                        'history': history, 'best_f1': best_f1, 'best_state': best_state}, checkpoint)
+                        'history': history, 'best_f1': best_f1, 'best_state': best_state,
+                        'lineage': lineage or {}}, checkpoint)
         if progress >= 1.0 and epoch + 1 < epochs:
             log(f'train: time budget spent in epoch {epoch + 1}; stopping')
             break
@@ -333,6 +336,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f'train: {len(train_data.windows)} train / {len(val_data.windows)} val / {len(dev_data.windows)} dev windows '
           f'loaded in {time.monotonic() - started:.0f} s; detector recall {train_data.detector_recall:.3f}', flush=True)
     model = OnsetNet(width=args.width, timing=bool(args.timing))
+    lineage = {'initialisedFrom': str(args.init_onnx) if args.init_onnx else None}
     if args.init_onnx is not None and not args.resume:
         from warm_start import warm_start
         calibration = train_data.windows[np.random.default_rng(args.seed).choice(len(train_data.windows), 1024)]
@@ -342,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     model, history = train(model, train_data, val_data, epochs=args.epochs, minutes=args.minutes, batch=args.batch,
                            lr=args.lr, seed=args.seed, log=lambda s: print(s, flush=True), augment=bool(args.augment),
                            checkpoint=args.checkpoint, resume=args.resume, total_minutes=args.total_minutes,
-                           epoch_windows=args.epoch_windows, val_windows=args.val_windows)
+                           epoch_windows=args.epoch_windows, val_windows=args.val_windows, lineage=lineage)
     train_minutes = (time.monotonic() - train_started) / 60
 
     val_p, _val_v = predict(model, val_data.windows)
@@ -399,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
                      'bySource': {'train': train_parts, 'validation': val_parts, 'dev': dev_parts}},
             'sources': _manifest_summary(args.work),
             'augmentation': 'per batch: spectral tilt, bump and noise floor' if args.augment else 'none',
-            'initialisedFrom': str(args.init_onnx) if args.init_onnx else None,
+            'initialisedFrom': lineage.get('initialisedFrom'),
             'epochWindows': args.epoch_windows,
             'epochsRun': len(history), 'batch': args.batch, 'maxLearningRate': args.lr, 'seed': args.seed,
             'cpuThreads': args.threads, 'trainMinutes': round(train_minutes, 1), 'history': history,

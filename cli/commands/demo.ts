@@ -37,7 +37,7 @@ export const EXAMPLE_NAME = 'little-waltz';
 export async function runDemo(options: { outDir: string; modelPath?: string; log?: (line: string) => void }): Promise<string[]> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   // Loaded when the demo runs: cli/model-location brings the model runtime, which `--help` need not load.
-  const { defaultModelPath, loadModelFile, modelAvailable, packageRoot } = await import('../model-location');
+  const { defaultModelPath, loadModelFile, loadReleaseModelFor, modelAvailable, packageRoot } = await import('../model-location');
   const root = packageRoot();
   const examplePath = join(root, 'examples', `${EXAMPLE_NAME}.flac`);
   const referencePath = join(root, 'examples', `${EXAMPLE_NAME}.notes.txt`);
@@ -57,7 +57,8 @@ export async function runDemo(options: { outDir: string; modelPath?: string; log
     log(`The model at ${modelPath} cannot be used with this engine: ${error.code}: ${error.message}.`);
     return analyseOnly(examplePath, options.outDir, log);
   }
-  log(`model ${model.card.name}; ${model.providerNotes.at(-1) ?? ''}`);
+  const releaseModel = await loadReleaseModelFor(modelPath, model.card);
+  log(`model ${model.card.name}${releaseModel === undefined ? '' : ` + ${releaseModel.card.name}`}; ${model.providerNotes.at(-1) ?? ''}`);
   // The engine loads when the demo runs, not when the CLI starts (see cli/main.ts).
   const [{ evaluateTranscription, parseNoteList }, { OUTPUT_FORMATS }, { transcribeFile }] = await Promise.all([
     import('../../core/metrics'),
@@ -69,6 +70,7 @@ export async function runDemo(options: { outDir: string; modelPath?: string; log
     const reference = parseNoteList(readFileSync(referencePath, 'utf8'), referencePath);
     const { written, result } = await transcribeFile(examplePath, {
       model,
+      ...(releaseModel === undefined ? {} : { releaseModel }),
       outDir: options.outDir,
       formats: OUTPUT_FORMATS,
       reference,
@@ -89,6 +91,7 @@ export async function runDemo(options: { outDir: string; modelPath?: string; log
     return written;
   } finally {
     await model.release();
+    await releaseModel?.release();
   }
 }
 

@@ -1,7 +1,9 @@
 /**
  * Bench section: end-to-end real-time factor, audio file → MusicXML, on one CPU core (onnxruntime with one intra-op
  * thread; the rest of the engine is single-threaded JavaScript), for a 3-minute piece: the bundled example repeated,
- * as 44.1 kHz stereo WAV (made with sox). Goal: under 3 s, i.e. at least 60× real time.
+ * as 44.1 kHz stereo WAV (made with sox). Goals: under 3 s, and at least 100× real time with the v2 models. When
+ * ../shared holds maps-synth, also a dense piece (a Chopin étude on a sampled concert grand, looped to 3 minutes:
+ * about 2,500 notes), whose goal is at least 40×: the onset and release models cost per onset and per note.
  *
  *   npx tsx scripts/bench/end-to-end.ts [--model PATH]
  */
@@ -9,7 +11,9 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { packageRoot } from '../../cli/model-location';
+import { existsSync } from 'node:fs';
+import { loadReleaseModelFor, packageRoot } from '../../cli/model-location';
+import type { ReleaseModel } from '../../core/model';
 import { transcribe, type TranscriptionTimings } from '../../core/transcribe';
 import { loadBenchModel, modelArgument } from './inference';
 import type { BenchSection } from './types';
@@ -27,13 +31,15 @@ export interface EndToEndBench {
   readonly timings: TranscriptionTimings;
 }
 
-/** Builds the test piece: the example waltz looped to `seconds`, 44.1 kHz stereo 16-bit WAV bytes. */
-export function makeLongPiece(seconds: number): Uint8Array {
+/** The dense piece of the second measurement (maps-synth, read in place from ../shared), if present. */
+export const DENSE_PIECE = join(packageRoot(), '..', 'shared', 'data', 'maps-synth', 'audio', 'MAPS_MUS-chp_op18_AkPnCGdD.flac');
+
+/** Builds the test piece: `source` (default the example waltz) looped to `seconds`, 44.1 kHz stereo 16-bit WAV bytes. */
+export function makeLongPiece(seconds: number, source: string = join(packageRoot(), 'examples', 'little-waltz.flac')): Uint8Array {
   const dir = mkdtempSync(join(tmpdir(), 'notescribe-bench-'));
   try {
     const out = join(dir, 'piece.wav');
-    const example = join(packageRoot(), 'examples', 'little-waltz.flac');
-    const run = spawnSync('sox', [example, '-r', '44100', '-c', '2', '-b', '16', out, 'repeat', '9', 'trim', '0', String(seconds)]);
+    const run = spawnSync('sox', [source, '-r', '44100', '-c', '2', '-b', '16', out, 'repeat', '9', 'trim', '0', String(seconds)]);
     if (run.status !== 0) throw new Error(`sox failed: ${run.stderr?.toString() ?? run.error?.message ?? 'not installed?'}`);
     return new Uint8Array(readFileSync(out));
   } finally {
@@ -43,13 +49,20 @@ export function makeLongPiece(seconds: number): Uint8Array {
 
 /** Transcribes a `seconds`-long piece to MusicXML once for warm-up, then measures the second run. */
 export async function benchEndToEnd(
-  options: { seconds?: number; batchSize?: number; modelPath?: string } = {},
+  options: { seconds?: number; batchSize?: number; modelPath?: string; source?: string } = {},
 ): Promise<EndToEndBench> {
-  const bytes = makeLongPiece(options.seconds ?? 180);
-  const { model, trained } = await loadBenchModel(1, options.modelPath);
+  const bytes = makeLongPiece(options.seconds ?? 180, options.source);
+  const { model, trained, path } = await loadBenchModel(1, options.modelPath);
+  const releaseModel: ReleaseModel | undefined = trained ? await loadReleaseModelFor(path, model.card, { intraOpNumThreads: 1 }) : undefined;
   try {
     const run = () =>
-      transcribe(bytes, { model, formats: ['musicxml'], batchSize: options.batchSize ?? 64, title: 'Benchmark' });
+      transcribe(bytes, {
+        model,
+        ...(releaseModel === undefined ? {} : { releaseModel }),
+        formats: ['musicxml'],
+        batchSize: options.batchSize ?? 64,
+        title: 'Benchmark',
+      });
     await run();
     const result = await run();
     const audioSeconds = result.analysis.durationSeconds;
@@ -67,6 +80,7 @@ export async function benchEndToEnd(
     };
   } finally {
     await model.release();
+    await releaseModel?.release();
   }
 }
 
@@ -93,7 +107,20 @@ export const endToEndSection: BenchSection = {
     for (const line of formatEndToEndBench(r).split('\n')) log(line);
     const t = r.timings;
     const round = (x: number) => Math.round(x * 10) / 10;
+    let dense = {};
+    if (existsSync(DENSE_PIECE)) {
+      const d = await benchEndToEnd({ seconds: quick ? 20 : 180, source: DENSE_PIECE });
+      log(`end-to-end, dense piece (${d.onsets} onsets, ${d.notes} notes; goal ≥ 40×): ${d.totalSeconds.toFixed(2)} s = ` +
+        `${d.realTimeFactor.toFixed(0)}× real time; predict ${d.timings.predictMs.toFixed(0)} ms, notes ${d.timings.notesMs.toFixed(0)} ms`);
+      dense = {
+        end_to_end_dense_onsets: d.onsets,
+        end_to_end_dense_notes: d.notes,
+        end_to_end_dense_seconds: Math.round(d.totalSeconds * 1000) / 1000,
+        end_to_end_dense_realtime_factor: round(d.realTimeFactor),
+      };
+    }
     return {
+      ...dense,
       end_to_end_model: r.model,
       end_to_end_trained_model: r.trainedModel,
       end_to_end_audio_seconds: round(r.audioSeconds),

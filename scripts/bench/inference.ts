@@ -36,10 +36,13 @@ export const INFERENCE_BATCH_SIZES = [1, 8, 32, 128, 512] as const;
  * Loads `modelPath`, else the trained model in models/, else the test fixture (pinned to this engine's DSP hash),
  * with the given onnxruntime thread count.
  */
-export async function loadBenchModel(threads: number, modelPath?: string): Promise<{ model: OnsetModel; trained: boolean }> {
+export async function loadBenchModel(
+  threads: number,
+  modelPath?: string,
+): Promise<{ model: OnsetModel; trained: boolean; path: string }> {
   const path = modelPath ?? defaultModelPath();
   if (modelPath !== undefined || modelAvailable(path)) {
-    return { model: await loadModelFile(path, { intraOpNumThreads: threads }), trained: true };
+    return { model: await loadModelFile(path, { intraOpNumThreads: threads }), trained: true, path };
   }
   const dir = join(packageRoot(), 'test', 'fixtures', 'model');
   const card = parseModelCard(readFileSync(join(dir, 'fixture.card.json')));
@@ -48,7 +51,7 @@ export async function loadBenchModel(threads: number, modelPath?: string): Promi
     { ...card, dspParametersHash: DSP_PARAMETERS_HASH },
     { intraOpNumThreads: threads },
   );
-  return { model, trained: false };
+  return { model, trained: false, path: join(dir, 'fixture.onnx') };
 }
 
 /**

@@ -18,7 +18,7 @@ def test_smoke_pipeline_exports_a_model_that_meets_the_contract(tmp_path):
     # Note-level evaluation is the eval script's own business (and tested there); this test is about training.
     env = {**os.environ, 'NS_WORK': str(work), 'NS_MODEL_OUT': str(out), 'NS_THREADS': '1', 'NS_SKIP_EVAL': '1'}
     result = subprocess.run(['bash', 'training/reproduce.sh', '--smoke'], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=900)
+                            text=True, timeout=1500)
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
 
     model = onnx.load(str(out / 'notescribe-onset-v2.onnx'))
