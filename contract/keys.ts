@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { OutputFormat } from '../core/transcribe';
+import type { OutputFormat } from '../core/output-formats';
 
 /** The S3 layout of the pipeline. Prefixes end with '/'. */
 export interface KeyLayout {
@@ -97,8 +97,8 @@ export function featuresKeyFor(layout: KeyLayout, jobId: string): string {
 }
 
 /**
- * File names of a job's outputs. Typed against core's format list (a type-only import, so the contract does not load
- * the engine) so that a new format fails the type-check until it is named here.
+ * File names of a job's outputs. Typed against core's format list (core/output-formats.ts imports nothing of the
+ * engine) so that a new format fails the type-check until it is named here.
  */
 export const OUTPUT_FILE_NAMES: Readonly<Record<OutputFormat, string>> = {
   musicxml: 'score.musicxml',

@@ -1,5 +1,5 @@
 import type { ErrorCode } from '../core/errors';
-import type { OutputFormat } from '../core/transcribe';
+import type { OutputFormat } from '../core/output-formats';
 
 /** The states a job moves through. `queued → processing → done | failed`; `failed` may also come straight from ingest. */
 export type JobState = 'queued' | 'processing' | 'done' | 'failed';

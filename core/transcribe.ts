@@ -1,64 +1,28 @@
 /**
  * The one transcription path: audio bytes → analysis (decode, spectrogram, onsets) → windows → the onset model →
- * notes → notation → the requested output files. The CLI, `npm run eval`, `npm start` and the GPU worker all use it.
+ * notes → notation → the requested output files. The CLI, `npm run eval` and `npm start` call `transcribe`; the GPU
+ * worker, which runs the model once over the windows of many jobs, calls its two halves around its own inference:
+ * `prepareWindows` (analysis → windows) and `finishTranscription` (predictions → notes → outputs). One path either way.
  */
 import { analyseAudio, type AudioAnalysis } from './analyse';
 import { NotescribeError } from './errors';
-import type { OnsetModel, ReleaseModel } from './model';
+import type { ModelCard, OnsetModel, OnsetPrediction, ReleaseModel } from './model';
 import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type ScoreHints } from './notation';
 import { assembleNotes, endNotesByRelease, type NoteAssemblyOptions } from './notes';
 import { extractWindows } from './onsets';
 import type { EvalNote } from './metrics';
+import { DEFAULT_OUTPUT_FORMATS, type OutputFormat } from './output-formats';
 import { renderPicture, timeGridOf } from './picture';
 import type { Note, Spectrogram } from './types';
 
-/** Every output the engine can write. */
-export const OUTPUT_FORMATS = ['musicxml', 'mxl', 'midi', 'json', 'notes', 'png'] as const;
-export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
-
-/** File name suffix (with its dot) for each format, e.g. `piece` + `.musicxml`. */
-export const OUTPUT_FILE_SUFFIX: Readonly<Record<OutputFormat, string>> = {
-  musicxml: '.musicxml',
-  mxl: '.mxl',
-  midi: '.mid',
-  json: '.notes.json',
-  notes: '.notes.txt',
-  png: '.png',
-};
-
-/** Media type of each format, for uploads and HTTP responses. */
-export const OUTPUT_MEDIA_TYPE: Readonly<Record<OutputFormat, string>> = {
-  musicxml: 'application/vnd.recordare.musicxml+xml',
-  mxl: 'application/vnd.recordare.musicxml',
-  midi: 'audio/midi',
-  json: 'application/json',
-  notes: 'text/plain; charset=utf-8',
-  png: 'image/png',
-};
-
-/** What `transcribe` and `renderOutputs` write when no formats are given. */
-export const DEFAULT_OUTPUT_FORMATS: readonly OutputFormat[] = ['musicxml', 'midi'];
-
-/**
- * Parses a comma-separated format list (`"musicxml,midi"`), refusing unknown names with every one listed.
- * @throws NotescribeError `INVALID_SETTINGS`
- */
-export function parseOutputFormats(text: string): OutputFormat[] {
-  const names = text
-    .split(',')
-    .map((s) => s.trim().toLowerCase())
-    .filter((s) => s.length > 0);
-  const unknown = names.filter((n) => !(OUTPUT_FORMATS as readonly string[]).includes(n));
-  if (unknown.length > 0 || names.length === 0) {
-    throw new NotescribeError(
-      'INVALID_SETTINGS',
-      `Unknown output format${unknown.length === 1 ? '' : 's'} ${unknown.map((u) => `"${u}"`).join(', ') || '(none given)'}; ` +
-        `choose from ${OUTPUT_FORMATS.join(', ')}`,
-      { context: { unknown, allowed: OUTPUT_FORMATS } },
-    );
-  }
-  return [...new Set(names as OutputFormat[])];
-}
+export {
+  DEFAULT_OUTPUT_FORMATS,
+  OUTPUT_FILE_SUFFIX,
+  OUTPUT_FORMATS,
+  OUTPUT_MEDIA_TYPE,
+  parseOutputFormats,
+  type OutputFormat,
+} from './output-formats';
 
 export type TranscribeStage = 'analyse' | 'predict' | 'notes' | 'render';
 
@@ -158,23 +122,91 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
   });
   const analysed = now();
 
-  const { spectrogram, onsetFrames } = analysis;
-  const windows = extractWindows(spectrogram, onsetFrames);
+  const prepared = prepareWindows(analysis);
   const windowed = now();
   report({ stage: 'predict', fraction: 0.6 });
-  const prediction = await options.model.predict(windows, onsetFrames.length, {
+  const prediction = await options.model.predict(prepared.windows, prepared.count, {
     ...(options.batchSize === undefined ? {} : { batchSize: options.batchSize }),
   });
   const predicted = now();
 
   report({ stage: 'notes', fraction: 0.9 });
+  const finished = await finishTranscription(prepared, prediction, {
+    thresholds: options.onsetThreshold === undefined ? options.model.card.thresholds : { onset: options.onsetThreshold },
+    ...(options.noteOptions === undefined ? {} : { noteOptions: options.noteOptions }),
+    ...(options.releaseModel === undefined ? {} : { releaseModel: options.releaseModel }),
+    ...(options.keepNote === undefined ? {} : { keepNote: options.keepNote }),
+    ...(options.title === undefined ? {} : { title: options.title }),
+    ...(options.hints === undefined ? {} : { hints: options.hints }),
+    ...(options.formats === undefined ? {} : { formats: options.formats }),
+    ...(options.reference === undefined ? {} : { reference: options.reference }),
+    onRender: () => report({ stage: 'render', fraction: 0.95 }),
+  });
+  const { notes, rendered } = finished;
+  report({ stage: 'render', fraction: 1 });
+  return {
+    notes,
+    outputs: rendered.outputs,
+    analysis,
+    onsetCount: prepared.count,
+    timings: {
+      analyseMs: analysed - start,
+      windowsMs: windowed - analysed,
+      predictMs: predicted - windowed,
+      notesMs: finished.notesMs,
+      scoreMs: rendered.scoreMs,
+      outputsMs: rendered.outputsMs,
+      totalMs: now() - start,
+    },
+  };
+}
+
+/** One piece cut into classifier windows: the first half of a transcription, before the model runs. */
+export interface PreparedWindows {
+  readonly spectrogram: Spectrogram;
+  readonly onsetFrames: Int32Array;
+  /** `[count][WINDOW_FRAME_COUNT][BIN_COUNT]`, the model's input. */
+  readonly windows: Float32Array;
+  /** Windows (= onsets). */
+  readonly count: number;
+}
+
+/** Cuts the windows around each onset of an analysis (or of a decoded feature file: same fields). */
+export function prepareWindows(analysis: Pick<AudioAnalysis, 'spectrogram' | 'onsetFrames'>): PreparedWindows {
+  const { spectrogram, onsetFrames } = analysis;
+  return { spectrogram, onsetFrames, windows: extractWindows(spectrogram, onsetFrames), count: onsetFrames.length };
+}
+
+export interface FinishOptions extends Omit<RenderOutputsOptions, 'spectrogram'> {
+  /** Decision thresholds: the model card's (`model.card.thresholds`) or an override. */
+  readonly thresholds: Pick<ModelCard['thresholds'], 'onset'>;
+  /** Tuning of note durations and merging; see core/notes. */
+  readonly noteOptions?: NoteAssemblyOptions;
+  /** Note ends at key releases (core/model `loadReleaseModel`); without it, ends follow each key's decay. */
+  readonly releaseModel?: ReleaseModel;
+  /** Keeps only the notes it accepts, after they are ended. @default all */
+  readonly keepNote?: (note: Note) => boolean;
+  /** Called once the notes are final, before rendering (progress). */
+  readonly onRender?: () => void;
+}
+
+/**
+ * The second half of a transcription: the model's predictions for a piece's windows → notes → outputs. The whole
+ * prediction object is handed to note assembly, so an output a newer model adds (v2's `onsetShiftSeconds`) arrives
+ * there without a change here or in the worker.
+ */
+export async function finishTranscription(
+  prepared: Pick<PreparedWindows, 'spectrogram' | 'onsetFrames'>,
+  prediction: OnsetPrediction,
+  options: FinishOptions,
+): Promise<{ notes: Note[]; rendered: RenderedOutputs; notesMs: number }> {
+  const began = now();
+  const { spectrogram, onsetFrames } = prepared;
   const assembledNotes = assembleNotes({
+    ...prediction,
     spectrogram,
     onsetFrames,
-    onsetProbability: prediction.onsetProbability,
-    velocity: prediction.velocity,
-    ...(prediction.onsetShiftSeconds === undefined ? {} : { onsetShiftSeconds: prediction.onsetShiftSeconds }),
-    thresholds: options.onsetThreshold === undefined ? options.model.card.thresholds : { onset: options.onsetThreshold },
+    thresholds: options.thresholds,
     ...(options.noteOptions === undefined ? {} : { options: options.noteOptions }),
   });
   const minDuration = options.noteOptions?.minDurationSeconds;
@@ -186,9 +218,8 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
         });
   // Filtered last, so a minimum length applies to the notes as they end.
   const notes = options.keepNote === undefined ? endedNotes : endedNotes.filter(options.keepNote);
-  const assembled = now();
-
-  report({ stage: 'render', fraction: 0.95 });
+  const notesMs = now() - began;
+  options.onRender?.();
   const rendered = renderOutputs(notes, {
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
@@ -196,27 +227,11 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     ...(options.reference === undefined ? {} : { reference: options.reference }),
     spectrogram,
   });
-  report({ stage: 'render', fraction: 1 });
-  return {
-    notes,
-    outputs: rendered.outputs,
-    analysis,
-    onsetCount: onsetFrames.length,
-    timings: {
-      analyseMs: analysed - start,
-      windowsMs: windowed - analysed,
-      predictMs: predicted - windowed,
-      notesMs: assembled - predicted,
-      scoreMs: rendered.scoreMs,
-      outputsMs: rendered.outputsMs,
-      totalMs: now() - start,
-    },
-  };
+  return { notes, rendered, notesMs };
 }
 
 /**
  * Writes notes in the requested formats. The score is built once and shared by `musicxml`, `mxl` and `midi`.
- * Used by `transcribe` and by the GPU worker, which assembles notes itself.
  */
 export function renderOutputs(notes: readonly Note[], options: RenderOutputsOptions = {}): RenderedOutputs {
   const formats = options.formats ?? DEFAULT_OUTPUT_FORMATS;

@@ -1,19 +1,13 @@
 import { decodeFeatureFile } from '../core/features';
-import { loadOnsetModel, parseModelCard, type ExecutionProvider, type OnsetModel } from '../core/model';
-import { assembleNotes } from '../core/notes';
-import { extractWindows } from '../core/onsets';
-import { OUTPUT_MEDIA_TYPE, renderOutputs, type OutputFormat } from '../core/transcribe';
-import type { Spectrogram } from '../core/types';
+import { loadOnsetModel, parseModelCard, type ExecutionProvider, type OnsetModel, type OnsetPrediction } from '../core/model';
+import { OUTPUT_MEDIA_TYPE, type OutputFormat } from '../core/output-formats';
+import { KEY_COUNT } from '../core/params';
+import { finishTranscription, prepareWindows, type PreparedWindows } from '../core/transcribe';
 
 export type { OutputFormat };
 
-/** One job's feature file, decoded and cut into classifier windows. */
-export interface PreparedJob {
-  readonly spectrogram: Spectrogram;
-  readonly onsetFrames: Int32Array;
-  /** `[count][WINDOW_FRAME_COUNT][BIN_COUNT]` */
-  readonly windows: Float32Array;
-  readonly count: number;
+/** One job's feature file, decoded and cut into classifier windows (core/transcribe's first half). */
+export interface PreparedJob extends PreparedWindows {
   readonly durationSeconds: number;
 }
 
@@ -30,14 +24,28 @@ export interface WorkerEngine {
   readonly executionProvider: string;
   readonly providerNotes: readonly string[];
   prepare(featureFile: Uint8Array): PreparedJob;
-  /** One inference over `count` windows; outputs `[count][88]`. */
-  predict(windows: Float32Array, count: number): Promise<{ onsetProbability: Float32Array; velocity: Float32Array }>;
+  /** One inference over `count` windows; every output `[count][KEY_COUNT]`. */
+  predict(windows: Float32Array, count: number): Promise<OnsetPrediction>;
+  /** core/transcribe's second half: predictions → notes → the requested files. */
   render(
     job: PreparedJob,
-    prediction: { onsetProbability: Float32Array; velocity: Float32Array },
+    prediction: OnsetPrediction,
     options: { title: string; formats: readonly OutputFormat[] },
   ): Promise<{ noteCount: number; files: RenderedFile[] }>;
   release(): Promise<void>;
+}
+
+/**
+ * The rows `from`…`to` (onsets) of every output of a batch's prediction. Each output is `[count][KEY_COUNT]`
+ * (core/model `OnsetPrediction`); slicing every field rather than naming them lets an output a newer model adds
+ * reach note assembly with no change here.
+ */
+export function slicePrediction(prediction: OnsetPrediction, from: number, to: number): OnsetPrediction {
+  const rows = Object.entries(prediction).map(([name, value]) => [
+    name,
+    value instanceof Float32Array ? value.subarray(from * KEY_COUNT, to * KEY_COUNT) : value,
+  ]);
+  return Object.fromEntries(rows) as unknown as OnsetPrediction;
 }
 
 /** Loads the model (bytes and parsed card JSON) and returns the engine over it. */
@@ -58,28 +66,14 @@ export async function createWorkerEngine(options: {
     providerNotes: model.providerNotes,
     prepare(featureFile) {
       const file = decodeFeatureFile(featureFile);
-      const windows = extractWindows(file.spectrogram, file.onsetFrames);
-      return {
-        spectrogram: file.spectrogram,
-        onsetFrames: file.onsetFrames,
-        windows,
-        count: file.onsetFrames.length,
-        durationSeconds: file.header.durationSeconds,
-      };
+      return { ...prepareWindows(file), durationSeconds: file.header.durationSeconds };
     },
     predict: (windows, count) => model.predict(windows, count, { batchSize }),
     async render(job, prediction, { title, formats }) {
-      const notes = assembleNotes({
-        spectrogram: job.spectrogram,
-        onsetFrames: job.onsetFrames,
-        onsetProbability: prediction.onsetProbability,
-        velocity: prediction.velocity,
-        thresholds: model.card.thresholds,
-      });
-      const { outputs } = renderOutputs(notes, { title, formats, spectrogram: job.spectrogram });
+      const { notes, rendered } = await finishTranscription(job, prediction, { thresholds: model.card.thresholds, title, formats });
       const files: RenderedFile[] = [];
       for (const format of formats) {
-        const body = outputs[format];
+        const body = rendered.outputs[format];
         if (body !== undefined) files.push({ format, body, contentType: OUTPUT_MEDIA_TYPE[format] });
       }
       return { noteCount: notes.length, files };

@@ -9,13 +9,13 @@ import { type JobMessage, parseJobMessage } from '../contract/job-message';
 import { outputKeyFor } from '../contract/keys';
 import type { StatusRecord } from '../contract/status-record';
 import { NotescribeError } from '../core/errors';
-import { KEY_COUNT } from '../core/params';
+import type { OnsetPrediction } from '../core/model';
 import type { AwsClients } from '../pipeline/aws';
 import type { PipelineConfig, WorkerConfig } from '../pipeline/config';
 import type { Log } from '../pipeline/log';
 import { finishJob, recoverNotifications, type JobIdentity, type OutcomeServices } from '../pipeline/outcome';
 import { putIfAbsent, type StatusStore } from '../pipeline/status-store';
-import type { OutputFormat, PreparedJob, WorkerEngine } from './engine';
+import { slicePrediction, type OutputFormat, type PreparedJob, type WorkerEngine } from './engine';
 
 /** Points where tests make the worker die as if killed (the hook throws; the worker abandons the job). */
 export interface WorkerHooks {
@@ -250,8 +250,7 @@ export class Worker {
     this.pending = [];
     const total = batch.reduce((n, p) => n + p.prepared.count, 0);
     const windowSize = total > 0 ? (batch.find((p) => p.prepared.count > 0)?.prepared.windows.length ?? 0) / (batch.find((p) => p.prepared.count > 0)?.prepared.count ?? 1) : 0;
-    let onsetProbability: Float32Array = new Float32Array(0);
-    let velocity: Float32Array = new Float32Array(0);
+    let prediction: OnsetPrediction = { onsetProbability: new Float32Array(0), velocity: new Float32Array(0) };
     if (total > 0) {
       const windows = new Float32Array(total * windowSize);
       let offset = 0;
@@ -260,7 +259,7 @@ export class Worker {
         offset += p.prepared.windows.length;
       }
       try {
-        ({ onsetProbability, velocity } = await this.deps.engine.predict(windows, total));
+        prediction = await this.deps.engine.predict(windows, total);
       } catch (error) {
         this.deps.log.error('inference failed', { error: (error as Error).message, windows: total });
         await Promise.all(batch.map((p) => this.settleFailure(p.held, p.job, error, p.receiveCount)));
@@ -273,15 +272,14 @@ export class Worker {
     let first = 0;
     await Promise.all(
       batch.map((p) => {
-        const from = first * KEY_COUNT;
+        const from = first;
         first += p.prepared.count;
-        const to = first * KEY_COUNT;
-        return this.complete(p, { onsetProbability: onsetProbability.subarray(from, to), velocity: velocity.subarray(from, to) });
+        return this.complete(p, slicePrediction(prediction, from, first));
       }),
     );
   }
 
-  private async complete(p: PendingJob, prediction: { onsetProbability: Float32Array; velocity: Float32Array }): Promise<void> {
+  private async complete(p: PendingJob, prediction: OnsetPrediction): Promise<void> {
     const { job } = p;
     try {
       const formats = this.deps.settings.formats;

@@ -1,7 +1,7 @@
 import { DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_INPUT_BYTES } from '../core/params';
 import { DEFAULT_KEY_LAYOUT, type KeyLayout } from '../contract/keys';
 import { NotescribeError } from '../core/errors';
-import { parseOutputFormats, type OutputFormat } from '../core/transcribe';
+import { parseOutputFormats, type OutputFormat } from '../core/output-formats';
 import { parseAllowList, type AllowList } from './recipient-policy';
 
 /** Settings of the notification channels. */

@@ -23,7 +23,7 @@ import { LOCAL_SENDER_CONCURRENCY } from '../pipeline/notification-sender';
 import { Notifier } from '../pipeline/notify';
 import { SqsEventSource } from '../pipeline/sqs-event-source';
 import { StatusStore } from '../pipeline/status-store';
-import { parseOutputFormats } from '../core/transcribe';
+import { parseOutputFormats } from '../core/output-formats';
 import { ensureLocalResources, localPipelineEnvironment } from './local-resources';
 
 const program = new Command()
