@@ -20,6 +20,7 @@ import { SqsEventSource } from '../../pipeline/sqs-event-source';
 import { StatusStore } from '../../pipeline/status-store';
 import { DEFAULT_KEY_LAYOUT } from '../../contract/keys';
 import { ensureLocalResources, localPipelineEnvironment, type LocalResources } from '../../scripts/local-resources';
+import { startLocalStack, type LocalStackServer } from '../helpers/localstack';
 import { startMoto, type MotoServer } from '../helpers/moto';
 import { startReceiver, type Receiver } from '../helpers/receiver';
 
@@ -34,12 +35,13 @@ export interface SentEmail {
 }
 
 /**
- * One pipeline on real servers: moto on a loopback port (or LocalStack at LOCALSTACK_ENDPOINT when
- * TEST_BACKEND=localstack), the local receiver subscribed to the topic, and the ingest poller and worker running
+ * One pipeline on real servers: moto on a loopback port, or with TEST_BACKEND=localstack LocalStack (the run's, at
+ * LOCALSTACK_ENDPOINT, or its own), the local receiver subscribed to the topic, and the ingest poller and worker running
  * in-process on demand.
  */
 export class PipelineHarness {
   private moto: MotoServer | undefined;
+  private ownLocalStack: LocalStackServer | undefined;
   private running: { stop(): Promise<void> }[] = [];
   readonly log = createLog('test', { silent: process.env['NOTESCRIBE_TEST_LOGS'] !== '1' });
 
@@ -64,7 +66,9 @@ export class PipelineHarness {
   }): Promise<PipelineHarness> {
     const backend = process.env['TEST_BACKEND'] === 'localstack' ? 'localstack' : 'moto';
     const moto = backend === 'moto' ? await startMoto() : undefined;
-    const endpoint = moto?.endpoint ?? process.env['LOCALSTACK_ENDPOINT'] ?? 'http://localhost:4566';
+    // LocalStack: the run's shared one (localstack.global-setup.ts), or one of this file's own
+    const ownLocalStack = backend === 'localstack' && !process.env['LOCALSTACK_ENDPOINT'] ? await startLocalStack() : undefined;
+    const endpoint = moto?.endpoint ?? ownLocalStack?.endpoint ?? process.env['LOCALSTACK_ENDPOINT'] ?? '';
     const clients = createAwsClients({ endpoint, region: 'us-east-1' });
     const receiver = await startReceiver(process.env['RECEIVER_HOST'] ? { host: '0.0.0.0', publicHost: process.env['RECEIVER_HOST'] } : {});
     const run = Date.now().toString(36);
@@ -109,7 +113,9 @@ export class PipelineHarness {
       cardJson: JSON.stringify({ ...JSON.parse(readFileSync(join(fixture, 'fixture.card.json'), 'utf8')), dspParametersHash: DSP_PARAMETERS_HASH }),
       executionProviders: ['cpu'],
     });
-    return new PipelineHarness(backend, endpoint, clients, resources, receiver, config, engine, moto);
+    const harness = new PipelineHarness(backend, endpoint, clients, resources, receiver, config, engine, moto);
+    harness.ownLocalStack = ownLocalStack;
+    return harness;
   }
 
   private store(): StatusStore {
@@ -250,5 +256,6 @@ export class PipelineHarness {
     destroyAwsClients(this.clients);
     await this.receiver.close();
     await this.moto?.stop();
+    await this.ownLocalStack?.stop();
   }
 }
