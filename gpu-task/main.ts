@@ -28,9 +28,9 @@ function touch(file: string): void {
 
 async function main(): Promise<void> {
   const log = createLog('worker');
-  const heartbeatFile = process.env['NOTESCRIBE_HEARTBEAT_FILE'];
-  const pipeline = readPipelineConfig(process.env);
+  const pipeline = readPipelineConfig(process.env, 'worker');
   const settings = readWorkerConfig(process.env);
+  const heartbeatFile = settings.heartbeatFile;
   const clients = createAwsClients({
     ...(pipeline.region ? { region: pipeline.region } : {}),
     ...(pipeline.endpoint ? { endpoint: pipeline.endpoint } : {}),

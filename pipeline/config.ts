@@ -1,8 +1,8 @@
-import { DEFAULT_MAX_AUDIO_SECONDS, DEFAULT_MAX_INPUT_BYTES } from '../core/params';
-import { DEFAULT_KEY_LAYOUT, type KeyLayout } from '../contract/keys';
+import type { KeyLayout } from '../contract/keys';
 import { NotescribeError } from '../core/errors';
 import { parseOutputFormats, type OutputFormat } from '../core/output-formats';
 import { parseAllowList, type AllowList } from './recipient-policy';
+import { defaultOf, SETTINGS, type Reader, type SettingDeclaration, type SettingName } from './settings';
 
 /** Settings of the notification channels. */
 export interface NotifyConfig {
@@ -51,32 +51,63 @@ export interface WorkerConfig {
   readonly visibilitySeconds: number;
   readonly maxReceives: number;
   readonly formats: OutputFormat[];
+  /** Touched on every turn of the poll loop; the container health check reads its age. */
+  readonly heartbeatFile?: string;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-function optional(env: Env, name: string): string | undefined {
-  const value = env[name]?.trim();
-  return value ? value : undefined;
-}
+/**
+ * Reads declared settings (pipeline/settings.ts) for some readers: a required setting is required only of a reader
+ * that reads it, and every default comes from the declaration. Problems are collected, not thrown one by one.
+ */
+class SettingsReader {
+  readonly problems: string[] = [];
 
-function required(env: Env, name: string, problems: string[]): string {
-  const value = optional(env, name);
-  if (value === undefined) problems.push(`${name} is not set`);
-  return value ?? '';
-}
+  constructor(
+    private readonly env: Env,
+    private readonly readers: readonly Reader[],
+  ) {}
 
-function integer(env: Env, name: string, fallback: number, problems: string[], min = 0): number {
-  const raw = optional(env, name);
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) problems.push(`${name} must be an integer ≥ ${min}, got '${raw}'`);
-  return value;
-}
+  private reads(name: SettingName): boolean {
+    const declared: SettingDeclaration = SETTINGS[name];
+    return declared.readers.some((r) => this.readers.includes(r));
+  }
 
-function prefix(env: Env, name: string, fallback: string): string {
-  const value = optional(env, name) ?? fallback;
-  return value.endsWith('/') ? value : `${value}/`;
+  optional(name: SettingName): string | undefined {
+    const value = this.env[name]?.trim();
+    return value ? value : undefined;
+  }
+
+  /** A required setting; '' (never used) when none of the readers reads it. */
+  required(name: SettingName): string {
+    const value = this.optional(name);
+    const declared: SettingDeclaration = SETTINGS[name];
+    if (value === undefined && declared.required && this.reads(name)) this.problems.push(`${name} is not set`);
+    return value ?? '';
+  }
+
+  text(name: SettingName): string {
+    return this.optional(name) ?? defaultOf(name);
+  }
+
+  integer(name: SettingName, min = 0): number {
+    const raw = this.text(name);
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min) this.problems.push(`${name} must be an integer ≥ ${min}, got '${raw}'`);
+    return value;
+  }
+
+  prefix(name: SettingName): string {
+    const value = this.text(name);
+    return value.endsWith('/') ? value : `${value}/`;
+  }
+
+  fail(): void {
+    if (this.problems.length > 0) {
+      throw new NotescribeError('INTERNAL', `configuration: ${this.problems.join('; ')}`, { context: { problems: this.problems } });
+    }
+  }
 }
 
 function withOptional<T extends object>(target: T, values: Record<string, string | undefined>): T {
@@ -84,53 +115,50 @@ function withOptional<T extends object>(target: T, values: Record<string, string
   return target;
 }
 
-function fail(problems: string[]): never {
-  throw new NotescribeError('INTERNAL', `configuration: ${problems.join('; ')}`, { context: { problems } });
-}
-
 /**
- * Reads the pipeline's configuration from environment variables, collecting every problem before it throws once.
+ * Reads the pipeline's configuration from environment variables for the given readers (a deployable, or all three
+ * for `npm run local` and the tests), collecting every problem before it throws once.
  * @throws NotescribeError `INTERNAL` naming each missing or malformed variable.
  */
-export function readPipelineConfig(env: Env = process.env): PipelineConfig {
-  const problems: string[] = [];
+export function readPipelineConfig(env: Env = process.env, readers: Reader | readonly Reader[] = ['ingest', 'worker', 'sender']): PipelineConfig {
+  const read = new SettingsReader(env, typeof readers === 'string' ? [readers] : readers);
   const notify = withOptional(
     {
-      allowPrivateWebhooks: optional(env, 'NOTESCRIBE_ALLOW_PRIVATE_WEBHOOKS') === 'true',
-      webhookAttempts: integer(env, 'NOTESCRIBE_WEBHOOK_ATTEMPTS', 4, problems, 1),
-      webhookMinBackoffMs: integer(env, 'NOTESCRIBE_WEBHOOK_MIN_BACKOFF_MS', 500, problems),
-      webhookDeadlineMs: integer(env, 'NOTESCRIBE_WEBHOOK_DEADLINE_MS', 15_000, problems, 1),
-      allowedWebhookHosts: parseAllowList(optional(env, 'NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS')),
-      allowedEmailDomains: parseAllowList(optional(env, 'NOTESCRIBE_ALLOWED_EMAIL_DOMAINS')),
-      presignSeconds: integer(env, 'NOTESCRIBE_PRESIGN_SECONDS', 7 * 24 * 3600, problems, 1),
+      allowPrivateWebhooks: read.text('NOTESCRIBE_ALLOW_PRIVATE_WEBHOOKS') === 'true',
+      webhookAttempts: read.integer('NOTESCRIBE_WEBHOOK_ATTEMPTS', 1),
+      webhookMinBackoffMs: read.integer('NOTESCRIBE_WEBHOOK_MIN_BACKOFF_MS'),
+      webhookDeadlineMs: read.integer('NOTESCRIBE_WEBHOOK_DEADLINE_MS', 1),
+      allowedWebhookHosts: parseAllowList(read.optional('NOTESCRIBE_ALLOWED_WEBHOOK_HOSTS')),
+      allowedEmailDomains: parseAllowList(read.optional('NOTESCRIBE_ALLOWED_EMAIL_DOMAINS')),
+      presignSeconds: read.integer('NOTESCRIBE_PRESIGN_SECONDS', 1),
     } as NotifyConfig,
     {
-      topicArn: optional(env, 'NOTESCRIBE_TOPIC_ARN'),
-      defaultWebhookUrl: optional(env, 'NOTESCRIBE_DEFAULT_WEBHOOK_URL'),
-      defaultEmail: optional(env, 'NOTESCRIBE_DEFAULT_NOTIFY_EMAIL'),
-      emailFrom: optional(env, 'NOTESCRIBE_EMAIL_FROM'),
-      webhookSecretId: optional(env, 'NOTESCRIBE_WEBHOOK_SECRET_ID'),
-      webhookSecretParameter: optional(env, 'NOTESCRIBE_WEBHOOK_SECRET_PARAMETER'),
+      topicArn: read.optional('NOTESCRIBE_TOPIC_ARN'),
+      defaultWebhookUrl: read.optional('NOTESCRIBE_DEFAULT_WEBHOOK_URL'),
+      defaultEmail: read.optional('NOTESCRIBE_DEFAULT_NOTIFY_EMAIL'),
+      emailFrom: read.optional('NOTESCRIBE_EMAIL_FROM'),
+      webhookSecretId: read.optional('NOTESCRIBE_WEBHOOK_SECRET_ID'),
+      webhookSecretParameter: read.optional('NOTESCRIBE_WEBHOOK_SECRET_PARAMETER'),
     },
   );
   const config = withOptional(
     {
-      bucket: required(env, 'NOTESCRIBE_BUCKET', problems),
-      jobsQueueUrl: required(env, 'NOTESCRIBE_JOBS_QUEUE_URL', problems),
-      notifyQueueUrl: required(env, 'NOTESCRIBE_NOTIFY_QUEUE_URL', problems),
+      bucket: read.required('NOTESCRIBE_BUCKET'),
+      jobsQueueUrl: read.required('NOTESCRIBE_JOBS_QUEUE_URL'),
+      notifyQueueUrl: read.required('NOTESCRIBE_NOTIFY_QUEUE_URL'),
       layout: {
-        uploadsPrefix: prefix(env, 'NOTESCRIBE_UPLOADS_PREFIX', DEFAULT_KEY_LAYOUT.uploadsPrefix),
-        featuresPrefix: prefix(env, 'NOTESCRIBE_FEATURES_PREFIX', DEFAULT_KEY_LAYOUT.featuresPrefix),
-        resultsPrefix: prefix(env, 'NOTESCRIBE_RESULTS_PREFIX', DEFAULT_KEY_LAYOUT.resultsPrefix),
-        statusPrefix: prefix(env, 'NOTESCRIBE_STATUS_PREFIX', DEFAULT_KEY_LAYOUT.statusPrefix),
+        uploadsPrefix: read.prefix('NOTESCRIBE_UPLOADS_PREFIX'),
+        featuresPrefix: read.prefix('NOTESCRIBE_FEATURES_PREFIX'),
+        resultsPrefix: read.prefix('NOTESCRIBE_RESULTS_PREFIX'),
+        statusPrefix: read.prefix('NOTESCRIBE_STATUS_PREFIX'),
       },
       notify,
-      maxAudioSeconds: integer(env, 'NOTESCRIBE_MAX_AUDIO_SECONDS', DEFAULT_MAX_AUDIO_SECONDS, problems, 1),
-      maxInputBytes: integer(env, 'NOTESCRIBE_MAX_INPUT_BYTES', DEFAULT_MAX_INPUT_BYTES, problems, 1),
+      maxAudioSeconds: read.integer('NOTESCRIBE_MAX_AUDIO_SECONDS', 1),
+      maxInputBytes: read.integer('NOTESCRIBE_MAX_INPUT_BYTES', 1),
     } as PipelineConfig,
-    { region: optional(env, 'AWS_REGION') ?? optional(env, 'AWS_DEFAULT_REGION'), endpoint: optional(env, 'NOTESCRIBE_AWS_ENDPOINT') },
+    { region: read.optional('AWS_REGION') ?? env['AWS_DEFAULT_REGION']?.trim(), endpoint: read.optional('NOTESCRIBE_AWS_ENDPOINT') },
   );
-  if (problems.length > 0) fail(problems);
+  read.fail();
   return config;
 }
 
@@ -139,23 +167,25 @@ export function readPipelineConfig(env: Env = process.env): PipelineConfig {
  * @throws NotescribeError `INTERNAL` naming each missing or malformed variable.
  */
 export function readWorkerConfig(env: Env = process.env): WorkerConfig {
-  const problems: string[] = [];
-  const modelPath = required(env, 'NOTESCRIBE_MODEL_PATH', problems);
+  const read = new SettingsReader(env, ['worker']);
+  const modelPath = read.required('NOTESCRIBE_MODEL_PATH');
   const config: WorkerConfig = {
     modelPath,
-    modelCardPath: optional(env, 'NOTESCRIBE_MODEL_CARD_PATH') ?? modelPath.replace(/\.onnx$/, '') + '.card.json',
-    executionProviders: (optional(env, 'NOTESCRIBE_EXECUTION_PROVIDERS') ?? 'cuda,cpu').split(',').map((s) => s.trim()),
-    batchWindows: integer(env, 'NOTESCRIBE_BATCH_WINDOWS', 512, problems, 1),
-    batchWaitMs: integer(env, 'NOTESCRIBE_BATCH_WAIT_MS', 250, problems),
-    visibilitySeconds: integer(env, 'NOTESCRIBE_VISIBILITY_SECONDS', 120, problems, 3),
-    maxReceives: integer(env, 'NOTESCRIBE_MAX_RECEIVES', 3, problems, 1),
+    modelCardPath: read.optional('NOTESCRIBE_MODEL_CARD_PATH') ?? modelPath.replace(/\.onnx$/, '') + '.card.json',
+    executionProviders: read.text('NOTESCRIBE_EXECUTION_PROVIDERS').split(',').map((s) => s.trim()),
+    batchWindows: read.integer('NOTESCRIBE_BATCH_WINDOWS', 1),
+    batchWaitMs: read.integer('NOTESCRIBE_BATCH_WAIT_MS'),
+    visibilitySeconds: read.integer('NOTESCRIBE_VISIBILITY_SECONDS', 3),
+    maxReceives: read.integer('NOTESCRIBE_MAX_RECEIVES', 1),
     formats: [],
   };
+  const heartbeatFile = read.optional('NOTESCRIBE_HEARTBEAT_FILE');
+  if (heartbeatFile !== undefined) (config as { heartbeatFile?: string }).heartbeatFile = heartbeatFile;
   try {
-    (config as { formats: OutputFormat[] }).formats = parseOutputFormats(optional(env, 'NOTESCRIBE_OUTPUT_FORMATS') ?? 'musicxml,mxl,midi,json');
+    (config as { formats: OutputFormat[] }).formats = parseOutputFormats(read.text('NOTESCRIBE_OUTPUT_FORMATS'));
   } catch (error) {
-    problems.push(`NOTESCRIBE_OUTPUT_FORMATS: ${(error as Error).message}`);
+    read.problems.push(`NOTESCRIBE_OUTPUT_FORMATS: ${(error as Error).message}`);
   }
-  if (problems.length > 0) fail(problems);
+  read.fail();
   return config;
 }

@@ -9,6 +9,7 @@ import { CreateEmailIdentityCommand } from '@aws-sdk/client-sesv2';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
 import type { AwsClients } from '../pipeline/aws';
+import { MAX_RECEIVE_COUNT } from '../pipeline/settings';
 import { isNotFound } from '../pipeline/status-store';
 
 /** Names of the local stack's resources. */
@@ -85,7 +86,7 @@ export async function ensureLocalResources(clients: AwsClients, names: LocalName
       new PutBucketVersioningCommand({ Bucket: names.bucket, VersioningConfiguration: { Status: 'Enabled' } }),
     );
   }
-  const maxReceiveCount = names.maxReceiveCount ?? 3;
+  const maxReceiveCount = names.maxReceiveCount ?? MAX_RECEIVE_COUNT;
   const ingest = await queueWithDlq(clients, names.ingestQueue, maxReceiveCount, 60);
   const jobs = await queueWithDlq(clients, names.jobsQueue, maxReceiveCount, names.jobsVisibilitySeconds ?? 120);
   const notify = await queueWithDlq(clients, names.notifyQueue, maxReceiveCount, 60);

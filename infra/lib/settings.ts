@@ -1,5 +1,6 @@
 import { NotescribeError } from '../../core/errors';
 import { DEFAULT_MAX_AUDIO_SECONDS } from '../../core/params';
+import { defaultOf } from '../../pipeline/settings';
 
 /** How the inference worker runs: on GPU instances (ECS on EC2) or on CPU (Fargate, for small, cheap deployments). */
 export type WorkerMode = 'gpu' | 'fargate';
@@ -99,9 +100,9 @@ export const DEFAULT_SETTINGS: NotescribeSettings = {
   idleMinutesBeforeScaleIn: 15,
   fargateCpu: 4096,
   fargateMemoryMiB: 8192,
-  batchWindows: 512,
-  batchWaitMs: 250,
-  workerVisibilitySeconds: 120,
+  batchWindows: Number(defaultOf('NOTESCRIBE_BATCH_WINDOWS')),
+  batchWaitMs: Number(defaultOf('NOTESCRIBE_BATCH_WAIT_MS')),
+  workerVisibilitySeconds: Number(defaultOf('NOTESCRIBE_VISIBILITY_SECONDS')),
   maxAudioMinutes: DEFAULT_MAX_AUDIO_SECONDS / 60,
   ingestMemoryMb: ingestMemoryForAudio(DEFAULT_MAX_AUDIO_SECONDS / 60),
   ingestTimeoutSeconds: 300,
@@ -118,7 +119,7 @@ export const DEFAULT_SETTINGS: NotescribeSettings = {
   oldestMessageAlarmSeconds: 1800,
   allowedWebhookHosts: [],
   allowedEmailDomains: [],
-  webhookDeadlineSeconds: 15,
+  webhookDeadlineSeconds: Number(defaultOf('NOTESCRIBE_WEBHOOK_DEADLINE_MS')) / 1000,
 };
 
 /** What the sender Lambda does besides waiting on a webhook: SNS, SES, reading and writing the status record. */

@@ -10,6 +10,7 @@ import { acknowledge } from './nag';
 import { Notifications } from './notifications';
 import { SenderFunction } from './sender';
 import { gpuTaskShape, type NotescribeSettings, queueTimings, senderTimeoutSeconds, workerScalingSteps } from './settings';
+import { environmentFor } from '../../pipeline/settings';
 import { PREFIXES, Storage } from './storage';
 import { Worker } from './worker';
 import { WorkQueue } from './work-queue';
@@ -90,17 +91,21 @@ export class NotescribeStack extends Stack {
       { prefix: PREFIXES.uploads },
     );
 
-    // what every part reads: where things are
-    const commonEnvironment: Record<string, string> = {
+    // Environments are checked against pipeline/settings.ts: a variable its reader does not read, or a required one
+    // missing, fails synthesis. What every part reads: where things are.
+    const storageEnvironment = {
       NOTESCRIBE_BUCKET: bucket.bucketName,
       NOTESCRIBE_UPLOADS_PREFIX: PREFIXES.uploads,
       NOTESCRIBE_FEATURES_PREFIX: PREFIXES.features,
       NOTESCRIBE_RESULTS_PREFIX: PREFIXES.results,
       NOTESCRIBE_STATUS_PREFIX: PREFIXES.status,
+    };
+    const queueEnvironment = {
       NOTESCRIBE_JOBS_QUEUE_URL: this.jobsQueue.queue.queueUrl,
       NOTESCRIBE_NOTIFY_QUEUE_URL: this.notifyQueue.queue.queueUrl,
     };
-    const senderEnvironment: Record<string, string> = {
+    const senderEnvironment = environmentFor('sender', {
+      ...storageEnvironment,
       NOTESCRIBE_TOPIC_ARN: this.notifications.topic.topicArn,
       NOTESCRIBE_WEBHOOK_SECRET_ID: this.notifications.webhookSecret.secretArn,
       NOTESCRIBE_WEBHOOK_DEADLINE_MS: String(settings.webhookDeadlineSeconds * 1000),
@@ -109,7 +114,7 @@ export class NotescribeStack extends Stack {
       ...(settings.defaultWebhookUrl === undefined ? {} : { NOTESCRIBE_DEFAULT_WEBHOOK_URL: settings.defaultWebhookUrl }),
       ...(settings.defaultNotifyEmail === undefined ? {} : { NOTESCRIBE_DEFAULT_NOTIFY_EMAIL: settings.defaultNotifyEmail }),
       ...(settings.sesSender === undefined ? {} : { NOTESCRIBE_EMAIL_FROM: settings.sesSender }),
-    };
+    });
 
     this.ingest = new IngestFunction(this, 'Ingest', {
       entry: props.ingestEntry ?? INGEST_ENTRY,
@@ -122,10 +127,11 @@ export class NotescribeStack extends Stack {
       timeout: Duration.seconds(settings.ingestTimeoutSeconds),
       reservedConcurrency: settings.ingestReservedConcurrency,
       maxConcurrency: settings.ingestMaxConcurrency,
-      environment: {
-        ...commonEnvironment,
+      environment: environmentFor('ingest', {
+        ...storageEnvironment,
+        ...queueEnvironment,
         NOTESCRIBE_MAX_AUDIO_SECONDS: String(settings.maxAudioMinutes * 60),
-      },
+      }),
     });
 
     this.sender = new SenderFunction(this, 'Sender', {
@@ -135,7 +141,7 @@ export class NotescribeStack extends Stack {
       notifyQueue: this.notifyQueue.queue,
       notifications: this.notifications,
       timeout: Duration.seconds(senderTimeoutSeconds(settings)),
-      environment: { ...commonEnvironment, ...senderEnvironment },
+      environment: senderEnvironment,
     });
 
     this.worker = new Worker(this, 'Worker', {
@@ -151,7 +157,8 @@ export class NotescribeStack extends Stack {
       idleMinutesBeforeScaleIn: settings.idleMinutesBeforeScaleIn,
       notifyQueue: this.notifyQueue.queue,
       environment: {
-        ...commonEnvironment,
+        ...storageEnvironment,
+        ...queueEnvironment,
         NOTESCRIBE_BATCH_WINDOWS: String(settings.batchWindows),
         NOTESCRIBE_BATCH_WAIT_MS: String(settings.batchWaitMs),
         NOTESCRIBE_VISIBILITY_SECONDS: String(settings.workerVisibilitySeconds),

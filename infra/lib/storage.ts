@@ -1,3 +1,4 @@
+import { DEFAULT_KEY_LAYOUT } from '../../contract/keys';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -5,11 +6,12 @@ import { Construct } from 'constructs';
 import { acknowledge } from './nag';
 
 /** The key prefixes of the data bucket; each ends with '/'. Names match docs/pipeline.md's defaults. */
+/** The bucket's prefixes: the pipeline's default key layout (contract/keys.ts), the one place they are written. */
 export const PREFIXES = {
-  uploads: 'uploads/',
-  features: 'features/',
-  results: 'results/',
-  status: 'status/',
+  uploads: DEFAULT_KEY_LAYOUT.uploadsPrefix,
+  features: DEFAULT_KEY_LAYOUT.featuresPrefix,
+  results: DEFAULT_KEY_LAYOUT.resultsPrefix,
+  status: DEFAULT_KEY_LAYOUT.statusPrefix,
 } as const;
 
 export interface StorageProps {

@@ -5,8 +5,9 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
-/** Receives before a message moves to the dead-letter queue; the worker's NOTESCRIBE_MAX_RECEIVES must equal it. */
-export const MAX_RECEIVE_COUNT = 3;
+import { MAX_RECEIVE_COUNT } from '../../pipeline/settings';
+
+export { MAX_RECEIVE_COUNT };
 /** SQS's longest retention: a dead letter stays two weeks for someone to look at it. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 

@@ -1,3 +1,4 @@
+import { environmentFor, type SettingName } from '../../pipeline/settings';
 import { Aspects, Aws, type CfnElement, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as appscaling from 'aws-cdk-lib/aws-applicationautoscaling';
 import * as autoscaling from 'aws-cdk-lib/aws-autoscaling';
@@ -50,7 +51,7 @@ export interface WorkerProps {
   /** Minutes without any job before the service scales to zero. */
   readonly idleMinutesBeforeScaleIn: number;
   /** Worker environment beyond the execution-provider and health-check wiring done here. */
-  readonly environment: Readonly<Record<string, string>>;
+  readonly environment: Readonly<Partial<Record<SettingName, string>>>;
 }
 
 /**
@@ -116,13 +117,13 @@ export class Worker extends Construct {
       target: placement.mode === 'gpu' ? 'gpu' : 'cpu',
       platform: Platform.LINUX_AMD64,
     });
-    const environment: Record<string, string> = {
+    const environment = environmentFor('worker', {
       AWS_REGION: Aws.REGION,
       NOTESCRIBE_MAX_RECEIVES: String(MAX_RECEIVE_COUNT),
       NOTESCRIBE_EXECUTION_PROVIDERS: placement.mode === 'gpu' ? 'cuda,cpu' : 'cpu',
       NOTESCRIBE_HEARTBEAT_FILE: HEARTBEAT_FILE,
       ...props.environment,
-    };
+    });
     const containerOptions: ecs.ContainerDefinitionOptions = {
       image,
       environment,

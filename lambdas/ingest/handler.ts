@@ -11,7 +11,7 @@ let deps: IngestDeps | undefined;
 /** Built on the first invocation and kept for the container's life (clients, secret cache). */
 function lambdaDeps(): IngestDeps {
   if (deps) return deps;
-  const config = readPipelineConfig(process.env);
+  const config = readPipelineConfig(process.env, 'ingest');
   const clients = createAwsClients({
     ...(config.region ? { region: config.region } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),

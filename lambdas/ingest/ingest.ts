@@ -19,6 +19,7 @@ import type { PipelineConfig } from '../../pipeline/config';
 import { finishJob, type OutcomeServices } from '../../pipeline/outcome';
 import { isNotFound, type StatusStore } from '../../pipeline/status-store';
 import { checkDeclaredSize, readStreamWithin } from '../../pipeline/bounded-read';
+import { MAX_RECEIVE_COUNT } from '../../pipeline/settings';
 import type { AnalyseUpload } from './engine';
 
 /** Everything the ingest step uses, injected so tests and `npm run local` can run it outside Lambda. */
@@ -190,7 +191,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
     return 'queued';
   } catch (error) {
     const permanent = error instanceof NotescribeError && error.code !== 'INTERNAL';
-    if (!permanent && receiveCount < (deps.maxReceives ?? 3)) throw error;
+    if (!permanent && receiveCount < (deps.maxReceives ?? MAX_RECEIVE_COUNT)) throw error;
     const failure =
       error instanceof NotescribeError ? error : new NotescribeError('INTERNAL', (error as Error).message, { cause: error });
     log.warn('upload failed', { jobId, key, code: failure.code, message: failure.message });

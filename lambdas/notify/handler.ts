@@ -12,7 +12,7 @@ let services: SenderServices | undefined;
 /** Built on the first invocation and kept for the container's life (clients, secret cache). */
 function lambdaServices(): SenderServices {
   if (services) return services;
-  const config = readPipelineConfig(process.env);
+  const config = readPipelineConfig(process.env, 'sender');
   const clients = createAwsClients({
     ...(config.region ? { region: config.region } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),

@@ -207,7 +207,9 @@ describe('ingest Lambda', () => {
       Timeout: 45,
       Environment: {
         Variables: Match.objectLike({
-          NOTESCRIBE_NOTIFY_QUEUE_URL: { Ref: notifyQueue },
+          // its queue arrives through the event source; it sends to none
+          NOTESCRIBE_NOTIFY_QUEUE_URL: Match.absent(),
+          NOTESCRIBE_JOBS_QUEUE_URL: Match.absent(),
           NOTESCRIBE_TOPIC_ARN: { Ref: Match.stringLikeRegexp('^NotificationsOutcomes') },
           NOTESCRIBE_WEBHOOK_SECRET_ID: { Ref: Match.stringLikeRegexp('^NotificationsWebhookSecret') },
           NOTESCRIBE_WEBHOOK_DEADLINE_MS: '15000',
