@@ -7,13 +7,13 @@ import {
 } from '@aws-sdk/client-sqs';
 import { type JobMessage, parseJobMessage } from '../contract/job-message';
 import { outputKeyFor } from '../contract/keys';
-import type { StatusRecord } from '../contract/status-record';
 import { NotescribeError } from '../core/errors';
 import type { OnsetPrediction } from '../core/model';
 import type { AwsClients } from '../pipeline/aws';
 import type { PipelineConfig, WorkerConfig } from '../pipeline/config';
 import type { Log } from '../pipeline/log';
 import { finishJob, recoverNotifications, type JobIdentity, type OutcomeServices } from '../pipeline/outcome';
+import { claimJob } from '../pipeline/job-lifecycle';
 import { putIfAbsent, type StatusStore } from '../pipeline/status-store';
 import { slicePrediction, type OutputFormat, type PreparedJob, type WorkerEngine } from './engine';
 
@@ -201,7 +201,7 @@ export class Worker {
       return;
     }
     try {
-      const claim = await this.claim(job, message.MessageId ?? '');
+      const claim = await claimJob(this.deps.store, job.statusKey, job.jobId, message.MessageId ?? '');
       if (claim !== 'claimed') {
         if (claim === 'finished') await recoverNotifications(this.services, identity(job));
         this.stats.duplicatesDropped++;
@@ -218,30 +218,6 @@ export class Worker {
     } catch (error) {
       await this.settleFailure(held, job, error, receiveCount);
     }
-  }
-
-  /**
-   * Moves the job to processing for this message. 'claimed': go on; 'held-elsewhere': another message (a duplicate
-   * event) holds it and will finish it; 'finished': it is done or failed already (maybe without notifications);
-   * 'superseded': a newer upload replaced it.
-   */
-  private async claim(job: JobMessage, messageId: string): Promise<'claimed' | 'held-elsewhere' | 'finished' | 'superseded'> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const current = await this.deps.store.read(job.statusKey);
-      if (!current || current.record.jobId !== job.jobId) return 'superseded';
-      const record = current.record;
-      if (record.state === 'done' || record.state === 'failed') return 'finished';
-      // a redelivery of the claiming message means its earlier holder died; any other message is a duplicate
-      if (record.state === 'processing' && record.claimedBy !== messageId) return 'held-elsewhere';
-      const next: StatusRecord = {
-        ...record,
-        state: 'processing',
-        claimedBy: messageId,
-        times: { ...record.times, processing: new Date().toISOString() },
-      };
-      if ((await this.deps.store.replace(job.statusKey, next, current.etag)) !== undefined) return 'claimed';
-    }
-    throw new NotescribeError('INTERNAL', `status record ${job.statusKey} keeps changing under us`);
   }
 
   /** Runs one inference over every pending job's windows, then finishes each job. */

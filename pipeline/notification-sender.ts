@@ -4,6 +4,7 @@ import type { AwsClients } from './aws';
 import type { NotifyConfig } from './config';
 import type { Log } from './log';
 import { type Notifier, presignKeys } from './notify';
+import { isFinal, readJob, recordNotifications } from './job-lifecycle';
 import type { StatusStore } from './status-store';
 
 /** What the sender needs: the status records, the channels, and the settings of links. */
@@ -18,10 +19,6 @@ export interface SenderServices {
 /** What `sendOutcome` did with one outcome message. */
 export type SendResult = 'sent' | 'already-sent' | 'superseded' | 'not-final';
 
-function isFinal(record: StatusRecord): boolean {
-  return record.state === 'done' || record.state === 'failed';
-}
-
 /**
  * Delivers one job's outcome (the outbox reader): reads the status record, sends every channel not delivered yet
  * (an earlier, interrupted attempt may have sent some) and records how each fared. A slow or silent webhook costs
@@ -29,19 +26,17 @@ function isFinal(record: StatusRecord): boolean {
  * comes back.
  */
 export async function sendOutcome(services: SenderServices, message: OutcomeMessage): Promise<SendResult> {
-  const current = await services.store.read(message.statusKey);
-  if (!current || current.record.jobId !== message.jobId) return 'superseded';
-  if (!isFinal(current.record)) {
-    services.log.warn('outcome message for a job that is not finished', { jobId: message.jobId, state: current.record.state });
+  const record = await readJob(services.store, message.statusKey, message.jobId);
+  if (!record) return 'superseded';
+  if (!isFinal(record)) {
+    services.log.warn('outcome message for a job that is not finished', { jobId: message.jobId, state: record.state });
     return 'not-final';
   }
-  const delivered = current.record.notifications ?? {};
+  const delivered = record.notifications ?? {};
   if (allDelivered(delivered, services.notifyConfig, message)) return 'already-sent';
-  const outcome = await outcomeOf(services, message, current.record);
+  const outcome = await outcomeOf(services, message, record);
   const notifications = await services.notifier.notify(outcome, message.notify, delivered);
-  await services.store.update(message.statusKey, (record) =>
-    record.jobId === message.jobId ? { ...record, notifications: { ...record.notifications, ...notifications } } : undefined,
-  );
+  await recordNotifications(services.store, message.statusKey, message.jobId, notifications);
   services.log.info('outcome sent', { jobId: message.jobId, state: outcome.state, notifications: summarise(notifications) });
   return 'sent';
 }

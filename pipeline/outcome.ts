@@ -1,10 +1,11 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { ERROR_RECORD_FILE_NAME } from '../contract/keys';
 import { serializeOutcomeMessage, type OutcomeMessage } from '../contract/outcome-message';
-import type { FailureRecord, OutputKeys, StatusRecord } from '../contract/status-record';
+import type { FailureRecord, OutputKeys } from '../contract/status-record';
 import type { NotescribeError } from '../core/errors';
 import type { AwsClients } from './aws';
 import type { Log } from './log';
+import { completeJob, isFinal, readJob, type FinalState } from './job-lifecycle';
 import { putIfAbsent, type StatusStore } from './status-store';
 
 /** What finishing a job needs to know about it (the outcome message without its version). */
@@ -26,10 +27,6 @@ export interface OutcomeServices {
 
 /** What `finishJob` did: the one caller that moved the job to its final state (and notified), or nothing. */
 export type FinishOutcome = 'finished' | 'already-finished' | 'superseded';
-
-function isFinal(record: StatusRecord): boolean {
-  return record.state === 'done' || record.state === 'failed';
-}
 
 /**
  * Moves a job to `done` or `failed` and puts one outcome message in the outbox. The status transition is the gate: a
@@ -54,37 +51,24 @@ export async function finishJob(services: OutcomeServices, job: JobIdentity, res
       'application/json',
     );
   }
-  let superseded = false;
-  const written = await store.update(job.statusKey, (current) => {
-    if (current.jobId !== job.jobId) {
-      superseded = true;
-      return undefined;
-    }
-    if (isFinal(current)) return undefined;
-    const next: StatusRecord = {
-      ...current,
-      state: result.state,
-      times: { ...current.times, [result.state]: now },
-      ...(result.state === 'done'
-        ? { outputs: result.outputs, noteCount: result.noteCount }
-        : { errorKey: errorKey ?? '', error: failure ?? result.error.toRecord() }),
-    };
-    return next;
-  });
-  if (superseded) return 'superseded';
-  if (!written) return recoverNotifications(services, job);
+  const final: FinalState =
+    result.state === 'done'
+      ? { state: 'done', outputs: result.outputs, noteCount: result.noteCount }
+      : { state: 'failed', error: failure ?? result.error.toRecord(), errorKey: errorKey ?? '' };
+  const completed = await completeJob(store, job.statusKey, job.jobId, final);
+  if (completed === 'superseded') return 'superseded';
+  if (completed === 'already-finished') return recoverNotifications(services, job);
   await announce(services, job);
   return 'finished';
 }
-
 /**
  * For a job found already finished: announces it again if its status record shows no notifications (the holder that
  * finished it may have died before the outbox took the outcome), else does nothing.
  */
 export async function recoverNotifications(services: OutcomeServices, job: JobIdentity): Promise<FinishOutcome> {
-  const current = await services.store.read(job.statusKey);
-  if (!current || current.record.jobId !== job.jobId) return 'superseded';
-  if (!isFinal(current.record) || current.record.notifications) return 'already-finished';
+  const record = await readJob(services.store, job.statusKey, job.jobId);
+  if (!record) return 'superseded';
+  if (!isFinal(record) || record.notifications) return 'already-finished';
   services.log.warn('announcing a finished job again: no notifications recorded', { jobId: job.jobId });
   await announce(services, job);
   return 'finished';

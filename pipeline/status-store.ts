@@ -40,7 +40,8 @@ export async function putIfAbsent(
 
 /**
  * Status records in S3 with optimistic concurrency: `create` succeeds for exactly one writer, `replace` only if the
- * record still has the ETag the caller read. Works on AWS S3, LocalStack ≥ 3.8 and moto ≥ 5.0.
+ * record still has the ETag the caller read. Works on AWS S3, LocalStack ≥ 3.8 and moto ≥ 5.0. The job's
+ * transitions over these live in job-lifecycle.ts.
  */
 export class StatusStore {
   constructor(
@@ -68,26 +69,6 @@ export class StatusStore {
   /** Replaces the record if it still has `etag`. Returns the new ETag, or undefined if it changed meanwhile. */
   async replace(key: string, record: StatusRecord, etag: string): Promise<string | undefined> {
     return this.put(key, record, { IfMatch: etag });
-  }
-
-  /**
-   * Read-modify-write with retries on lost races: `change` sees the current record and returns the next one, or
-   * undefined to leave it. Returns what was written (or undefined if nothing was).
-   */
-  async update(
-    key: string,
-    change: (current: StatusRecord) => StatusRecord | undefined,
-    attempts = 5,
-  ): Promise<StoredStatus | undefined> {
-    for (let i = 0; i < attempts; i++) {
-      const current = await this.read(key);
-      if (!current) return undefined;
-      const next = change(current.record);
-      if (!next) return undefined;
-      const etag = await this.replace(key, next, current.etag);
-      if (etag !== undefined) return { record: next, etag };
-    }
-    return undefined;
   }
 
   private async put(

@@ -17,7 +17,8 @@ import { NotescribeError } from '../../core/errors';
 import type { AwsClients } from '../../pipeline/aws';
 import type { PipelineConfig } from '../../pipeline/config';
 import { finishJob, type OutcomeServices } from '../../pipeline/outcome';
-import { isNotFound, type StatusStore } from '../../pipeline/status-store';
+import { enqueueJob, recordAnalysis } from '../../pipeline/job-lifecycle';
+import { isNotFound } from '../../pipeline/status-store';
 import { checkDeclaredSize, readStreamWithin } from '../../pipeline/bounded-read';
 import { MAX_RECEIVE_COUNT } from '../../pipeline/settings';
 import type { AnalyseUpload } from './engine';
@@ -110,23 +111,6 @@ function notifyOf(metadata: Record<string, string> | undefined, log: OutcomeServ
 }
 
 /**
- * Claims the status record of this upload version: creates it (queued), replaces a record of an older version, or
- * finds it already there. Returns false if another event for the same version already moved the job past queued.
- */
-async function claimStatus(store: StatusStore, key: string, record: StatusRecord): Promise<boolean> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const current = await store.read(key);
-    if (!current) {
-      if ((await store.create(key, record)) !== undefined) return true;
-      continue;
-    }
-    if (current.record.jobId === record.jobId) return current.record.state === 'queued';
-    if ((await store.replace(key, record, current.etag)) !== undefined) return true;
-  }
-  throw new NotescribeError('INTERNAL', `status record ${key} keeps changing under us`);
-}
-
-/**
  * Ingests one uploaded object: analyse it, store the feature file, send one job message. A bad upload (any
  * NotescribeError but INTERNAL) becomes a failed job with an error record and one failure notification.
  */
@@ -166,7 +150,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
     featuresKey,
     times: { queued: new Date().toISOString() },
   };
-  if (!(await claimStatus(store, job.statusKey, queued))) {
+  if ((await enqueueJob(store, job.statusKey, queued)) === 'duplicate') {
     log.info('duplicate event for a job already past queued', { jobId, key });
     return 'duplicate';
   }
@@ -181,11 +165,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
       durationSeconds: analysed.durationSeconds,
       createdAt: new Date().toISOString(),
     };
-    await store.update(job.statusKey, (current) =>
-      current.jobId === jobId && current.state === 'queued'
-        ? { ...current, windowCount: analysed.windowCount, durationSeconds: analysed.durationSeconds }
-        : undefined,
-    );
+    await recordAnalysis(store, job.statusKey, jobId, { windowCount: analysed.windowCount, durationSeconds: analysed.durationSeconds });
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: config.jobsQueueUrl, MessageBody: serializeJobMessage(message) }));
     log.info('job queued', { jobId, key, windows: analysed.windowCount, seconds: analysed.durationSeconds });
     return 'queued';
