@@ -4,7 +4,7 @@ import { NotescribeError } from '../../core/errors';
 import type { EvalNote } from '../../core/metrics';
 import type { ExecutionProvider } from '../../core/model';
 import { parseScoreHints } from '../../core/notation/hints';
-import { DEFAULT_OUTPUT_FORMATS, OUTPUT_FORMATS, parseOutputFormats } from '../../core/transcribe';
+import { DEFAULT_OUTPUT_FORMATS, OUTPUT_FORMATS, parseOutputFormats } from '../../core/output-formats';
 
 /** The parsed options of `notescribe transcribe` (commander's camelCase names). */
 interface TranscribeFlags {

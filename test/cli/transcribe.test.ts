@@ -113,6 +113,17 @@ describe('notescribe transcribe', () => {
     expect(run.stderr).toContain(`notescribe: MODEL_LOAD_FAILED: Model file not found: ${join(dir, 'missing.onnx')}`);
   });
 
+  it("loads the release model the card names (and says which file is missing when it is not there)", () => {
+    const named = join(dir, 'named');
+    mkdirSync(named, { recursive: true });
+    const onnx = installFixtureModel(named);
+    const cardPath = onnx.replace(/\.onnx$/, '.card.json');
+    writeFileSync(cardPath, JSON.stringify({ ...JSON.parse(readFileSync(cardPath, 'utf8')), releaseModel: 'release-absent.onnx' }));
+    const run = cli(['transcribe', audio, '-o', join(dir, 'r'), '--model', onnx, '--no-progress']);
+    expect(run.status).toBe(78);
+    expect(run.stderr).toContain(`notescribe: MODEL_LOAD_FAILED: Release model file not found: ${join(named, 'release-absent.onnx')}`);
+  });
+
   it('reports audio it cannot decode with the decoder code and status 65 (EX_DATAERR), naming the file', () => {
     const bad = join(dir, 'bad.wav');
     writeFileSync(bad, 'this is not audio');
