@@ -12,6 +12,15 @@ export interface JobNotify {
   readonly email?: string;
 }
 
+/** Score hints as the uploader typed them (the same fields as core/notation's `ScoreHintText`). */
+export interface JobHints {
+  readonly title?: string;
+  readonly composer?: string;
+  readonly tempo?: string;
+  readonly timeSignature?: string;
+  readonly key?: string;
+}
+
 /** The job message (schema: contract/job-message.schema.json). A claim check: S3 keys, never payloads. */
 export interface JobMessage {
   readonly version: typeof JOB_MESSAGE_VERSION;
@@ -34,6 +43,8 @@ export interface JobMessage {
   readonly windowCount: number;
   readonly durationSeconds: number;
   readonly notify: JobNotify;
+  /** Score hints from the upload's metadata, as typed (core/notation `ScoreHintText`); checked at ingest. */
+  readonly hints?: JobHints;
   /** ISO 8601 UTC time the message was made. */
   readonly createdAt: string;
 }

@@ -1,5 +1,6 @@
 import { decodeFeatureFile } from '../core/features';
 import { loadOnsetModel, parseModelCard, type ExecutionProvider, type OnsetModel, type OnsetPrediction } from '../core/model';
+import type { ScoreHints } from '../core/notation/hints';
 import { OUTPUT_MEDIA_TYPE, type OutputFormat } from '../core/output-formats';
 import { KEY_COUNT } from '../core/params';
 import { finishTranscription, prepareWindows, type PreparedWindows } from '../core/transcribe';
@@ -30,7 +31,7 @@ export interface WorkerEngine {
   render(
     job: PreparedJob,
     prediction: OnsetPrediction,
-    options: { title: string; formats: readonly OutputFormat[] },
+    options: { title: string; formats: readonly OutputFormat[]; hints?: ScoreHints },
   ): Promise<{ noteCount: number; files: RenderedFile[] }>;
   release(): Promise<void>;
 }
@@ -69,8 +70,13 @@ export async function createWorkerEngine(options: {
       return { ...prepareWindows(file), durationSeconds: file.header.durationSeconds };
     },
     predict: (windows, count) => model.predict(windows, count, { batchSize }),
-    async render(job, prediction, { title, formats }) {
-      const { notes, rendered } = await finishTranscription(job, prediction, { thresholds: model.card.thresholds, title, formats });
+    async render(job, prediction, { title, formats, hints }) {
+      const { notes, rendered } = await finishTranscription(job, prediction, {
+        thresholds: model.card.thresholds,
+        title,
+        formats,
+        ...(hints ? { hints } : {}),
+      });
       const files: RenderedFile[] = [];
       for (const format of formats) {
         const body = rendered.outputs[format];

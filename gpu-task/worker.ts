@@ -9,6 +9,7 @@ import { type JobMessage, parseJobMessage } from '../contract/job-message';
 import { outputKeyFor } from '../contract/keys';
 import { NotescribeError } from '../core/errors';
 import type { OnsetPrediction } from '../core/model';
+import { parseScoreHints } from '../core/notation/hints';
 import type { AwsClients } from '../pipeline/aws';
 import type { PipelineConfig, WorkerConfig } from '../pipeline/config';
 import type { Log } from '../pipeline/log';
@@ -259,7 +260,11 @@ export class Worker {
     const { job } = p;
     try {
       const formats = this.deps.settings.formats;
-      const rendered = await this.deps.engine.render(p.prepared, prediction, { title: job.title, formats });
+      const rendered = await this.deps.engine.render(p.prepared, prediction, {
+        title: job.title,
+        formats,
+        ...(job.hints ? { hints: parseScoreHints(job.hints) } : {}),
+      });
       const outputs: Partial<Record<OutputFormat, string>> = {};
       for (const file of rendered.files) {
         const key = outputKeyFor(job.resultsPrefix, file.format);

@@ -1,7 +1,8 @@
 import { GetObjectCommand, HeadObjectCommand, type HeadObjectCommandOutput, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { JOB_MESSAGE_VERSION, type JobMessage, type JobNotify, serializeJobMessage } from '../../contract/job-message';
+import { JOB_MESSAGE_VERSION, type JobHints, type JobMessage, type JobNotify, serializeJobMessage } from '../../contract/job-message';
+import { parseScoreHints } from '../../core/notation/hints';
 import {
   featuresKeyFor,
   jobIdFor,
@@ -110,6 +111,30 @@ function notifyOf(metadata: Record<string, string> | undefined, log: OutcomeServ
   return { ...(goodUrl ? { webhookUrl: goodUrl } : {}), ...(goodEmail ? { email: goodEmail } : {}) };
 }
 
+/** The upload metadata (S3 lower-cases the names) that carries each score hint. */
+export const HINT_METADATA: Readonly<Record<keyof JobHints, string>> = {
+  title: 'title',
+  composer: 'composer',
+  tempo: 'tempo',
+  timeSignature: 'time-signature',
+  key: 'key',
+};
+
+/**
+ * The score hints of an upload's metadata, checked now so a typing error fails the job at once with a clear message
+ * (INVALID_SETTINGS from core/notation `parseScoreHints`) rather than in the worker.
+ */
+function hintsOf(metadata: Record<string, string> | undefined): JobHints | undefined {
+  const hints: { -readonly [K in keyof JobHints]?: string } = {};
+  for (const [field, name] of Object.entries(HINT_METADATA) as [keyof JobHints, string][]) {
+    const value = metadata?.[name]?.trim();
+    if (value) hints[field] = value;
+  }
+  if (Object.keys(hints).length === 0) return undefined;
+  parseScoreHints(hints);
+  return hints;
+}
+
 /**
  * Ingests one uploaded object: analyse it, store the feature file, send one job message. A bad upload (any
  * NotescribeError but INTERNAL) becomes a failed job with an error record and one failure notification.
@@ -155,6 +180,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
     return 'duplicate';
   }
   try {
+    const hints = hintsOf(head.Metadata);
     const analysed = await featuresFor(deps, object.bucket, key, featuresKey, head.ContentLength);
     const message: JobMessage = {
       version: JOB_MESSAGE_VERSION,
@@ -163,6 +189,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
       featuresKey,
       windowCount: analysed.windowCount,
       durationSeconds: analysed.durationSeconds,
+      ...(hints ? { hints } : {}),
       createdAt: new Date().toISOString(),
     };
     await recordAnalysis(store, job.statusKey, jobId, { windowCount: analysed.windowCount, durationSeconds: analysed.durationSeconds });

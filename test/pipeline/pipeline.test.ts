@@ -260,6 +260,28 @@ describe('pipeline on real servers', () => {
     expect(Object.keys(record.notifications ?? {})).toEqual(['sns']);
   });
 
+  it("writes the score hints of an upload's metadata (title, composer, tempo, time signature, key) into the score", async () => {
+    const key = 'uploads/hints/nocturne.wav';
+    h.startAll();
+    await h.upload(key, piece, { title: 'Nocturne in E flat', composer: 'A. Tester', tempo: '72', 'time-signature': '6/8', key: 'Eb major' });
+    const record = await h.waitForStatus(key, (r) => r.state === 'done');
+    const musicxml = await h.text(record.outputs?.musicxml ?? '');
+    expect(musicxml).toContain('<work-title>Nocturne in E flat</work-title>');
+    expect(musicxml).toContain('<creator type="composer">A. Tester</creator>');
+    expect(musicxml).toMatch(/<beats>6<\/beats>\s*<beat-type>8<\/beat-type>/);
+    expect(musicxml).toContain('<fifths>-3</fifths>');
+  });
+
+  it('fails an upload whose hints do not parse, saying which, without analysing it', async () => {
+    const key = 'uploads/hints/typo.wav';
+    h.startAll();
+    await h.upload(key, piece, { 'time-signature': '7/0', 'webhook-url': `${h.receiver.url}/hook/typo` });
+    const record = await h.waitForStatus(key, (r) => r.state === 'failed' && r.notifications !== undefined);
+    expect(record.error?.code).toBe('INVALID_SETTINGS');
+    expect(record.error?.message).toContain('7/0');
+    expect(record.windowCount).toBeUndefined();
+  });
+
   it('ignores the s3:TestEvent S3 sends when a notification is configured', async () => {
     await h.clients.sqs.send(
       new SendMessageCommand({
