@@ -8,6 +8,7 @@ import { asNotescribeError } from '../core/errors';
 import { createAwsClients } from '../pipeline/aws';
 import { readPipelineConfig, readWorkerConfig } from '../pipeline/config';
 import { createLog } from '../pipeline/log';
+import { createMetrics } from '../pipeline/metrics';
 import { StatusStore } from '../pipeline/status-store';
 import { createWorkerEngine } from './engine';
 import { Worker } from './worker';
@@ -48,6 +49,7 @@ async function main(): Promise<void> {
     engine,
     store: new StatusStore(clients.s3, pipeline.bucket),
     log,
+    metrics: createMetrics('worker'),
     ...(heartbeatFile ? { onHeartbeat: () => touch(heartbeatFile) } : {}),
   });
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -13,6 +13,7 @@ import { parseScoreHints } from '../core/notation/hints';
 import type { AwsClients } from '../pipeline/aws';
 import type { PipelineConfig, WorkerConfig } from '../pipeline/config';
 import type { Log } from '../pipeline/log';
+import { METRIC, MetricUnit, type PipelineMetrics } from '../pipeline/metrics';
 import { finishJob, recoverNotifications, type JobIdentity, type OutcomeServices } from '../pipeline/outcome';
 import { claimJob } from '../pipeline/job-lifecycle';
 import { putIfAbsent, type StatusStore } from '../pipeline/status-store';
@@ -31,6 +32,8 @@ export interface WorkerDeps {
   readonly engine: WorkerEngine;
   readonly store: StatusStore;
   readonly log: Log;
+  /** Batch sizes, stage durations, jobs done and failed (EMF). @default none */
+  readonly metrics?: PipelineMetrics;
   readonly hooks?: WorkerHooks;
   /** Called on every turn of the poll loop (the container health check watches a file main.ts touches). */
   readonly onHeartbeat?: () => void;
@@ -100,6 +103,7 @@ export class Worker {
       store: deps.store,
       notifyQueueUrl: deps.pipeline.notifyQueueUrl,
       log: deps.log,
+      ...(deps.metrics ? { metrics: deps.metrics } : {}),
     };
   }
 
@@ -236,7 +240,9 @@ export class Worker {
         offset += p.prepared.windows.length;
       }
       try {
+        const began = performance.now();
         prediction = await this.deps.engine.predict(windows, total);
+        this.deps.metrics?.addMetric(METRIC.inferenceMs, MetricUnit.Milliseconds, performance.now() - began);
       } catch (error) {
         this.deps.log.error('inference failed', { error: (error as Error).message, windows: total });
         await Promise.all(batch.map((p) => this.settleFailure(p.held, p.job, error, p.receiveCount)));
@@ -246,6 +252,8 @@ export class Worker {
     this.stats.batchWindowCounts.push(total);
     this.stats.batchJobCounts.push(batch.length);
     this.deps.log.info('batch run', { windows: total, jobs: batch.length });
+    this.deps.metrics?.addMetric(METRIC.batchWindows, MetricUnit.Count, total);
+    this.deps.metrics?.addMetric(METRIC.batchJobs, MetricUnit.Count, batch.length);
     let first = 0;
     await Promise.all(
       batch.map((p) => {
@@ -254,17 +262,20 @@ export class Worker {
         return this.complete(p, slicePrediction(prediction, from, first));
       }),
     );
+    this.deps.metrics?.publishStoredMetrics();
   }
 
   private async complete(p: PendingJob, prediction: OnsetPrediction): Promise<void> {
     const { job } = p;
     try {
       const formats = this.deps.settings.formats;
+      const began = performance.now();
       const rendered = await this.deps.engine.render(p.prepared, prediction, {
         title: job.title,
         formats,
         ...(job.hints ? { hints: parseScoreHints(job.hints) } : {}),
       });
+      this.deps.metrics?.addMetric(METRIC.renderMs, MetricUnit.Milliseconds, performance.now() - began);
       const outputs: Partial<Record<OutputFormat, string>> = {};
       for (const file of rendered.files) {
         const key = outputKeyFor(job.resultsPrefix, file.format);

@@ -3,6 +3,7 @@ import type { DeliveryRecord, NotificationsRecord, OutcomeNotification, StatusRe
 import type { AwsClients } from './aws';
 import type { NotifyConfig } from './config';
 import type { Log } from './log';
+import { METRIC, MetricUnit, type PipelineMetrics } from './metrics';
 import { type Notifier, presignKeys } from './notify';
 import { isFinal, readJob, recordNotifications } from './job-lifecycle';
 import type { StatusStore } from './status-store';
@@ -14,6 +15,8 @@ export interface SenderServices {
   readonly notifier: Notifier;
   readonly notifyConfig: NotifyConfig;
   readonly log: Log;
+  /** Failed channels are counted here, by channel. @default none */
+  readonly metrics?: PipelineMetrics;
 }
 
 /** What `sendOutcome` did with one outcome message. */
@@ -38,6 +41,12 @@ export async function sendOutcome(services: SenderServices, message: OutcomeMess
   const notifications = await services.notifier.notify(outcome, message.notify, delivered);
   await recordNotifications(services.store, message.statusKey, message.jobId, notifications);
   services.log.info('outcome sent', { jobId: message.jobId, state: outcome.state, notifications: summarise(notifications) });
+  for (const [channel, delivery] of Object.entries(notifications) as [string, DeliveryRecord | undefined][]) {
+    if (!services.metrics || delivery?.ok !== false) continue;
+    const failed = services.metrics.singleMetric();
+    failed.addDimension('channel', channel);
+    failed.addMetric(METRIC.notificationFailed, MetricUnit.Count, 1);
+  }
   return 'sent';
 }
 

@@ -5,6 +5,7 @@ import type { FailureRecord, OutputKeys } from '../contract/status-record';
 import type { NotescribeError } from '../core/errors';
 import type { AwsClients } from './aws';
 import type { Log } from './log';
+import { METRIC, MetricUnit, recordFailure, type PipelineMetrics } from './metrics';
 import { completeJob, isFinal, readJob, type FinalState } from './job-lifecycle';
 import { putIfAbsent, type StatusStore } from './status-store';
 
@@ -23,6 +24,8 @@ export interface OutcomeServices {
   /** The outbox (notify queue) the notification sender reads. */
   readonly notifyQueueUrl: string;
   readonly log: Log;
+  /** Jobs done and failed (by code) are counted here. @default none */
+  readonly metrics?: PipelineMetrics;
 }
 
 /** What `finishJob` did: the one caller that moved the job to its final state (and notified), or nothing. */
@@ -58,6 +61,10 @@ export async function finishJob(services: OutcomeServices, job: JobIdentity, res
   const completed = await completeJob(store, job.statusKey, job.jobId, final);
   if (completed === 'superseded') return 'superseded';
   if (completed === 'already-finished') return recoverNotifications(services, job);
+  if (services.metrics) {
+    if (result.state === 'done') services.metrics.addMetric(METRIC.jobsDone, MetricUnit.Count, 1);
+    else recordFailure(services.metrics, result.error.code);
+  }
   await announce(services, job);
   return 'finished';
 }

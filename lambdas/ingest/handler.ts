@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '../../pipeline/aws';
 import { readPipelineConfig } from '../../pipeline/config';
 import { createLog } from '../../pipeline/log';
+import { createMetrics } from '../../pipeline/metrics';
 import { StatusStore } from '../../pipeline/status-store';
 import { analyseUpload } from './engine';
 import { ingestBatch, type IngestDeps } from './ingest';
@@ -22,6 +23,7 @@ function lambdaDeps(): IngestDeps {
     store: new StatusStore(clients.s3, config.bucket),
     notifyQueueUrl: config.notifyQueueUrl,
     log: createLog('ingest'),
+    metrics: createMetrics('ingest'),
     analyse: analyseUpload,
   };
   return deps;

@@ -21,6 +21,8 @@ import { finishJob, type OutcomeServices } from '../../pipeline/outcome';
 import { enqueueJob, recordAnalysis } from '../../pipeline/job-lifecycle';
 import { isNotFound } from '../../pipeline/status-store';
 import { checkDeclaredSize, readStreamWithin } from '../../pipeline/bounded-read';
+import { forJob } from '../../pipeline/log';
+import { METRIC, MetricUnit } from '../../pipeline/metrics';
 import { MAX_RECEIVE_COUNT } from '../../pipeline/settings';
 import type { AnalyseUpload } from './engine';
 
@@ -140,7 +142,8 @@ function hintsOf(metadata: Record<string, string> | undefined): JobHints | undef
  * NotescribeError but INTERNAL) becomes a failed job with an error record and one failure notification.
  */
 export async function ingestObject(deps: IngestDeps, object: S3EventObject, receiveCount = 1): Promise<IngestOutcome> {
-  const { clients, config, log, store } = deps;
+  const { clients, config, store } = deps;
+  let log = deps.log;
   const found = await headUpload(clients, object.bucket, object.key);
   if (!found) {
     log.warn('uploaded object no longer exists', { bucket: object.bucket, key: object.key });
@@ -153,6 +156,8 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
   }
   const etag = stripEtagQuotes(head.ETag ?? '');
   const jobId = jobIdFor(object.bucket, key, etag);
+  log = forJob(deps.log, { jobId, uploadKey: key });
+  const started = performance.now();
   const job = {
     jobId,
     bucket: object.bucket,
@@ -176,7 +181,7 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
     times: { queued: new Date().toISOString() },
   };
   if ((await enqueueJob(store, job.statusKey, queued)) === 'duplicate') {
-    log.info('duplicate event for a job already past queued', { jobId, key });
+    log.info('duplicate event for a job already past queued');
     return 'duplicate';
   }
   try {
@@ -194,15 +199,17 @@ export async function ingestObject(deps: IngestDeps, object: S3EventObject, rece
     };
     await recordAnalysis(store, job.statusKey, jobId, { windowCount: analysed.windowCount, durationSeconds: analysed.durationSeconds });
     await clients.sqs.send(new SendMessageCommand({ QueueUrl: config.jobsQueueUrl, MessageBody: serializeJobMessage(message) }));
-    log.info('job queued', { jobId, key, windows: analysed.windowCount, seconds: analysed.durationSeconds });
+    log.info('job queued', { windows: analysed.windowCount, seconds: analysed.durationSeconds });
+    deps.metrics?.addMetric(METRIC.jobsQueued, MetricUnit.Count, 1);
+    deps.metrics?.addMetric(METRIC.ingestMs, MetricUnit.Milliseconds, performance.now() - started);
     return 'queued';
   } catch (error) {
     const permanent = error instanceof NotescribeError && error.code !== 'INTERNAL';
     if (!permanent && receiveCount < (deps.maxReceives ?? MAX_RECEIVE_COUNT)) throw error;
     const failure =
       error instanceof NotescribeError ? error : new NotescribeError('INTERNAL', (error as Error).message, { cause: error });
-    log.warn('upload failed', { jobId, key, code: failure.code, message: failure.message });
-    await finishJob(deps, job, { state: 'failed', error: failure });
+    log.warn('upload failed', { code: failure.code, message: failure.message });
+    await finishJob({ ...deps, log }, job, { state: 'failed', error: failure });
     return 'failed';
   }
 }
@@ -256,6 +263,7 @@ export async function ingestBatch(deps: IngestDeps, event: SQSEvent): Promise<SQ
       failures.push({ itemIdentifier: record.messageId });
     }
   }
+  deps.metrics?.publishStoredMetrics();
   return { batchItemFailures: failures };
 }
 

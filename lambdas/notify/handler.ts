@@ -2,6 +2,7 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createAwsClients } from '../../pipeline/aws';
 import { readPipelineConfig } from '../../pipeline/config';
 import { createLog } from '../../pipeline/log';
+import { createMetrics } from '../../pipeline/metrics';
 import type { SenderServices } from '../../pipeline/notification-sender';
 import { Notifier } from '../../pipeline/notify';
 import { StatusStore } from '../../pipeline/status-store';
@@ -23,6 +24,7 @@ function lambdaServices(): SenderServices {
     notifier: new Notifier(clients, config.notify),
     notifyConfig: config.notify,
     log: createLog('notify'),
+    metrics: createMetrics('notify'),
   };
   return services;
 }

@@ -26,5 +26,6 @@ export async function sendBatch(services: SenderServices, event: SQSEvent): Prom
       }
     }),
   );
+  services.metrics?.publishStoredMetrics();
   return { batchItemFailures: failures };
 }

@@ -14,6 +14,7 @@ import { sendBatch } from '../../lambdas/notify/send';
 import { createAwsClients, destroyAwsClients, type AwsClients } from '../../pipeline/aws';
 import { readPipelineConfig, type NotifyConfig, type PipelineConfig, type WorkerConfig } from '../../pipeline/config';
 import { createLog } from '../../pipeline/log';
+import { createMetrics } from '../../pipeline/metrics';
 import { LOCAL_SENDER_CONCURRENCY } from '../../pipeline/notification-sender';
 import { Notifier } from '../../pipeline/notify';
 import { SqsEventSource } from '../../pipeline/sqs-event-source';
@@ -23,6 +24,9 @@ import { ensureLocalResources, localPipelineEnvironment, type LocalResources } f
 import { startLocalStack, type LocalStackServer } from '../helpers/localstack';
 import { startMoto, type MotoServer } from '../helpers/moto';
 import { startReceiver, type Receiver } from '../helpers/receiver';
+
+// the metrics code runs, its EMF lines are not printed (NOTESCRIBE_TEST_LOGS=1 shows them with the logs)
+if (process.env['NOTESCRIBE_TEST_LOGS'] !== '1') process.env['POWERTOOLS_METRICS_DISABLED'] = 'true';
 
 export const WEBHOOK_SECRET = 'whsec_pipeline_test';
 export const EMAIL_FROM = 'notescribe@example.com';
@@ -131,6 +135,7 @@ export class PipelineHarness {
       config: this.config,
       log: this.log,
       analyse: analyseUpload,
+      metrics: createMetrics('ingest'),
       ...deps,
     };
     const poller = new SqsEventSource(this.clients, (event) => ingestBatch(ingest, event), this.resources.ingestQueueUrl, this.log, { waitTimeSeconds: 1 });
@@ -142,7 +147,14 @@ export class PipelineHarness {
   /** Starts the notification sender over the notify queue (the outbox); `notify` overrides its settings. */
   startSender(notify: Partial<NotifyConfig> = {}): SqsEventSource {
     const settings = { ...this.config.notify, ...notify };
-    const services = { clients: this.clients, store: this.store(), notifier: new Notifier(this.clients, settings), notifyConfig: settings, log: this.log };
+    const services = {
+      clients: this.clients,
+      store: this.store(),
+      notifier: new Notifier(this.clients, settings),
+      notifyConfig: settings,
+      log: this.log,
+      metrics: createMetrics('notify'),
+    };
     const poller = new SqsEventSource(this.clients, (event) => sendBatch(services, event), this.resources.notifyQueueUrl, this.log, { waitTimeSeconds: 1, concurrency: LOCAL_SENDER_CONCURRENCY });
     void poller.start();
     this.running.push(poller);
@@ -165,6 +177,7 @@ export class PipelineHarness {
       engine: this.engine,
       store: this.store(),
       log: this.log,
+      metrics: createMetrics('worker'),
       waitTimeSeconds: 1,
       ...(options.hooks ? { hooks: options.hooks } : {}),
     });

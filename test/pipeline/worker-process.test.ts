@@ -53,12 +53,19 @@ it('finishes the job it holds after SIGTERM and exits 0, configured from the env
   };
   const child = spawn(join(__dirname, '../../node_modules/.bin/tsx'), [join(__dirname, '../../gpu-task/main.ts')], {
     env,
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Powertools writes its log lines and EMF metrics to stdout, errors to stderr
   let log = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    log += chunk.toString();
-  });
+  let metrics = '';
+  const collect = (chunk: Buffer): void => {
+    for (const line of chunk.toString().split('\n')) {
+      if (line.includes('"_aws"')) metrics += `${line}\n`;
+      else log += `${line}\n`;
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
 
   const key = 'uploads/sigterm/held.wav';
@@ -76,4 +83,8 @@ it('finishes the job it holds after SIGTERM and exits 0, configured from the env
   const lines = log.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { message: string; provider?: string });
   expect(lines.find((l) => l.message === 'execution provider')?.provider).toBe('cpu');
   expect(lines.map((l) => l.message)).toEqual(expect.arrayContaining(['stopping: finishing held jobs', 'batch run', 'worker stopped']));
+  // one EMF document per batch, in the Notescribe namespace, with the batch's size and the job done
+  const emf = metrics.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+  expect(emf[0]).toMatchObject({ component: 'worker', BatchJobs: 1, JobsDone: 1 });
+  expect(JSON.stringify(emf[0]?.['_aws'])).toContain('"Namespace":"Notescribe"');
 });
