@@ -13,7 +13,7 @@ import { parseScoreHints } from '../core/notation/hints';
 import type { AwsClients } from '../pipeline/aws';
 import type { PipelineConfig, WorkerConfig } from '../pipeline/config';
 import type { Log } from '../pipeline/log';
-import { METRIC, MetricUnit, type PipelineMetrics } from '../pipeline/metrics';
+import { METRIC, MetricUnit, publishMetrics, type PipelineMetrics } from '../pipeline/metrics';
 import { finishJob, recoverNotifications, type JobIdentity, type OutcomeServices } from '../pipeline/outcome';
 import { claimJob } from '../pipeline/job-lifecycle';
 import { putIfAbsent, type StatusStore } from '../pipeline/status-store';
@@ -262,7 +262,7 @@ export class Worker {
         return this.complete(p, slicePrediction(prediction, from, first));
       }),
     );
-    this.deps.metrics?.publishStoredMetrics();
+    publishMetrics(this.deps.metrics);
   }
 
   private async complete(p: PendingJob, prediction: OnsetPrediction): Promise<void> {

@@ -28,7 +28,15 @@ export const METRIC = {
   notificationFailed: 'NotificationFailed',
 } as const;
 
-export type PipelineMetrics = Pick<Metrics, 'addMetric' | 'publishStoredMetrics' | 'singleMetric'>;
+export type PipelineMetrics = Pick<Metrics, 'addMetric' | 'hasStoredMetrics' | 'publishStoredMetrics' | 'singleMetric'>;
+
+/**
+ * Publishes what was recorded, if anything: Powertools warns on every empty publish, and a batch of test events or
+ * of already-sent outcomes records nothing.
+ */
+export function publishMetrics(metrics: PipelineMetrics | undefined): void {
+  if (metrics?.hasStoredMetrics()) metrics.publishStoredMetrics();
+}
 
 /** The metrics of one component (`ingest`, `worker`, `notify`). */
 export function createMetrics(component: string): PipelineMetrics {

@@ -22,7 +22,7 @@ import { enqueueJob, recordAnalysis } from '../../pipeline/job-lifecycle';
 import { isNotFound } from '../../pipeline/status-store';
 import { checkDeclaredSize, readStreamWithin } from '../../pipeline/bounded-read';
 import { forJob } from '../../pipeline/log';
-import { METRIC, MetricUnit } from '../../pipeline/metrics';
+import { METRIC, MetricUnit, publishMetrics } from '../../pipeline/metrics';
 import { MAX_RECEIVE_COUNT } from '../../pipeline/settings';
 import type { AnalyseUpload } from './engine';
 
@@ -263,7 +263,7 @@ export async function ingestBatch(deps: IngestDeps, event: SQSEvent): Promise<SQ
       failures.push({ itemIdentifier: record.messageId });
     }
   }
-  deps.metrics?.publishStoredMetrics();
+  publishMetrics(deps.metrics);
   return { batchItemFailures: failures };
 }
 

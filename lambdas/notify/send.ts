@@ -1,5 +1,6 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { parseOutcomeMessage, type OutcomeMessage } from '../../contract/outcome-message';
+import { publishMetrics } from '../../pipeline/metrics';
 import { sendOutcome, type SenderServices } from '../../pipeline/notification-sender';
 
 /**
@@ -26,6 +27,6 @@ export async function sendBatch(services: SenderServices, event: SQSEvent): Prom
       }
     }),
   );
-  services.metrics?.publishStoredMetrics();
+  publishMetrics(services.metrics);
   return { batchItemFailures: failures };
 }
