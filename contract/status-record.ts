@@ -1,4 +1,6 @@
 import type { ErrorCode } from '../core/errors';
+import schema from './status-record.schema.json';
+import { parseAgainst, validatorFor } from './validator';
 import type { OutputFormat } from '../core/output-formats';
 
 /** The states a job moves through. `queued → processing → done | failed`; `failed` may also come straight from ingest. */
@@ -83,4 +85,15 @@ export interface OutcomeNotification {
   readonly noteCount?: number;
   readonly durationSeconds?: number;
   readonly at: string;
+}
+
+const validate = validatorFor<StatusRecord>(schema);
+
+/**
+ * Parses a status record as stored (contract/status-record.schema.json) instead of trusting a cast: a record some
+ * other writer mangled is refused with every problem named.
+ * @throws NotescribeError `INVALID_MESSAGE`
+ */
+export function parseStatusRecord(text: string): StatusRecord {
+  return parseAgainst(validate, 'status record', text);
 }

@@ -2,6 +2,7 @@ import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { NotescribeError } from '../core/errors';
 import jobMessageSchema from './job-message.schema.json';
 import outcomeMessageSchema from './outcome-message.schema.json';
+import statusRecordSchema from './status-record.schema.json';
 
 /**
  * One Ajv instance holding every contract schema, so one schema can `$ref` another by its `$id` (the outcome message
@@ -10,6 +11,7 @@ import outcomeMessageSchema from './outcome-message.schema.json';
 const ajv = new Ajv({ allErrors: true, strict: true });
 ajv.addSchema(jobMessageSchema);
 ajv.addSchema(outcomeMessageSchema);
+ajv.addSchema(statusRecordSchema);
 
 /** The compiled validator of a schema added above, by its `$id`. */
 export function validatorFor<T>(schema: { $id: string }): ValidateFunction<T> {

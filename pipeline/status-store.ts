@@ -1,5 +1,5 @@
 import { GetObjectCommand, PutObjectCommand, S3ServiceException, type S3Client } from '@aws-sdk/client-s3';
-import type { StatusRecord } from '../contract/status-record';
+import { parseStatusRecord, type StatusRecord } from '../contract/status-record';
 
 /** A status record with the ETag it was read or written under, for the next conditional write. */
 export interface StoredStatus {
@@ -54,7 +54,7 @@ export class StatusStore {
     try {
       const response = await this.s3.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
       const text = (await response.Body?.transformToString('utf-8')) ?? '';
-      return { record: JSON.parse(text) as StatusRecord, etag: response.ETag ?? '' };
+      return { record: parseStatusRecord(text), etag: response.ETag ?? '' };
     } catch (error) {
       if (isNotFound(error)) return undefined;
       throw error;
