@@ -13,7 +13,7 @@ import {
 } from '../core/model';
 
 /** The model `transcribe` and `npm start` use unless told otherwise: models/<name>.onnx beside its .card.json. */
-export const DEFAULT_MODEL_NAME = 'notescribe-onset-v1';
+export const DEFAULT_MODEL_NAME = 'notescribe-onset-v2';
 
 /** The package root (the folder with notescribe's package.json), found upwards from this file so it works from any cwd. */
 export function packageRoot(from: string = __dirname): string {
@@ -33,7 +33,7 @@ export function packageRoot(from: string = __dirname): string {
   }
 }
 
-/** Absolute path of the default model, `<package root>/models/notescribe-onset-v1.onnx`. */
+/** Absolute path of the default model, `<package root>/models/notescribe-onset-v2.onnx`. */
 export function defaultModelPath(): string {
   return join(packageRoot(), 'models', `${DEFAULT_MODEL_NAME}.onnx`);
 }

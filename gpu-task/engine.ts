@@ -1,5 +1,14 @@
 import { decodeFeatureFile } from '../core/features';
-import { loadOnsetModel, parseModelCard, type ExecutionProvider, type OnsetModel, type OnsetPrediction } from '../core/model';
+import {
+  loadOnsetModel,
+  loadReleaseModel,
+  parseModelCard,
+  parseReleaseModelCard,
+  type ExecutionProvider,
+  type OnsetModel,
+  type OnsetPrediction,
+  type ReleaseModel,
+} from '../core/model';
 import type { ScoreHints } from '../core/notation/hints';
 import { OUTPUT_MEDIA_TYPE, type OutputFormat } from '../core/output-formats';
 import { KEY_COUNT } from '../core/params';
@@ -53,6 +62,8 @@ export function slicePrediction(prediction: OnsetPrediction, from: number, to: n
 export async function createWorkerEngine(options: {
   onnxBytes: Uint8Array;
   cardJson: string | Uint8Array;
+  /** The release model the onset card names (`releaseModel`), when it does: note ends at key releases. */
+  release?: { onnxBytes: Uint8Array; cardJson: string | Uint8Array };
   executionProviders: readonly string[];
   /** ONNX batch size inside one `predict` (the runtime chunks a worker batch into these). */
   inferenceBatchSize?: number;
@@ -61,6 +72,10 @@ export async function createWorkerEngine(options: {
   const model: OnsetModel = await loadOnsetModel(options.onnxBytes, parseModelCard(options.cardJson), {
     executionProviders: providers,
   });
+  const releaseModel: ReleaseModel | undefined =
+    options.release === undefined
+      ? undefined
+      : await loadReleaseModel(options.release.onnxBytes, parseReleaseModelCard(options.release.cardJson));
   const batchSize = options.inferenceBatchSize ?? 256;
   return {
     executionProvider: model.executionProvider,
@@ -84,6 +99,9 @@ export async function createWorkerEngine(options: {
       }
       return { noteCount: notes.length, files };
     },
-    release: () => model.release(),
+    release: async () => {
+      await model.release();
+      await releaseModel?.release();
+    },
   };
 }

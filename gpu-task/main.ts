@@ -4,6 +4,7 @@
  */
 import { closeSync, openSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { asNotescribeError } from '../core/errors';
 import { createAwsClients } from '../pipeline/aws';
 import { readPipelineConfig, readWorkerConfig } from '../pipeline/config';
@@ -36,9 +37,21 @@ async function main(): Promise<void> {
     ...(pipeline.region ? { region: pipeline.region } : {}),
     ...(pipeline.endpoint ? { endpoint: pipeline.endpoint } : {}),
   });
+  const cardJson = await readFile(settings.modelCardPath, 'utf8');
+  // The onset card names its release model, a file beside it (cli/model-location loadReleaseModelFor does the same).
+  const releaseName = (JSON.parse(cardJson) as { releaseModel?: unknown }).releaseModel;
+  const releasePath = typeof releaseName === 'string' ? join(dirname(settings.modelPath), releaseName) : undefined;
   const engine = await createWorkerEngine({
     onnxBytes: new Uint8Array(await readFile(settings.modelPath)),
-    cardJson: await readFile(settings.modelCardPath, 'utf8'),
+    cardJson,
+    ...(releasePath === undefined
+      ? {}
+      : {
+          release: {
+            onnxBytes: new Uint8Array(await readFile(releasePath)),
+            cardJson: await readFile(releasePath.replace(/\.onnx$/, '') + '.card.json', 'utf8'),
+          },
+        }),
     executionProviders: settings.executionProviders,
   });
   log.info('execution provider', { provider: engine.executionProvider, notes: engine.providerNotes });

@@ -8,11 +8,11 @@ describe('model location', () => {
   it('finds the package root from any folder inside it', () => {
     const root = resolve(__dirname, '../..');
     expect(packageRoot(join(root, 'core', 'model'))).toBe(root);
-    expect(defaultModelPath()).toBe(join(root, 'models', 'notescribe-onset-v1.onnx'));
+    expect(defaultModelPath()).toBe(join(root, 'models', 'notescribe-onset-v2.onnx'));
   });
 
   it('pairs a model with its card', () => {
-    expect(cardPathFor('/m/notescribe-onset-v1.onnx')).toBe('/m/notescribe-onset-v1.card.json');
+    expect(cardPathFor('/m/notescribe-onset-v2.onnx')).toBe('/m/notescribe-onset-v2.card.json');
   });
 
   it('loads a model and card from disk, and names a missing card', async () => {
