@@ -74,16 +74,64 @@ const cardSchema = {
 } as const;
 
 const ajv = new Ajv({ allErrors: true, strict: true, allowUnionTypes: true });
-const validate = ajv.compile(cardSchema as unknown as JSONSchemaType<ModelCard>);
 
-/** The shapes this engine expects, batch axis first (any symbolic name or -1 matches it). */
-const EXPECTED_SHAPES: Readonly<Record<keyof ModelCard['io'], readonly number[]>> = {
-  input: MODEL_INPUT_SHAPE,
-  onsetProbability: [MODEL_OUTPUT_KEYS],
-  velocity: [MODEL_OUTPUT_KEYS],
-  onsetShift: [MODEL_OUTPUT_KEYS],
+/** The JSON Schema of a card's tensor entry, for every card schema. */
+export const CARD_TENSOR_SCHEMA = tensorSchema;
+
+/**
+ * A checker for one kind of card: the value must satisfy `schema` (else `MODEL_LOAD_FAILED` listing every problem,
+ * prefixed by `what`), and is then returned typed. The schemas are written out by hand rather than as
+ * JSONSchemaType<Card>: ajv's type helper cannot express the cards' index signature (extra fields are kept).
+ */
+export function cardSchemaChecker<Card>(schema: object, what: string): (value: unknown) => Card {
+  const validate = ajv.compile(schema as unknown as JSONSchemaType<Card>);
+  return (value) => {
+    if (!validate(value)) {
+      const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
+      throw new ModelError('MODEL_LOAD_FAILED', `Invalid ${what}: ${problems.join('; ')}`, { context: { problems } });
+    }
+    return value as Card;
+  };
+}
+
+/** Parses a card's JSON bytes or text (`MODEL_LOAD_FAILED` naming `what` when it is not JSON). */
+export function parseCardJson(json: Uint8Array | string, what: string): unknown {
+  const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
+  try {
+    return JSON.parse(text);
+  } catch (cause) {
+    throw new ModelError('MODEL_LOAD_FAILED', `${what} is not JSON: ${(cause as Error).message}`, { cause });
+  }
+}
+
+/**
+ * Each tensor a card lists against the names and shapes the engine expects, as sentences (empty when all match).
+ * Tensors the card leaves out are skipped: its schema decides which are required.
+ */
+export function cardTensorProblems<Key extends string>(
+  io: Readonly<Partial<Record<Key, ModelCardTensor>>>,
+  expected: Readonly<Record<Key, { readonly name: string; readonly shape: readonly number[] }>>,
+): string[] {
+  const problems: string[] = [];
+  for (const key of Object.keys(expected) as Key[]) {
+    const tensor = io[key];
+    if (tensor === undefined) continue;
+    const want = expected[key];
+    if (tensor.name !== want.name) problems.push(`card io.${key} is named "${tensor.name}", the engine expects "${want.name}"`);
+    problems.push(...shapeProblems(`card io.${key}`, tensor.shape, want.shape));
+  }
+  return problems;
+}
+
+const checkCardSchema = cardSchemaChecker<ModelCard>(cardSchema, 'model card');
+
+/** The names and shapes this engine expects, batch axis left out (any symbolic name or -1 matches it). */
+const EXPECTED_TENSORS: Readonly<Record<keyof ModelCard['io'], { name: string; shape: readonly number[] }>> = {
+  input: { name: MODEL_IO.input, shape: MODEL_INPUT_SHAPE },
+  onsetProbability: { name: MODEL_IO.onsetProbability, shape: [MODEL_OUTPUT_KEYS] },
+  velocity: { name: MODEL_IO.velocity, shape: [MODEL_OUTPUT_KEYS] },
+  onsetShift: { name: MODEL_IO.onsetShift, shape: [MODEL_OUTPUT_KEYS] },
 };
-const EXPECTED_NAMES: Readonly<Record<keyof ModelCard['io'], string>> = MODEL_IO;
 
 /** Problems with one tensor shape against the contract, as sentences; empty when it matches. */
 export function shapeProblems(what: string, shape: readonly (number | string)[], expected: readonly number[]): string[] {
@@ -106,20 +154,8 @@ export function shapeProblems(what: string, shape: readonly (number | string)[],
  * for a well-formed card describing another interface) is thrown.
  */
 export function validateModelCard(value: unknown): ModelCard {
-  if (!validate(value)) {
-    const problems = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`);
-    throw new ModelError('MODEL_LOAD_FAILED', `Invalid model card: ${problems.join('; ')}`, { context: { problems } });
-  }
-  const card = value as ModelCard;
-  const problems: string[] = [];
-  for (const key of Object.keys(EXPECTED_NAMES) as (keyof ModelCard['io'])[]) {
-    const tensor = card.io[key];
-    if (tensor === undefined) continue; // only optional outputs can be absent: the schema requires the rest
-    if (tensor.name !== EXPECTED_NAMES[key]) {
-      problems.push(`card io.${key} is named "${tensor.name}", the engine expects "${EXPECTED_NAMES[key]}"`);
-    }
-    problems.push(...shapeProblems(`card io.${key}`, tensor.shape, EXPECTED_SHAPES[key]));
-  }
+  const card = checkCardSchema(value);
+  const problems = cardTensorProblems(card.io, EXPECTED_TENSORS);
   if (problems.length > 0) {
     throw new ModelError('MODEL_MISMATCH', `Model card does not match the engine's model contract: ${problems.join('; ')}`, {
       context: { problems },
@@ -130,12 +166,5 @@ export function validateModelCard(value: unknown): ModelCard {
 
 /** Parses and validates a card from its JSON bytes or text. */
 export function parseModelCard(json: Uint8Array | string): ModelCard {
-  const text = typeof json === 'string' ? json : new TextDecoder().decode(json);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (cause) {
-    throw new ModelError('MODEL_LOAD_FAILED', `Model card is not JSON: ${(cause as Error).message}`, { cause });
-  }
-  return validateModelCard(value);
+  return validateModelCard(parseCardJson(json, 'Model card'));
 }

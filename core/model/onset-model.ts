@@ -1,21 +1,9 @@
-import * as ort from 'onnxruntime-node';
-import { DSP_PARAMETERS_HASH } from '../features';
-import { BIN_COUNT, KEY_COUNT, WINDOW_FRAME_COUNT } from '../params';
-import { shapeProblems, type ModelCard } from './card';
+import type { ModelCard } from './card';
 import { MODEL_INPUT_SHAPE, MODEL_IO, MODEL_OUTPUT_KEYS } from './contract';
-import { ModelError } from './errors';
+import { createCheckedSession, runBatched, type ExecutionProvider, type ExpectedTensor, type SessionOptions } from './session';
 
-/** Execution providers the engine knows how to ask onnxruntime for, in order of preference. */
-export type ExecutionProvider = 'cuda' | 'cpu';
-
-export interface LoadOnsetModelOptions {
-  /** Providers to try in order; the first that creates a session wins. CPU is always tried last. @default ['cpu'] */
-  readonly executionProviders?: readonly ExecutionProvider[];
-  /** onnxruntime intra-op threads (1 for the one-core benchmark). @default onnxruntime's choice (all cores) */
-  readonly intraOpNumThreads?: number;
-  /** The DSP parameter hash the card must carry. @default core/features DSP_PARAMETERS_HASH */
-  readonly expectedDspParametersHash?: string;
-}
+export type { ExecutionProvider } from './session';
+export type LoadOnsetModelOptions = SessionOptions;
 
 export interface PredictOptions {
   /** Windows per onnxruntime call; results do not depend on it. @default DEFAULT_BATCH_SIZE */
@@ -51,7 +39,12 @@ export interface OnsetModel {
 /** 64 windows of 13×352 floats is 1.2 MB per call: large enough to amortise call overhead, small enough for any cache. */
 export const DEFAULT_BATCH_SIZE = 64;
 
-const WINDOW_SIZE = WINDOW_FRAME_COUNT * BIN_COUNT;
+const INPUT: ExpectedTensor = { name: MODEL_IO.input, shape: MODEL_INPUT_SHAPE };
+const OUTPUTS: readonly ExpectedTensor[] = [
+  { name: MODEL_IO.onsetProbability, shape: [MODEL_OUTPUT_KEYS] },
+  { name: MODEL_IO.velocity, shape: [MODEL_OUTPUT_KEYS] },
+];
+const SHIFT_OUTPUT: ExpectedTensor = { name: MODEL_IO.onsetShift, shape: [MODEL_OUTPUT_KEYS] };
 
 /**
  * Loads an ONNX onset model and checks it against its card and the engine: the card's DSP parameter hash must equal
@@ -67,130 +60,35 @@ export async function loadOnsetModel(
   card: ModelCard,
   options: LoadOnsetModelOptions = {},
 ): Promise<OnsetModel> {
-  const expectedHash = options.expectedDspParametersHash ?? DSP_PARAMETERS_HASH;
-  if (card.dspParametersHash !== expectedHash) {
-    throw new ModelError(
-      'MODEL_MISMATCH',
-      `Model "${card.name}" was trained on other DSP parameters (card hash ${card.dspParametersHash}, ` +
-        `engine hash ${expectedHash}); retrain it on features from this engine`,
-      { context: { cardHash: card.dspParametersHash, engineHash: expectedHash, model: card.name } },
-    );
-  }
-  const { session, provider, notes } = await createSession(onnxBytes, options);
-  try {
-    checkSession(session, card);
-  } catch (error) {
-    await session.release();
-    throw error;
-  }
+  // The timing output is optional: checked when the card promises it, used when the graph has it.
+  const promisesShift = card.io.onsetShift !== undefined;
+  const { session, executionProvider, providerNotes } = await createCheckedSession(
+    'Model',
+    onnxBytes,
+    card,
+    { inputs: [INPUT], outputs: promisesShift ? [...OUTPUTS, SHIFT_OUTPUT] : OUTPUTS },
+    options,
+  );
+  const outputs = promisesShift || session.outputNames.includes(SHIFT_OUTPUT.name) ? [...OUTPUTS, SHIFT_OUTPUT] : OUTPUTS;
   return {
     card,
-    executionProvider: provider,
-    providerNotes: notes,
-    predict: (windows, count, predictOptions = {}) =>
-      predict(session, windows, count, session.outputNames.includes(MODEL_IO.onsetShift), predictOptions.batchSize),
+    executionProvider,
+    providerNotes,
+    predict: async (windows, count, predictOptions = {}) => {
+      const [onsetProbability, velocity, onsetShiftSeconds] = await runBatched(
+        session,
+        INPUT,
+        outputs,
+        windows,
+        count,
+        predictOptions.batchSize ?? DEFAULT_BATCH_SIZE,
+      );
+      return {
+        onsetProbability: onsetProbability ?? new Float32Array(0),
+        velocity: velocity ?? new Float32Array(0),
+        ...(onsetShiftSeconds === undefined ? {} : { onsetShiftSeconds }),
+      };
+    },
     release: () => session.release(),
   };
-}
-
-async function createSession(
-  onnxBytes: Uint8Array,
-  options: LoadOnsetModelOptions,
-): Promise<{ session: ort.InferenceSession; provider: ExecutionProvider; notes: string[] }> {
-  const wanted = options.executionProviders ?? ['cpu'];
-  const order = [...new Set<ExecutionProvider>([...wanted, 'cpu'])];
-  const notes: string[] = [];
-  // A provider that cannot load (CUDA on a machine without it) is reported in `notes`; onnxruntime's process-wide
-  // logger would also print it in red on stderr whatever the session's severity. That logger reads its level once,
-  // at the first session of the process, so it is set before every creation, not only before a CUDA one.
-  ort.env.logLevel = 'fatal';
-  let lastError: unknown;
-  for (const provider of order) {
-    try {
-      const session = await ort.InferenceSession.create(onnxBytes, {
-        executionProviders: [provider],
-        graphOptimizationLevel: 'all',
-        // Quiet: onnxruntime's warnings (unused initialisers, a missing CUDA library) are reported in providerNotes.
-        logSeverityLevel: provider === 'cpu' ? 3 : 4,
-        ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
-      });
-      notes.push(`onnxruntime is running the model on ${provider.toUpperCase()}`);
-      return { session, provider, notes };
-    } catch (error) {
-      lastError = error;
-      notes.push(`${provider.toUpperCase()} execution provider unavailable: ${(error as Error).message.split('\n')[0] ?? ''}`);
-    }
-  }
-  throw new ModelError('MODEL_LOAD_FAILED', `onnxruntime could not load the model: ${notes.join('; ')}`, {
-    cause: lastError,
-  });
-}
-
-function checkSession(session: ort.InferenceSession, card: ModelCard): void {
-  const problems: string[] = [];
-  const expected: [string, readonly number[], readonly string[]][] = [
-    [MODEL_IO.input, MODEL_INPUT_SHAPE, session.inputNames],
-    [MODEL_IO.onsetProbability, [MODEL_OUTPUT_KEYS], session.outputNames],
-    [MODEL_IO.velocity, [MODEL_OUTPUT_KEYS], session.outputNames],
-  ];
-  // An optional output is checked when the graph has it or the card promises it.
-  if (session.outputNames.includes(MODEL_IO.onsetShift) || card.io.onsetShift !== undefined) {
-    expected.push([MODEL_IO.onsetShift, [MODEL_OUTPUT_KEYS], session.outputNames]);
-  }
-  const metadata = [...session.inputMetadata, ...session.outputMetadata];
-  for (const [name, shape, names] of expected) {
-    if (!names.includes(name)) {
-      problems.push(`the graph has no tensor "${name}" (it has ${names.map((n) => `"${n}"`).join(', ')})`);
-      continue;
-    }
-    const meta = metadata.find((m) => m.name === name);
-    // An empty shape means the graph does not declare one; the first predict would then fail loudly instead.
-    if (meta?.isTensor && meta.shape.length > 0) problems.push(...shapeProblems(`graph tensor "${name}"`, meta.shape, shape));
-  }
-  if (problems.length > 0) {
-    throw new ModelError('MODEL_MISMATCH', `Model "${card.name}" does not match the engine's contract: ${problems.join('; ')}`, {
-      context: { problems },
-    });
-  }
-}
-
-async function predict(
-  session: ort.InferenceSession,
-  windows: Float32Array,
-  count: number,
-  withShift: boolean,
-  batchSize: number = DEFAULT_BATCH_SIZE,
-): Promise<OnsetPrediction> {
-  if (!Number.isInteger(count) || count < 0 || windows.length < count * WINDOW_SIZE) {
-    throw new ModelError('MODEL_MISMATCH', `predict: ${count} windows need ${count * WINDOW_SIZE} floats, got ${windows.length}`);
-  }
-  if (!Number.isInteger(batchSize) || batchSize < 1) {
-    throw new ModelError('MODEL_MISMATCH', `predict: batch size must be a positive integer, got ${batchSize}`);
-  }
-  const onsetProbability = new Float32Array(count * KEY_COUNT);
-  const velocity = new Float32Array(count * KEY_COUNT);
-  const onsetShiftSeconds = withShift ? new Float32Array(count * KEY_COUNT) : undefined;
-  const outputs = [MODEL_IO.onsetProbability, MODEL_IO.velocity, ...(withShift ? [MODEL_IO.onsetShift] : [])];
-  for (let start = 0; start < count; start += batchSize) {
-    const n = Math.min(batchSize, count - start);
-    const input = new ort.Tensor('float32', windows.subarray(start * WINDOW_SIZE, (start + n) * WINDOW_SIZE), [
-      n,
-      ...MODEL_INPUT_SHAPE,
-    ]);
-    const output = await session.run({ [MODEL_IO.input]: input }, outputs);
-    onsetProbability.set(outputData(output, MODEL_IO.onsetProbability, n), start * KEY_COUNT);
-    velocity.set(outputData(output, MODEL_IO.velocity, n), start * KEY_COUNT);
-    onsetShiftSeconds?.set(outputData(output, MODEL_IO.onsetShift, n), start * KEY_COUNT);
-    input.dispose();
-  }
-  return { onsetProbability, velocity, ...(onsetShiftSeconds === undefined ? {} : { onsetShiftSeconds }) };
-}
-
-function outputData(output: ort.InferenceSession.ReturnType, name: string, n: number): Float32Array {
-  const tensor = output[name];
-  const data = tensor?.data;
-  if (!(data instanceof Float32Array) || data.length !== n * KEY_COUNT) {
-    throw new ModelError('MODEL_MISMATCH', `Model output "${name}" is not float32 [${n}, ${KEY_COUNT}]`);
-  }
-  return data;
 }
