@@ -13,6 +13,7 @@ import { transcribe } from '../core/transcribe';
 import { NotescribeError } from '../core/errors';
 import { defaultModelPath, loadModelFile, loadReleaseModelFor } from '../cli/model-location';
 import { reportFailure } from '../cli/report';
+import { fraction } from '../cli/commands/transcribe';
 
 const AUDIO_EXTENSIONS = new Set(['.wav', '.mp3', '.flac', '.ogg', '.oga', '.opus']);
 /** Windows are labelled with the note metric's onset tolerance, so window and note scores count the same hits. */
@@ -84,14 +85,22 @@ async function main(argv: readonly string[]): Promise<void> {
     .requiredOption('--ref <dir>', 'folder of <name>.txt reference note lists (onset offset frequency_hz)')
     .option('--model <path>', 'ONNX model (its .card.json beside it)', defaultModelPath())
     .option('--batch-size <n>', 'windows per inference batch', (v) => Number.parseInt(v, 10), 256)
+    .option('--onset-threshold <p>', "onset probability at or above which a key becomes a note (default: the model card's)", fraction('--onset-threshold'))
     .option('--no-release-model', "end notes where their keys decay, not by the release model the card names")
     .parse(argv, { from: 'user' });
-  const options = program.opts<{ audio: string; ref: string; model: string; batchSize: number; releaseModel: boolean }>();
+  const options = program.opts<{
+    audio: string;
+    ref: string;
+    model: string;
+    batchSize: number;
+    releaseModel: boolean;
+    onsetThreshold?: number;
+  }>();
 
   const pairs = findPairs(options.audio, options.ref);
   const model = await loadModelFile(options.model);
   const releaseModel = options.releaseModel ? await loadReleaseModelFor(options.model, model.card) : undefined;
-  const threshold = model.card.thresholds.onset;
+  const threshold = options.onsetThreshold ?? model.card.thresholds.onset;
   process.stderr.write(
     `Evaluating ${pairs.length} file(s) with ${path.basename(options.model)} (threshold ${threshold})` +
       `${releaseModel === undefined ? '' : `, note ends by ${releaseModel.card.name}`}\n`,
@@ -111,6 +120,7 @@ async function main(argv: readonly string[]): Promise<void> {
       ...(releaseModel === undefined ? {} : { releaseModel }),
       title: pair.name,
       formats: [],
+      onsetThreshold: threshold,
       batchSize: options.batchSize,
     });
     const wallSeconds = (performance.now() - started) / 1000;

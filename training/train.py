@@ -122,6 +122,7 @@ def train(model: OnsetNet, data: SplitData, val: SplitData, *, epochs: int, minu
             lineage.update(saved.get('lineage', {}))
         rng = np.random.default_rng(seed + 7919 * first_epoch)
         log(f'train: resumed from {checkpoint} after epoch {first_epoch} ({spent_before_s / 60:.1f} min spent)')
+        best_state, best_f1 = _rescore_best(model, saved['state_dict'], best_state, val, log)
     training_started = time.monotonic() - spent_before_s
     chunk_started = time.monotonic()
     bce = nn.BCEWithLogitsLoss()
@@ -189,6 +190,28 @@ def train(model: OnsetNet, data: SplitData, val: SplitData, *, epochs: int, minu
     if best_state is not None:
         model.load_state_dict(best_state)
     return model, history
+
+
+def _val_f1(model: OnsetNet, state: dict, val: SplitData) -> float:
+    """Window F1 of `state` on `val`, at its own best threshold (as each epoch is scored)."""
+    model.load_state_dict(state)
+    probability, velocity, _shift = predict_all(model, val.windows)
+    return window_metrics(probability, val.onset, velocity, val.velocity, best_threshold(probability, val.onset))['f1']
+
+
+def _rescore_best(model: OnsetNet, last_state: dict, best_state: dict | None, val: SplitData, log) -> tuple[dict, float]:
+    """The best epoch so far, judged on THIS call's validation windows. A checkpoint's `best_f1` was measured on the
+    validation set of the call that saved it; when sources are added between calls that set changes, and an old
+    score on an easier set would keep its epoch "best" forever (v2's first release shipped its epoch 1 that way, not
+    the better epoch 21). So the saved best and the last epoch are both scored again here, and the model is left at
+    the last epoch, where training goes on."""
+    last_f1 = _val_f1(model, last_state, val)
+    best_f1 = _val_f1(model, best_state, val) if best_state is not None else -1.0
+    model.load_state_dict(last_state)
+    log(f'train: on this validation set the saved best epoch scores F1 {best_f1:.4f}, the last epoch {last_f1:.4f}')
+    if last_f1 >= best_f1:
+        return {k: t.clone() for k, t in last_state.items()}, last_f1
+    return best_state, best_f1
 
 
 def output_names(model: OnsetNet) -> list[str]:
