@@ -342,6 +342,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--augment', type=int, default=1, help='1: random microphone colouring and noise floors')
     parser.add_argument('--checkpoint', type=Path, default=None, help='save after every epoch here (see --resume)')
     parser.add_argument('--resume', action='store_true', help='continue from --checkpoint')
+    parser.add_argument('--init-checkpoint', type=Path, default=None,
+                        help='start from the last epoch of an earlier run\'s --checkpoint (widened to --width when that is '
+                             'wider: training/widen.py); a new schedule and optimiser')
     parser.add_argument('--init-onnx', type=Path, default=None,
                         help='start from this ONNX model\'s weights (same width; training/warm_start.py)')
     parser.add_argument('--epoch-windows', type=int, default=None, help='windows drawn per epoch (default: all)')
@@ -359,8 +362,19 @@ def main(argv: list[str] | None = None) -> int:
     print(f'train: {len(train_data.windows)} train / {len(val_data.windows)} val / {len(dev_data.windows)} dev windows '
           f'loaded in {time.monotonic() - started:.0f} s; detector recall {train_data.detector_recall:.3f}', flush=True)
     model = OnsetNet(width=args.width, timing=bool(args.timing))
-    lineage = {'initialisedFrom': str(args.init_onnx) if args.init_onnx else None}
-    if args.init_onnx is not None and not args.resume:
+    lineage = {'initialisedFrom': str(args.init_onnx or args.init_checkpoint or '') or None}
+    if args.init_checkpoint is not None and not args.resume:
+        from widen import widen
+        saved = torch.load(args.init_checkpoint, weights_only=False)
+        config = saved['config']
+        earlier = OnsetNet(width=config['width'], dilations=tuple(config['dilations']),
+                           head_channels=config['head_channels'], timing=config['timing'])
+        earlier.load_state_dict(saved['state_dict'])
+        model = widen(earlier, args.width, seed=args.seed) if args.width > config['width'] else earlier
+        lineage['initialisedFrom'] = (f"{args.init_checkpoint} (epoch {saved.get('epoch', '?')}, width {config['width']}"
+                                      f"{f' widened to {args.width}' if args.width > config['width'] else ''})")
+        print(f"train: started from {lineage['initialisedFrom']}", flush=True)
+    elif args.init_onnx is not None and not args.resume:
         from warm_start import warm_start
         calibration = train_data.windows[np.random.default_rng(args.seed).choice(len(train_data.windows), 1024)]
         warm_start(model, args.init_onnx, calibration)
