@@ -11,6 +11,7 @@ import {
   type OnsetModel,
   type ReleaseModel,
 } from '../core/model';
+import { loadNotationModel, parseNotationModelCard, type LoadNotationModelOptions, type NotationModel } from '../core/notation';
 
 /** The model `transcribe` and `npm start` use unless told otherwise: models/<name>.onnx beside its .card.json. */
 export const DEFAULT_MODEL_NAME = 'notescribe-onset-v2';
@@ -93,4 +94,27 @@ export async function loadReleaseModelFor(
     }
   }
   return loadReleaseModel(new Uint8Array(readFileSync(releasePath)), parseReleaseModelCard(readFileSync(releaseCardPath)), options);
+}
+
+/** The notation model (beats and metre of the score, core/notation `loadNotationModel`) the CLI and the eval use. */
+export const DEFAULT_NOTATION_MODEL_NAME = 'notescribe-notation-v1';
+
+/** Absolute path of the default notation model, `<package root>/models/notescribe-notation-v1.onnx`. */
+export function defaultNotationModelPath(): string {
+  return join(packageRoot(), 'models', `${DEFAULT_NOTATION_MODEL_NAME}.onnx`);
+}
+
+/**
+ * Reads a notation model and its card (`x.onnx` beside `x.card.json`) and loads it.
+ * @throws NotescribeError `MODEL_LOAD_FAILED` naming the missing file, or whatever loading refuses
+ */
+export async function loadNotationModelFile(
+  modelPath: string = defaultNotationModelPath(),
+  options: LoadNotationModelOptions = {},
+): Promise<NotationModel> {
+  const cardPath = cardPathFor(modelPath);
+  for (const path of [modelPath, cardPath]) {
+    if (!existsSync(path)) throw new NotescribeError('MODEL_LOAD_FAILED', `Notation model file not found: ${path}`, { context: { path } });
+  }
+  return loadNotationModel(new Uint8Array(readFileSync(modelPath)), parseNotationModelCard(readFileSync(cardPath)), options);
 }

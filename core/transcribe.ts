@@ -7,7 +7,7 @@
 import { analyseAudio, type AudioAnalysis } from './analyse';
 import { NotescribeError } from './errors';
 import type { ModelCard, OnsetModel, OnsetPrediction, ReleaseModel } from './model';
-import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type ScoreHints } from './notation';
+import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type MetreEstimate, type NotationModel, type ScoreHints } from './notation';
 import { assembleNotes, endNotesByRelease, type NoteAssemblyOptions } from './notes';
 import { extractWindows } from './onsets';
 import type { EvalNote } from './metrics';
@@ -37,6 +37,8 @@ export interface TranscribeOptions {
   readonly model: OnsetModel;
   /** The release model (core/model `loadReleaseModel`): note ends at key releases. Without it, ends follow each key's decay. */
   readonly releaseModel?: ReleaseModel;
+  /** The notation model (core/notation `loadNotationModel`): beats and metre of the score. Without it, the rules decide. */
+  readonly notationModel?: NotationModel;
   /** Title written into the score when `hints.title` gives none. @default 'Transcription' */
   readonly title?: string;
   /** Tempo, time signature and key the user knows (forced in the score), title and composer (core/notation). */
@@ -88,6 +90,8 @@ export interface RenderOutputsOptions {
   readonly hints?: ScoreHints;
   /** @default DEFAULT_OUTPUT_FORMATS */
   readonly formats?: readonly OutputFormat[];
+  /** Beats and metre from the notation model (core/notation `NotationModel.estimateMetre`). @default the rules */
+  readonly metre?: MetreEstimate;
   /** Drawn under the notes in `png`; without it the picture is a piano roll on black. */
   readonly spectrogram?: Spectrogram;
   /** Reference notes for `png`: notes drawn as hits and false notes, unmatched references as misses. */
@@ -135,6 +139,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     thresholds: options.onsetThreshold === undefined ? options.model.card.thresholds : { onset: options.onsetThreshold },
     ...(options.noteOptions === undefined ? {} : { noteOptions: options.noteOptions }),
     ...(options.releaseModel === undefined ? {} : { releaseModel: options.releaseModel }),
+    ...(options.notationModel === undefined ? {} : { notationModel: options.notationModel }),
     ...(options.keepNote === undefined ? {} : { keepNote: options.keepNote }),
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
@@ -184,6 +189,8 @@ export interface FinishOptions extends Omit<RenderOutputsOptions, 'spectrogram'>
   readonly noteOptions?: NoteAssemblyOptions;
   /** Note ends at key releases (core/model `loadReleaseModel`); without it, ends follow each key's decay. */
   readonly releaseModel?: ReleaseModel;
+  /** Beats and metre of the score from the notes (core/notation `loadNotationModel`). @default the rules */
+  readonly notationModel?: NotationModel;
   /** Keeps only the notes it accepts, after they are ended. @default all */
   readonly keepNote?: (note: Note) => boolean;
   /** Called once the notes are final, before rendering (progress). */
@@ -220,7 +227,9 @@ export async function finishTranscription(
   const notes = options.keepNote === undefined ? endedNotes : endedNotes.filter(options.keepNote);
   const notesMs = now() - began;
   options.onRender?.();
+  const metre = options.notationModel === undefined ? undefined : await options.notationModel.estimateMetre(notes);
   const rendered = renderOutputs(notes, {
+    ...(metre === undefined ? {} : { metre }),
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
     ...(options.formats === undefined ? {} : { formats: options.formats }),
@@ -241,6 +250,7 @@ export function renderOutputs(notes: readonly Note[], options: RenderOutputsOpti
   const score = needsScore ? buildScore(notes, {
         title: options.title ?? 'Transcription',
         ...(options.hints === undefined ? {} : { hints: options.hints }),
+        ...(options.metre === undefined ? {} : { metre: options.metre }),
       }) : undefined;
   const scoreMs = now() - scoreStart;
   const outputs: Partial<Record<OutputFormat, Uint8Array>> = {};

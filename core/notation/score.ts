@@ -4,7 +4,8 @@ import { DIVISIONS_PER_QUARTER, DYNAMIC_VELOCITIES, MIN_NOTE_SECONDS, TEMPO_CHAN
 import type { ScoreHints } from './hints';
 import { estimateKey, fitKey } from './key';
 import { layoutMeasures, measureBounds } from './layout';
-import { beatPosition, planMetre } from './meter';
+import { beatPosition, planMetre, type MetrePlan } from './meter';
+import type { MetreEstimate } from './metre-model';
 import type { Dynamic, Score } from './model';
 import { quantiseNotes, type QuantisedNote } from './quantise';
 import { assignStaves, assignVoices } from './staves';
@@ -16,6 +17,13 @@ export interface BuildScoreOptions {
   readonly title?: string;
   /** What the user knows: forced tempo, time signature and key; title and composer for the header. */
   readonly hints?: ScoreHints;
+  /**
+   * Beats and metre from the notation model (core/notation/metre-model.ts `NotationModel.estimateMetre`): used in
+   * place of the rule-based beat tracker and metre choice. A hinted tempo or time signature still wins: with either
+   * hint the rules decide, over the model's beats when the hint is only a time signature.
+   * @default the rules
+   */
+  readonly metre?: MetreEstimate;
 }
 
 /**
@@ -54,10 +62,14 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   const clean = sanitiseNotes(notes);
   const firstOnset = clean[0]?.onsetSeconds ?? 0;
   const lastOffset = clean.reduce((end, n) => Math.max(end, n.offsetSeconds), 0);
-  const track = trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset }, hints.tempoBpm === undefined ? {} : { tempoBpm: hints.tempoBpm });
+  const learned = hints.tempoBpm === undefined && options.metre !== undefined && options.metre.beatTimesSeconds.length >= 2 ? options.metre : undefined;
+  const tracked =
+    learned?.beatTimesSeconds ??
+    trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset }, hints.tempoBpm === undefined ? {} : { tempoBpm: hints.tempoBpm }).beatTimesSeconds;
   // Four spare beats in front so that a downbeat before the first note always exists.
-  const beats = extrapolate(track.beatTimesSeconds, 4, 0);
-  const plan = planMetre(clean, beats, hints.timeSignature);
+  const spare = 4;
+  const beats = extrapolate(tracked, spare, 0);
+  const plan = learned === undefined || hints.timeSignature !== undefined ? planMetre(clean, beats, hints.timeSignature) : learnedPlan(learned, beats, spare);
   const { timeSignature, quartersPerBeat: r, beats: metreBeats } = plan;
   // Bar length in quarters: 3/8 is 1.5, 6/8 is 3, 2/2 is 4.
   const m = (4 * timeSignature.beats) / timeSignature.beatType;
@@ -121,6 +133,15 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     notes: clean,
     noteStaves,
   };
+}
+
+/**
+ * The notation model's metre as a plan: its beats are the notated ones (dotted quarters when compound), so a compound
+ * bar of n beats is written 3n/8 and a simple one n/4; its downbeat index moves by the `spare` beats put in front.
+ */
+function learnedPlan(metre: MetreEstimate, beats: readonly number[], spare: number): MetrePlan {
+  const timeSignature = metre.compound ? { beats: 3 * metre.barBeats, beatType: 8 } : { beats: metre.barBeats, beatType: 4 };
+  return { timeSignature, beats, quartersPerBeat: metre.compound ? 1.5 : 1, compound: metre.compound, downbeatPhase: metre.downbeatIndex + spare };
 }
 
 /** The time of a fractional beat position, interpolated between beats; undefined beyond the last beat. */

@@ -143,6 +143,7 @@ def main() -> None:
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--export-only', action='store_true', help='export the checkpoint\'s best model and card, no training')
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.manual_seed(args.seed)
@@ -151,21 +152,22 @@ def main() -> None:
     out.mkdir(parents=True, exist_ok=True)
     ckpt_path = out / f'{NAME}.checkpoint.pt'
     splits = split_pieces(args.asap)
-    train = load_split(args.asap, splits['train'], args.limit)
+    train = [] if args.export_only else load_split(args.asap, splits['train'], args.limit)
     val = load_split(args.asap, splits['val'], args.limit)
     lengths = np.array([max(1.0, p.beats[-1] - p.beats[0]) for p in train])
-    weights = lengths / lengths.sum()
+    weights = lengths / max(1.0, lengths.sum())
     net = MetreNet()
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     step, best, best_state, history = 0, -1.0, None, []
-    if args.resume and ckpt_path.exists():
+    if (args.resume or args.export_only) and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)
         net.load_state_dict(state['model']), opt.load_state_dict(state['optimizer'])
         step, best, history = state['step'], state['best'], state['history']
+        state_train_count = state.get('train_count', 0)
         best_state = state.get('best_model')
     began = time.time()
     print(json.dumps({'train': len(train), 'val': len(val), 'params': sum(p.numel() for p in net.parameters())}), flush=True)
-    while True:
+    while not args.export_only:
         if args.steps and step >= args.steps:
             break
         if not args.steps and time.time() - began > args.minutes * 60:
@@ -186,7 +188,7 @@ def main() -> None:
             if value > best:
                 best, best_state = value, {k: v.clone() for k, v in net.state_dict().items()}
             torch.save({'model': net.state_dict(), 'optimizer': opt.state_dict(), 'step': step, 'best': best,
-                        'history': history, 'best_model': best_state, 'config': net.config}, ckpt_path)
+                        'history': history, 'best_model': best_state, 'config': net.config, 'train_count': len(train)}, ckpt_path)
     if best_state is not None:
         net.load_state_dict(best_state)
     onnx_path = out / f'{NAME}.onnx'
@@ -210,7 +212,7 @@ def main() -> None:
                     'annotations, read from ../shared/data/asap; licence CC BY-NC-SA 4.0',
             'split': 'by whole piece as scripts/eval-notation/mv2h_asap.py: dev pieces (sha1 % 10 == 0) never trained '
                      'on; validation = the evaluation tuning pieces (every ninth training piece)',
-            'performances': {'train': len(train), 'validation': len(val), 'dev': len(dev)},
+            'performances': {'train': state_train_count if args.export_only else len(train), 'validation': len(val), 'dev': len(dev)},
             'augmentation': 'tempo x0.85-1.15, 0-15 % notes dropped, 0-10 % spurious notes, onset jitter 20 ms '
                             '(clipped at 30 ms), durations x exp(N(0, 0.4)), transposition +-3, velocity noise 10',
             'steps': step, 'batch': args.batch, 'windowFrames': args.window_frames,
