@@ -145,6 +145,8 @@ def augment(p: Performance, rng: np.random.Generator) -> Performance:
         shift = rng.uniform(-0.3, 0.3, n_add)
         src[:, :2] += shift[:, None]
         src[:, 3] = rng.uniform(20, 80, n_add)
+        if src.shape[1] > 4:
+            src[:, 4] = -1.0  # extra columns are per-note labels (hands.py): a spurious note has none
         notes = np.concatenate([notes, src])
     notes[:, 0] += np.clip(rng.normal(0, JITTER_SECONDS, len(notes)), -JITTER_LIMIT_SECONDS, JITTER_LIMIT_SECONDS)
     duration = np.maximum(0.02, (notes[:, 1] - notes[:, 0]) * np.exp(rng.normal(0, 0.4, len(notes))))
@@ -152,7 +154,7 @@ def augment(p: Performance, rng: np.random.Generator) -> Performance:
     notes[:, 2] = np.clip(notes[:, 2] + rng.integers(-3, 4), 21, 108)
     notes[:, 3] = np.clip(notes[:, 3] + rng.normal(0, VELOCITY_NOISE, len(notes)), 1, 127)
     notes = notes[notes[:, 0] >= 0]
-    notes = notes[np.argsort(notes[:, 0], kind='stable')]
+    notes = notes[np.lexsort((notes[:, 2], notes[:, 0]))]  # by onset, then pitch, as the engine sorts
     return Performance(p.name, notes, beats, p.downbeat, p.bar_beats, p.compound)
 
 
