@@ -7,7 +7,7 @@
 import { analyseAudio, type AudioAnalysis } from './analyse';
 import { NotescribeError } from './errors';
 import type { ModelCard, OnsetModel, OnsetPrediction, ReleaseModel } from './model';
-import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type MetreEstimate, type NotationModel, type ScoreHints } from './notation';
+import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, learnedNotation, type MetreEstimate, type NotationModels, type ScoreHints } from './notation';
 import { assembleNotes, endNotesByRelease, type NoteAssemblyOptions } from './notes';
 import { extractWindows } from './onsets';
 import type { EvalNote } from './metrics';
@@ -37,8 +37,8 @@ export interface TranscribeOptions {
   readonly model: OnsetModel;
   /** The release model (core/model `loadReleaseModel`): note ends at key releases. Without it, ends follow each key's decay. */
   readonly releaseModel?: ReleaseModel;
-  /** The notation model (core/notation `loadNotationModel`): beats and metre of the score. Without it, the rules decide. */
-  readonly notationModel?: NotationModel;
+  /** The notation models (core/notation `loadNotationModel`, `loadHandsModel`): beats, metre and staves. @default the rules */
+  readonly notationModels?: NotationModels;
   /** Title written into the score when `hints.title` gives none. @default 'Transcription' */
   readonly title?: string;
   /** Tempo, time signature and key the user knows (forced in the score), title and composer (core/notation). */
@@ -90,8 +90,10 @@ export interface RenderOutputsOptions {
   readonly hints?: ScoreHints;
   /** @default DEFAULT_OUTPUT_FORMATS */
   readonly formats?: readonly OutputFormat[];
-  /** Beats and metre from the notation model (core/notation `NotationModel.estimateMetre`). @default the rules */
+  /** Beats and metre from the notation model (core/notation `learnedNotation`). @default the rules */
   readonly metre?: MetreEstimate;
+  /** Left-hand probability of each note (core/notation `learnedNotation`). @default the rules */
+  readonly leftHand?: ArrayLike<number>;
   /** Drawn under the notes in `png`; without it the picture is a piano roll on black. */
   readonly spectrogram?: Spectrogram;
   /** Reference notes for `png`: notes drawn as hits and false notes, unmatched references as misses. */
@@ -139,7 +141,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     thresholds: options.onsetThreshold === undefined ? options.model.card.thresholds : { onset: options.onsetThreshold },
     ...(options.noteOptions === undefined ? {} : { noteOptions: options.noteOptions }),
     ...(options.releaseModel === undefined ? {} : { releaseModel: options.releaseModel }),
-    ...(options.notationModel === undefined ? {} : { notationModel: options.notationModel }),
+    ...(options.notationModels === undefined ? {} : { notationModels: options.notationModels }),
     ...(options.keepNote === undefined ? {} : { keepNote: options.keepNote }),
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
@@ -189,8 +191,8 @@ export interface FinishOptions extends Omit<RenderOutputsOptions, 'spectrogram'>
   readonly noteOptions?: NoteAssemblyOptions;
   /** Note ends at key releases (core/model `loadReleaseModel`); without it, ends follow each key's decay. */
   readonly releaseModel?: ReleaseModel;
-  /** Beats and metre of the score from the notes (core/notation `loadNotationModel`). @default the rules */
-  readonly notationModel?: NotationModel;
+  /** Beats, metre and staves of the score from the notes (core/notation `NotationModels`). @default the rules */
+  readonly notationModels?: NotationModels;
   /** Keeps only the notes it accepts, after they are ended. @default all */
   readonly keepNote?: (note: Note) => boolean;
   /** Called once the notes are final, before rendering (progress). */
@@ -227,9 +229,9 @@ export async function finishTranscription(
   const notes = options.keepNote === undefined ? endedNotes : endedNotes.filter(options.keepNote);
   const notesMs = now() - began;
   options.onRender?.();
-  const metre = options.notationModel === undefined ? undefined : await options.notationModel.estimateMetre(notes);
+  const learned = options.notationModels === undefined ? {} : await learnedNotation(notes, options.notationModels);
   const rendered = renderOutputs(notes, {
-    ...(metre === undefined ? {} : { metre }),
+    ...learned,
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
     ...(options.formats === undefined ? {} : { formats: options.formats }),
@@ -251,6 +253,7 @@ export function renderOutputs(notes: readonly Note[], options: RenderOutputsOpti
         title: options.title ?? 'Transcription',
         ...(options.hints === undefined ? {} : { hints: options.hints }),
         ...(options.metre === undefined ? {} : { metre: options.metre }),
+        ...(options.leftHand === undefined ? {} : { leftHand: options.leftHand }),
       }) : undefined;
   const scoreMs = now() - scoreStart;
   const outputs: Partial<Record<OutputFormat, Uint8Array>> = {};

@@ -6,17 +6,18 @@
  * (pyMV2H 1.1.0, non-aligned, at most --max-alignments DTW alignments per excerpt) against the score. Prints a
  * per-excerpt table and the means as a JSON last line. `--audio` adds the path from audio: each excerpt rendered with a
  * training piano (FluidSynth, FluidR3, sustain pedal included) and transcribed by the whole engine. Beats and metre come
- * from the notation model (models/notescribe-notation-v1.onnx) when it is there, from the rules with --rules. Needs python3 and mscore3; its own venv lives in
+ * from the notation model (models/notescribe-notation-v1.onnx) and staves from the hands model
+ * (models/notescribe-notation-hands-v1.onnx) when they are there; --no-metre-model, --no-hands-model: the rules. Needs python3 and mscore3; its own venv lives in
  * .cache/notation-eval (pyMV2H is needed by nothing else).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { buildScore, toMusicXml } from '../core/notation';
+import { buildScore, learnedNotation, toMusicXml, type NotationModels } from '../core/notation';
 import { transcribe } from '../core/transcribe';
 import type { Note } from '../core/types';
-import { defaultNotationModelPath, loadModelFile, loadNotationModelFile } from '../cli/model-location';
+import { defaultHandsModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile } from '../cli/model-location';
 
 const ROOT = path.resolve(__dirname, '..');
 const VENV = path.join(ROOT, '.cache/notation-eval/venv');
@@ -49,8 +50,10 @@ async function main(): Promise<void> {
     .option('--max-alignments <n>', 'DTW alignments scored per excerpt (pyMV2H would try every tie)', '20')
     .option('--no-musescore', 'skip the MuseScore peer')
     .option('--audio', 'also render each excerpt (pedal included) with FluidSynth and transcribe it with the onset model')
-    .option('--notation-model <file>', 'notation model: beats and metre of both paths (absent file: the rules)', defaultNotationModelPath())
-    .option('--rules', 'beats and metre by the rules, without the notation model')
+    .option('--metre-model <file>', 'notation model: beats and metre (an absent file: the rules)', defaultNotationModelPath())
+    .option('--no-metre-model', 'beats and metre by the rules')
+    .option('--hands-model <file>', 'hands model: the staff of each note (an absent file: the rules)', defaultHandsModelPath())
+    .option('--no-hands-model', 'staves by the rules')
     .option('--soundfont <file>', 'soundfont for --audio (a training piano)', '/usr/share/sounds/sf2/FluidR3_GM.sf2')
     .parse()
     .opts<{
@@ -63,8 +66,8 @@ async function main(): Promise<void> {
       maxAlignments: string;
       musescore: boolean;
       audio?: boolean;
-      notationModel: string;
-      rules?: boolean;
+      metreModel: string | false;
+      handsModel: string | false;
       soundfont: string;
     }>();
   ensureVenv();
@@ -72,14 +75,16 @@ async function main(): Promise<void> {
   const run = (args: string[]): string => execFileSync('nice', ['-n', '10', PYTHON, HELPER, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   run(['prepare', '--asap', options.asap, '--out', options.out, '--pieces', options.pieces, '--split', options.split, '--performances', options.performances, '--bars', options.bars]);
   const manifest = JSON.parse(readFileSync(path.join(options.out, 'manifest.json'), 'utf8')) as ManifestEntry[];
-  const notationModel = options.rules === true || !existsSync(options.notationModel) ? undefined : await loadNotationModelFile(options.notationModel);
-  console.log(`beats and metre: ${notationModel === undefined ? 'rules' : notationModel.card.name}`);
+  const metreModel = options.metreModel === false || !existsSync(options.metreModel) ? undefined : await loadNotationModelFile(options.metreModel);
+  const handsModel = options.handsModel === false || !existsSync(options.handsModel) ? undefined : await loadHandsModelFile(options.handsModel);
+  const notationModels: NotationModels = { ...(metreModel === undefined ? {} : { metre: metreModel }), ...(handsModel === undefined ? {} : { hands: handsModel }) };
+  console.log(`beats and metre: ${metreModel?.card.name ?? 'rules'}; staves: ${handsModel?.card.name ?? 'rules'}`);
   let scoreSeconds = 0;
   for (const entry of manifest) {
     const notes = JSON.parse(readFileSync(path.join(options.out, `${entry.name}.notes.json`), 'utf8')) as Note[];
     const began = performance.now();
-    const metre = await notationModel?.estimateMetre(notes);
-    const xml = toMusicXml(buildScore(notes, { title: entry.piece, ...(metre === undefined ? {} : { metre }) }));
+    const learned = await learnedNotation(notes, notationModels);
+    const xml = toMusicXml(buildScore(notes, { title: entry.piece, ...learned }));
     scoreSeconds += (performance.now() - began) / 1000;
     writeFileSync(path.join(options.out, `${entry.name}.ours.musicxml`), xml);
   }
@@ -96,7 +101,7 @@ async function main(): Promise<void> {
         model,
         title: entry.piece,
         formats: ['musicxml'],
-        ...(notationModel === undefined ? {} : { notationModel }),
+        notationModels,
       });
       writeFileSync(path.join(options.out, `${entry.name}.audio.musicxml`), result.outputs.musicxml ?? new Uint8Array());
     }

@@ -31,6 +31,18 @@ export {
   type NotationModelCard,
   type LoadNotationModelOptions,
 } from './metre-model';
+export {
+  loadHandsModel,
+  parseHandsModelCard,
+  handFeatures,
+  HAND_FEATURE_COUNT,
+  HAND_CHORD_SECONDS,
+  HAND_CONTEXT_SECONDS,
+  HANDS_MODEL_IO,
+  type HandsModel,
+  type HandsModelCard,
+} from './hands-model';
+export { learnedNotation, type NotationModels } from './learned';
 export { NotationError } from './errors';
 export * from './constants';
 export type * from './model';

@@ -24,6 +24,12 @@ export interface BuildScoreOptions {
    * @default the rules
    */
   readonly metre?: MetreEstimate;
+  /**
+   * Probability (0…1) that the left hand plays each note, in the order of `sanitiseNotes(notes)` (core/notation
+   * `HandsModel.leftHand`): a note goes on the bass staff when over one half, in place of the rule-based split. A list
+   * of another length is ignored. @default the rules
+   */
+  readonly leftHand?: ArrayLike<number>;
 }
 
 /**
@@ -96,7 +102,7 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   const measureStarts = [...(pickup > 0 ? [0] : []), ...Array.from({ length: fullMeasures + 1 }, (_, k) => pickupQuarters + k * m)];
   scoreBeats = extrapolate(scoreBeats, 0, Math.max(0, Math.ceil(measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length));
   const key = hints.key === undefined ? estimateKey(clean) : fitKey(clean, hints.key);
-  const staffOf = assignStaves(quantised);
+  const staffOf = options.leftHand !== undefined && options.leftHand.length === clean.length ? learnedStaves(quantised, options.leftHand) : assignStaves(quantised);
   const noteStaves = new Array<number>(clean.length).fill(1);
   quantised.forEach((note, k) => {
     for (const source of note.sources ?? []) noteStaves[source] = staffOf[k] as number;
@@ -133,6 +139,15 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     notes: clean,
     noteStaves,
   };
+}
+
+/** Staff 2 (bass) for quantised notes whose source notes' mean left-hand probability is over one half, else 1. */
+function learnedStaves(notes: readonly QuantisedNote[], leftHand: ArrayLike<number>): Uint8Array {
+  return Uint8Array.from(notes, (note) => {
+    const sources = note.sources ?? [];
+    const mean = sources.reduce((sum, k) => sum + (leftHand[k] ?? 0), 0) / Math.max(1, sources.length);
+    return mean > 0.5 ? 2 : 1;
+  });
 }
 
 /**

@@ -141,6 +141,7 @@ def main() -> None:
     ap.add_argument('--eval-every', type=int, default=300)
     ap.add_argument('--limit', type=int, default=0, help='performances per split (0: all; tests use 2)')
     ap.add_argument('--lr', type=float, default=2e-3)
+    ap.add_argument('--lr-final', type=float, default=0.0, help='cosine decay to this over the run (0: constant --lr)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint\'s best model and card, no training')
@@ -165,13 +166,20 @@ def main() -> None:
         step, best, history = state['step'], state['best'], state['history']
         state_train_count = state.get('train_count', 0)
         best_state = state.get('best_model')
-    began = time.time()
+        for group in opt.param_groups:
+            group['lr'] = args.lr  # the optimiser's state comes back, not its old rate
+    began, start_step = time.time(), step
     print(json.dumps({'train': len(train), 'val': len(val), 'params': sum(p.numel() for p in net.parameters())}), flush=True)
     while not args.export_only:
-        if args.steps and step >= args.steps:
+        if args.steps and step >= start_step + args.steps:
             break
         if not args.steps and time.time() - began > args.minutes * 60:
             break
+        if args.lr_final > 0:
+            # Cosine decay over the run's time (or steps): late steps average out the noise of small batches.
+            done = (step - start_step) / args.steps if args.steps else (time.time() - began) / (args.minutes * 60)
+            for group in opt.param_groups:
+                group['lr'] = args.lr_final + 0.5 * (args.lr - args.lr_final) * (1 + np.cos(np.pi * min(1.0, done)))
         x, b, d, bar, comp = batch(train, weights, args.batch, args.window_frames, rng)
         loss = loss_of(net(x), b, d, bar, comp)
         opt.zero_grad()
@@ -179,7 +187,7 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         opt.step()
         step += 1
-        if step % args.eval_every == 0 or (args.steps and step == args.steps):
+        if step % args.eval_every == 0 or (args.steps and step == start_step + args.steps):
             scores = evaluate(net, val)
             # Beats and the metre both matter to the score: the best checkpoint is the best on their sum.
             value = scores['beatF'] + scores['downbeatF'] + scores['metreAccuracy']
