@@ -18,6 +18,8 @@ export {
   loadNotationModel,
   parseNotationModelCard,
   decodeMetre,
+  DEFAULT_DECODE_METRE_OPTIONS,
+  type DecodeMetreOptions,
   metreFeatures,
   metreFrameCount,
   METRE_FRAME_RATE_HZ,

@@ -28,23 +28,35 @@ export const METRE_OUTPUT_CHANNELS = ['beat', 'downbeat', 'bar2', 'bar3', 'bar4'
 /** The slowest and fastest beat the decoder accepts, beats per minute (the engine's tempo range). */
 const MIN_BEAT_BPM = 30;
 const MAX_BEAT_BPM = 240;
-/**
- * Penalty on the squared log ratio of consecutive beat intervals in the beat dynamic programme, in activation units:
- * a 10 % change of interval costs 0.09 × 10 ≈ 0.9 of one beat's activation, so rubato is followed where the
- * activations show it, and silent stretches keep the last interval.
- */
-const INTERVAL_TIGHTNESS = 10;
-/**
- * Each beat of the programme scores its activation less this: without it every extra beat (even on silence before
- * the first note) would add a little, and a sequence would start as early as it may; with it a sequence starts on
- * the first beat the model believes in, and gaps cost the same whichever way they are bridged.
- */
-const BEAT_REWARD_FLOOR = 0.1;
-/** A beat interval may stray this factor either way from the global period (no octave jumps mid-piece). */
-const LOCAL_PERIOD_RANGE = 1.4;
-/** Log-Gaussian prior on the global beat period (centre bpm, width in octaves), as core/notation/tempo.ts. */
-const PERIOD_PRIOR_BPM = 100;
-const PERIOD_PRIOR_OCTAVES = 1;
+
+/** Tuning of `decodeMetre` (tuned on the evaluation's tuning pieces with scripts/eval-notation-beats.ts). */
+export interface DecodeMetreOptions {
+  /**
+   * Penalty on the squared log ratio of consecutive beat intervals in the beat dynamic programme, in activation
+   * units: at 10, a 10 % change of interval costs 0.09 × 10 ≈ 0.9 of one beat's activation, so rubato is followed
+   * where the activations show it, and silent stretches keep the last interval.
+   */
+  readonly intervalTightness: number;
+  /**
+   * Each beat of the programme scores its activation less this: without it every extra beat (even on silence before
+   * the first note) would add a little, and a sequence would start as early as it may; with it a sequence starts on
+   * the first beat the model believes in.
+   */
+  readonly beatRewardFloor: number;
+  /** A beat interval may stray this factor either way from the global period (no octave jumps mid-piece). */
+  readonly localPeriodRange: number;
+  /** Log-Gaussian prior on the global beat period: centre, beats per minute, and width in octaves. */
+  readonly periodPriorBpm: number;
+  readonly periodPriorOctaves: number;
+}
+
+export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
+  intervalTightness: 10,
+  beatRewardFloor: 0.1,
+  localPeriodRange: 1.4,
+  periodPriorBpm: 100,
+  periodPriorOctaves: 1,
+};
 
 /** The model's reading of the metre, as `buildScore` takes it. */
 export interface MetreEstimate {
@@ -70,7 +82,7 @@ export interface NotationModelCard {
 export interface NotationModel {
   readonly card: NotationModelCard;
   /** The metre of performed notes (any order); undefined when they are too few to show one (the rules decide then). */
-  estimateMetre(notes: readonly Note[]): Promise<MetreEstimate | undefined>;
+  estimateMetre(notes: readonly Note[], options?: Partial<DecodeMetreOptions>): Promise<MetreEstimate | undefined>;
   release(): Promise<void>;
 }
 
@@ -137,7 +149,7 @@ export async function loadNotationModel(onnxBytes: Uint8Array, card: NotationMod
   }
   return {
     card,
-    async estimateMetre(raw) {
+    async estimateMetre(raw, decodeOptions = {}) {
       // The notes buildScore will see: clamped, finite, by onset.
       const notes = sanitiseNotes(raw);
       if (notes.length < 4) return undefined;
@@ -146,7 +158,7 @@ export async function loadNotationModel(onnxBytes: Uint8Array, card: NotationMod
       const result = await session.run({ [METRE_MODEL_IO.input]: input });
       const output = result[METRE_MODEL_IO.output];
       if (output === undefined) throw new NotationError(`Notation model "${card.name}" returned no "${METRE_MODEL_IO.output}"`);
-      return decodeMetre(output.data as Float32Array, frames, notes);
+      return decodeMetre(output.data as Float32Array, frames, notes, decodeOptions);
     },
     release: () => session.release(),
   };
@@ -213,12 +225,18 @@ const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 /**
  * Beats and metre from the model's output logits `[6][frames]` (row-major, METRE_OUTPUT_CHANNELS): the bar length
  * and beat division from the activations averaged over the notes' span; the global beat period from the beat
- * activation's autocorrelation (log-Gaussian prior around PERIOD_PRIOR_BPM); beats by a dynamic programme over the
- * beat activation whose intervals stay within LOCAL_PERIOD_RANGE of that period and pay INTERVAL_TIGHTNESS for
+ * activation's autocorrelation (log-Gaussian prior, `periodPriorBpm`); beats by a dynamic programme over the
+ * beat activation whose intervals stay within `localPeriodRange` of that period and pay `intervalTightness` for
  * changing (Ellis 2007, with the previous interval as the reference instead of a fixed one, so rubato is followed);
  * the downbeat as the phase, every bar-length beats, with the most downbeat activation. Undefined without a period.
  */
-export function decodeMetre(logits: Float32Array, frames: number, notes: readonly Note[]): MetreEstimate | undefined {
+export function decodeMetre(
+  logits: Float32Array,
+  frames: number,
+  notes: readonly Note[],
+  options: Partial<DecodeMetreOptions> = {},
+): MetreEstimate | undefined {
+  const tuning = { ...DEFAULT_DECODE_METRE_OPTIONS, ...options };
   const beat = new Float64Array(frames);
   const down = new Float64Array(frames);
   for (let f = 0; f < frames; f += 1) {
@@ -242,9 +260,9 @@ export function decodeMetre(logits: Float32Array, frames: number, notes: readonl
   const barIndex = bar.indexOf(Math.max(...bar));
   const barBeats = METRE_BAR_BEATS[barIndex] ?? 4;
   const isCompound = compound / Math.max(1, last - first + 1) > 0.5;
-  const period = globalPeriod(beat, first, last);
+  const period = globalPeriod(beat, first, last, tuning);
   if (period === undefined) return undefined;
-  const beatFrames = beatProgramme(beat, first, last, period);
+  const beatFrames = beatProgramme(beat, first, last, period, tuning);
   if (beatFrames.length < 2) return undefined;
   const beats = extend(beatFrames.map((f) => f / METRE_FRAME_RATE_HZ), notes);
   // Downbeat phase: the residue class (mod barBeats) of beats with the most downbeat activation near them.
@@ -261,7 +279,7 @@ export function decodeMetre(logits: Float32Array, frames: number, notes: readonl
 }
 
 /** The beat period (frames) whose autocorrelation of the beat activation over [first, last], times the prior, is largest. */
-function globalPeriod(beat: Float64Array, first: number, last: number): number | undefined {
+function globalPeriod(beat: Float64Array, first: number, last: number, tuning: DecodeMetreOptions): number | undefined {
   const lo = Math.floor((60 * METRE_FRAME_RATE_HZ) / MAX_BEAT_BPM);
   const hi = Math.ceil((60 * METRE_FRAME_RATE_HZ) / MIN_BEAT_BPM);
   let best: number | undefined;
@@ -269,7 +287,7 @@ function globalPeriod(beat: Float64Array, first: number, last: number): number |
   for (let lag = lo; lag <= hi && lag < last - first; lag += 1) {
     let sum = 0;
     for (let t = first; t + lag <= last; t += 1) sum += (beat[t] as number) * (beat[t + lag] as number);
-    const octaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / lag / PERIOD_PRIOR_BPM) / PERIOD_PRIOR_OCTAVES;
+    const octaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / lag / tuning.periodPriorBpm) / tuning.periodPriorOctaves;
     const score = (sum / (last - first + 1 - lag)) * Math.exp(-0.5 * octaves * octaves);
     if (score > bestScore) {
       bestScore = score;
@@ -281,12 +299,12 @@ function globalPeriod(beat: Float64Array, first: number, last: number): number |
 
 /**
  * Best beat sequence over the activation: state (frame t, interval i into t); score(t, i) = act(t) + max over the
- * previous interval j of score(t − i, j) − INTERVAL_TIGHTNESS · log²(i / j) (act less BEAT_REWARD_FLOOR). A sequence may start within one interval
+ * previous interval j of score(t − i, j) − intervalTightness · log²(i / j) (act less beatRewardFloor). A sequence may start within one interval
  * of the first onset and ends at the best state within one interval of the last.
  */
-function beatProgramme(act: Float64Array, first: number, last: number, period: number): number[] {
-  const minI = Math.max(2, Math.floor(period / LOCAL_PERIOD_RANGE));
-  const maxI = Math.ceil(period * LOCAL_PERIOD_RANGE);
+function beatProgramme(act: Float64Array, first: number, last: number, period: number, tuning: DecodeMetreOptions): number[] {
+  const minI = Math.max(2, Math.floor(period / tuning.localPeriodRange));
+  const maxI = Math.ceil(period * tuning.localPeriodRange);
   const width = maxI - minI + 1;
   const from = Math.max(0, first - maxI);
   const to = last + maxI;
@@ -299,12 +317,12 @@ function beatProgramme(act: Float64Array, first: number, last: number, period: n
   for (let a = 0; a < width; a += 1) {
     for (let b = 0; b < width; b += 1) {
       const r = Math.log((minI + a) / (minI + b));
-      cost[a * width + b] = INTERVAL_TIGHTNESS * r * r;
+      cost[a * width + b] = tuning.intervalTightness * r * r;
     }
   }
   const startLimit = first + maxI - from;
   for (let t = 0; t < n; t += 1) {
-    const a = (act[from + t] as number) - BEAT_REWARD_FLOOR;
+    const a = (act[from + t] as number) - tuning.beatRewardFloor;
     for (let i = 0; i < width; i += 1) {
       const p = t - (minI + i);
       let best = t <= startLimit ? 0 : -Infinity;
