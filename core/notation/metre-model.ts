@@ -18,7 +18,7 @@ export const METRE_FRAME_RATE_HZ = 50;
 /** Octave bands of the onset-count features, from C1 (dataset.py OCTAVE_BANDS). */
 export const METRE_OCTAVE_BANDS = 7;
 /** Features per frame (dataset.py FEATURE_COUNT; their order is `metreFeatures`'). */
-export const METRE_FEATURE_COUNT = 2 + 12 + METRE_OCTAVE_BANDS + 2 + 1 + 1;
+export const METRE_FEATURE_COUNT = 2 + 12 + METRE_OCTAVE_BANDS + 2 + 1 + 1 + 12 + 12;
 /** Bar lengths in beats the model tells apart, in the order of its bar-length channels (dataset.py BAR_BEATS). */
 export const METRE_BAR_BEATS = [2, 3, 4] as const;
 /** ONNX tensor names (training/notation/model.py) and the output channels' order. */
@@ -174,7 +174,8 @@ export function metreFrameCount(notes: readonly Note[]): number {
  * Frame features `[METRE_FEATURE_COUNT][frames]` (row-major) of notes, as training/notation/dataset.py `features`:
  * per frame, of the notes starting in it, log(1 + count), loudest velocity / 127, velocity-weighted chroma (max, 12),
  * log(1 + onsets) per octave band from C1 (7), lowest and highest pitch ((p − 21) / 87), log2 of the longest duration
- * / 4 + 1 (clipped to −1…2); and log(1 + notes sounding).
+ * / 4 + 1 (clipped to −1…2); and log(1 + notes sounding); then 1 for each pitch class sounding (12) and 1 for the
+ * pitch class of the lowest note starting (12).
  */
 export function metreFeatures(notes: readonly Note[], frames: number): Float32Array {
   const x = new Float32Array(METRE_FEATURE_COUNT * frames);
@@ -183,6 +184,7 @@ export function metreFeatures(notes: readonly Note[], frames: number): Float32Ar
   const high = new Float64Array(frames).fill(-Infinity);
   const longest = new Float64Array(frames);
   const delta = new Float32Array(frames + 1);
+  const classDelta = new Float32Array(12 * (frames + 1));
   const band0 = 14;
   const r = band0 + METRE_OCTAVE_BANDS;
   for (const note of notes) {
@@ -203,6 +205,17 @@ export function metreFeatures(notes: readonly Note[], frames: number): Float32Ar
     delta[frame] = (delta[frame] as number) + 1;
     const end = Math.max(off, frame + 1);
     delta[end] = (delta[end] as number) - 1;
+    const pc = ((pitch % 12) + 12) % 12;
+    classDelta[pc * (frames + 1) + frame] = (classDelta[pc * (frames + 1) + frame] as number) + 1;
+    classDelta[pc * (frames + 1) + end] = (classDelta[pc * (frames + 1) + end] as number) - 1;
+  }
+  const c = r + 4;
+  for (let pc = 0; pc < 12; pc += 1) {
+    let on = 0;
+    for (let f = 0; f < frames; f += 1) {
+      on += classDelta[pc * (frames + 1) + f] as number;
+      if (on > 0.5) x[(c + pc) * frames + f] = 1;
+    }
   }
   let sounding = 0;
   for (let f = 0; f < frames; f += 1) {
@@ -213,6 +226,7 @@ export function metreFeatures(notes: readonly Note[], frames: number): Float32Ar
       x[r * frames + f] = ((low[f] as number) - 21) / 87;
       x[(r + 1) * frames + f] = ((high[f] as number) - 21) / 87;
       x[(r + 2) * frames + f] = Math.min(2, Math.max(-1, Math.log2(longest[f] as number) / 4 + 1));
+      x[(c + 12 + ((((low[f] as number) % 12) + 12) % 12)) * frames + f] = 1;
     }
     sounding += delta[f] as number;
     x[(r + 3) * frames + f] = Math.log1p(Math.max(0, sounding));

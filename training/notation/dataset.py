@@ -34,9 +34,10 @@ DEFAULT_ASAP_DIR = '/work/shared/data/asap'
 FRAME_RATE_HZ = 50
 # Per frame, of the notes starting in it: log(1 + count), loudest velocity / 127, velocity-weighted chroma (12),
 # onsets per octave band from C1 (7), lowest and highest pitch ((p - 21) / 87), log2 of the longest duration (s) / 4,
-# and log(1 + notes sounding).
+# and log(1 + notes sounding); then the pitch classes sounding (12: harmony changes mark bar lines) and the pitch
+# class of the lowest note starting (12: a new bass note starts a bar more often than not).
 OCTAVE_BANDS = 7
-FEATURE_COUNT = 2 + 12 + OCTAVE_BANDS + 2 + 1 + 1
+FEATURE_COUNT = 2 + 12 + OCTAVE_BANDS + 2 + 1 + 1 + 12 + 12
 # Bar lengths in beats the metre head tells apart (2/4 2/2 6/8 · 3/4 3/8 9/8 · 4/4 12/8); others are not trained on.
 BAR_BEATS = (2, 3, 4)
 IGNORE = -100  # PyTorch's default ignore_index
@@ -193,6 +194,13 @@ def features(notes: np.ndarray, n_frames: int) -> np.ndarray:
     np.add.at(delta, frame, 1.0)
     np.add.at(delta, np.maximum(off, frame + 1), -1.0)
     x[r + 3] = np.log1p(np.maximum(0.0, np.cumsum(delta)[:n_frames]))
+    c = r + 4
+    pc_delta = np.zeros((12, n_frames + 1), dtype=np.float32)
+    np.add.at(pc_delta, (pitch % 12, frame), 1.0)
+    np.add.at(pc_delta, (pitch % 12, np.maximum(off, frame + 1)), -1.0)
+    x[c:c + 12] = np.cumsum(pc_delta, axis=1)[:, :n_frames] > 0.5
+    onset_frames = np.flatnonzero(has)
+    x[c + 12 + (low[onset_frames].astype(np.int64) % 12), onset_frames] = 1.0
     return x
 
 

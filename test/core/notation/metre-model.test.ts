@@ -92,7 +92,7 @@ describe('the committed notation model', () => {
     model = await loadNotationModel(new Uint8Array(readFileSync(MODEL)), parseNotationModelCard(readFileSync(CARD)), { intraOpNumThreads: 1 });
   });
   afterAll(async () => {
-    await model.release();
+    await model?.release();
   });
 
   /** A waltz at 120 BPM: a loud bass note on each downbeat, soft chords on beats two and three, a melody above. */
