@@ -48,6 +48,11 @@ export interface DecodeMetreOptions {
   /** Log-Gaussian prior on the global beat period: centre, beats per minute, and width in octaves. */
   readonly periodPriorBpm: number;
   readonly periodPriorOctaves: number;
+  /**
+   * Weight of the bar-length head's mean probability beside the downbeat contrast when the bar length is chosen
+   * (contrast: mean downbeat activation on every n-th beat less that on the others, 0…1).
+   */
+  readonly barHeadWeight: number;
 }
 
 export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
@@ -56,6 +61,7 @@ export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   localPeriodRange: 1.4,
   periodPriorBpm: 100,
   periodPriorOctaves: 1,
+  barHeadWeight: 0.5,
 };
 
 /** The model's reading of the metre, as `buildScore` takes it. */
@@ -237,12 +243,14 @@ export function metreFeatures(notes: readonly Note[], frames: number): Float32Ar
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
- * Beats and metre from the model's output logits `[6][frames]` (row-major, METRE_OUTPUT_CHANNELS): the bar length
- * and beat division from the activations averaged over the notes' span; the global beat period from the beat
+ * Beats and metre from the model's output logits `[6][frames]` (row-major, METRE_OUTPUT_CHANNELS): the beat
+ * division from its activation averaged over the notes' span; the global beat period from the beat
  * activation's autocorrelation (log-Gaussian prior, `periodPriorBpm`); beats by a dynamic programme over the
  * beat activation whose intervals stay within `localPeriodRange` of that period and pay `intervalTightness` for
  * changing (Ellis 2007, with the previous interval as the reference instead of a fixed one, so rubato is followed);
- * the downbeat as the phase, every bar-length beats, with the most downbeat activation. Undefined without a period.
+ * the bar length and the downbeat together: the bar length n (2, 3, 4) and phase whose every n-th beat has the most
+ * downbeat activation above the other beats', plus `barHeadWeight` times the bar-length head's mean probability of n.
+ * Undefined without a period.
  */
 export function decodeMetre(
   logits: Float32Array,
@@ -271,24 +279,51 @@ export function decodeMetre(
     e.forEach((v, k) => (bar[k] = (bar[k] as number) + v / s));
     compound += sigmoid(logits[5 * frames + f] as number);
   }
-  const barIndex = bar.indexOf(Math.max(...bar));
-  const barBeats = METRE_BAR_BEATS[barIndex] ?? 4;
   const isCompound = compound / Math.max(1, last - first + 1) > 0.5;
   const period = globalPeriod(beat, first, last, tuning);
   if (period === undefined) return undefined;
   const beatFrames = beatProgramme(beat, first, last, period, tuning);
   if (beatFrames.length < 2) return undefined;
   const beats = extend(beatFrames.map((f) => f / METRE_FRAME_RATE_HZ), notes);
-  // Downbeat phase: the residue class (mod barBeats) of beats with the most downbeat activation near them.
-  const sums = new Float64Array(barBeats);
-  beats.forEach((t, k) => {
+  // Downbeat activation at each beat (its peak within ±2 frames), over the beats the notes span.
+  const peaks = beats.map((t) => {
     const centre = Math.round(t * METRE_FRAME_RATE_HZ);
     let peak = 0;
     for (let f = Math.max(0, centre - 2); f <= Math.min(frames - 1, centre + 2); f += 1) peak = Math.max(peak, down[f] as number);
-    sums[k % barBeats] = (sums[k % barBeats] as number) + peak;
+    return peak;
   });
+  const spanned = beats.map((t) => t >= first / METRE_FRAME_RATE_HZ - 0.05 && t <= last / METRE_FRAME_RATE_HZ + 0.05);
+  // Each bar length n and phase: how far the downbeat activation at every n-th beat stands above that at the others,
+  // plus the bar-length head's mean probability for n (weighted by barHeadWeight); the best pair wins.
+  let barBeats = 4;
   let downbeatIndex = 0;
-  for (let k = 1; k < barBeats; k += 1) if ((sums[k] as number) > (sums[downbeatIndex] as number)) downbeatIndex = k;
+  let bestScore = -Infinity;
+  const totalProbability = Math.max(1e-9, bar.reduce((a, b) => a + b, 0));
+  METRE_BAR_BEATS.forEach((n, c) => {
+    for (let phase = 0; phase < n; phase += 1) {
+      let on = 0;
+      let onCount = 0;
+      let off = 0;
+      let offCount = 0;
+      peaks.forEach((peak, k) => {
+        if (!(spanned[k] as boolean)) return;
+        if ((k - phase) % n === 0) {
+          on += peak;
+          onCount += 1;
+        } else {
+          off += peak;
+          offCount += 1;
+        }
+      });
+      const contrast = on / Math.max(1, onCount) - off / Math.max(1, offCount);
+      const score = contrast + tuning.barHeadWeight * ((bar[c] as number) / totalProbability);
+      if (score > bestScore + 1e-12) {
+        bestScore = score;
+        barBeats = n;
+        downbeatIndex = phase;
+      }
+    }
+  });
   return { beatTimesSeconds: beats, downbeatIndex, barBeats, compound: isCompound };
 }
 
