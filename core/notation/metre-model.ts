@@ -215,12 +215,12 @@ export function metreFeatures(notes: readonly Note[], frames: number): Float32Ar
     classDelta[pc * (frames + 1) + frame] = (classDelta[pc * (frames + 1) + frame] as number) + 1;
     classDelta[pc * (frames + 1) + end] = (classDelta[pc * (frames + 1) + end] as number) - 1;
   }
-  const c = r + 4;
+  const classRow = r + 4;
   for (let pc = 0; pc < 12; pc += 1) {
     let on = 0;
     for (let f = 0; f < frames; f += 1) {
       on += classDelta[pc * (frames + 1) + f] as number;
-      if (on > 0.5) x[(c + pc) * frames + f] = 1;
+      if (on > 0.5) x[(classRow + pc) * frames + f] = 1;
     }
   }
   let sounding = 0;
@@ -232,7 +232,7 @@ export function metreFeatures(notes: readonly Note[], frames: number): Float32Ar
       x[r * frames + f] = ((low[f] as number) - 21) / 87;
       x[(r + 1) * frames + f] = ((high[f] as number) - 21) / 87;
       x[(r + 2) * frames + f] = Math.min(2, Math.max(-1, Math.log2(longest[f] as number) / 4 + 1));
-      x[(c + 12 + ((((low[f] as number) % 12) + 12) % 12)) * frames + f] = 1;
+      x[(classRow + 12 + ((((low[f] as number) % 12) + 12) % 12)) * frames + f] = 1;
     }
     sounding += delta[f] as number;
     x[(r + 3) * frames + f] = Math.log1p(Math.max(0, sounding));
