@@ -1,6 +1,6 @@
 """Trains the notation (metre) model on ASAP performances, exports ONNX and writes its card.
 
-    nice -n 10 .venv/bin/python training/notation/train.py --minutes 25           # the committed model
+    nice -n 10 .venv/bin/python training/notation/train.py                        # the committed model (30 min)
     .venv/bin/python training/notation/train.py --limit 2 --steps 3 --out /tmp/x  # a tiny run (the tests do this)
 
 Time-bounded (one core: torch.set_num_threads(1)); resumable from the checkpoint it writes (--resume). Validation
@@ -134,14 +134,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--asap', default=DEFAULT_ASAP_DIR)
     ap.add_argument('--out', default=str(REPO / 'models'), help='folder for the ONNX, card and checkpoint')
-    ap.add_argument('--minutes', type=float, default=25.0)
+    ap.add_argument('--minutes', type=float, default=30.0)
     ap.add_argument('--steps', type=int, default=0, help='stop after this many steps (0: time only)')
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--window-frames', type=int, default=1000, help='20 s at 50 fps')
     ap.add_argument('--eval-every', type=int, default=300)
     ap.add_argument('--limit', type=int, default=0, help='performances per split (0: all; tests use 2)')
-    ap.add_argument('--lr', type=float, default=2e-3)
-    ap.add_argument('--lr-final', type=float, default=0.0, help='cosine decay to this over the run (0: constant --lr)')
+    ap.add_argument('--lr', type=float, default=1e-3)
+    ap.add_argument('--lr-final', type=float, default=3e-5, help='cosine decay to this over the run (0: constant --lr)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint\'s best model and card, no training')
@@ -224,7 +224,7 @@ def main() -> None:
             'augmentation': 'tempo x0.85-1.15, 0-15 % notes dropped, 0-10 % spurious notes, onset jitter 20 ms '
                             '(clipped at 30 ms), durations x exp(N(0, 0.4)), transposition +-3, velocity noise 10',
             'steps': step, 'batch': args.batch, 'windowFrames': args.window_frames,
-            'command': 'nice -n 10 .venv/bin/python training/notation/train.py --minutes 25 (npm run train:notation)',
+            'command': 'nice -n 10 .venv/bin/python training/notation/train.py (npm run train:notation; 30 min, lr 1e-3 cosine to 3e-5)',
         },
         'metrics': {
             'how': f'peak-picked activations (threshold {PEAK_THRESHOLD}, {PEAK_MIN_SECONDS} s apart), F-measure '
