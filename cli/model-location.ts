@@ -11,6 +11,15 @@ import {
   type OnsetModel,
   type ReleaseModel,
 } from '../core/model';
+import {
+  loadHandsModel,
+  loadNotationModel,
+  parseHandsModelCard,
+  parseNotationModelCard,
+  type HandsModel,
+  type LoadNotationModelOptions,
+  type NotationModel,
+} from '../core/notation';
 
 /** The model `transcribe` and `npm start` use unless told otherwise: models/<name>.onnx beside its .card.json. */
 export const DEFAULT_MODEL_NAME = 'notescribe-onset-v2';
@@ -93,4 +102,47 @@ export async function loadReleaseModelFor(
     }
   }
   return loadReleaseModel(new Uint8Array(readFileSync(releasePath)), parseReleaseModelCard(readFileSync(releaseCardPath)), options);
+}
+
+/** The notation model (beats and metre of the score, core/notation `loadNotationModel`) the CLI and the eval use. */
+export const DEFAULT_NOTATION_MODEL_NAME = 'notescribe-notation-v1';
+
+/** Absolute path of the default notation model, `<package root>/models/notescribe-notation-v1.onnx`. */
+export function defaultNotationModelPath(): string {
+  return join(packageRoot(), 'models', `${DEFAULT_NOTATION_MODEL_NAME}.onnx`);
+}
+
+/**
+ * Reads a notation model and its card (`x.onnx` beside `x.card.json`) and loads it.
+ * @throws NotescribeError `MODEL_LOAD_FAILED` naming the missing file, or whatever loading refuses
+ */
+export async function loadNotationModelFile(
+  modelPath: string = defaultNotationModelPath(),
+  options: LoadNotationModelOptions = {},
+): Promise<NotationModel> {
+  const cardPath = cardPathFor(modelPath);
+  for (const path of [modelPath, cardPath]) {
+    if (!existsSync(path)) throw new NotescribeError('MODEL_LOAD_FAILED', `Notation model file not found: ${path}`, { context: { path } });
+  }
+  return loadNotationModel(new Uint8Array(readFileSync(modelPath)), parseNotationModelCard(readFileSync(cardPath)), options);
+}
+
+/** The hands model (the staff of each note, core/notation `loadHandsModel`) the CLI and the eval use. */
+export const DEFAULT_HANDS_MODEL_NAME = 'notescribe-notation-hands-v1';
+
+/** Absolute path of the default hands model, `<package root>/models/notescribe-notation-hands-v1.onnx`. */
+export function defaultHandsModelPath(): string {
+  return join(packageRoot(), 'models', `${DEFAULT_HANDS_MODEL_NAME}.onnx`);
+}
+
+/**
+ * Reads a hands model and its card and loads it.
+ * @throws NotescribeError `MODEL_LOAD_FAILED` naming the missing file, or whatever loading refuses
+ */
+export async function loadHandsModelFile(modelPath: string = defaultHandsModelPath(), options: { intraOpNumThreads?: number } = {}): Promise<HandsModel> {
+  const cardPath = cardPathFor(modelPath);
+  for (const path of [modelPath, cardPath]) {
+    if (!existsSync(path)) throw new NotescribeError('MODEL_LOAD_FAILED', `Hands model file not found: ${path}`, { context: { path } });
+  }
+  return loadHandsModel(new Uint8Array(readFileSync(modelPath)), parseHandsModelCard(readFileSync(cardPath)), options);
 }

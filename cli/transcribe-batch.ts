@@ -4,18 +4,19 @@
  * command runs (cli/commands/transcribe.ts imports it dynamically), so the engine costs `--help` nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { asNotescribeError, NotescribeError } from '../core/errors';
 import type { EvalNote } from '../core/metrics';
 import type { ExecutionProvider, OnsetModel, ReleaseModel } from '../core/model';
 import type { ScoreHints } from '../core/notation/hints';
+import type { NotationModels } from '../core/notation/learned';
 import { midiToHz } from '../core/params';
 import { OUTPUT_FILE_SUFFIX, transcribe, type OutputFormat, type TranscriptionResult } from '../core/transcribe';
 import type { Note } from '../core/types';
 import { EXIT_STATUS, exitStatusFor, type ExitStatus } from './exit-codes';
 import { collectInputs, STDIO_ARGUMENT, type BatchInput } from './inputs';
-import { defaultModelPath, loadModelFile, loadReleaseModelFor } from './model-location';
+import { defaultModelPath, defaultNotationModelPath, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from './model-location';
 import { ensureOutputDir, writeOutputFile } from './outputs';
 import { startProgress } from './progress';
 import { failureLine } from './report';
@@ -121,6 +122,8 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   });
   // The release model the onset card names ends notes at key releases; without one, notes end as their keys decay.
   const releaseModel = await loadReleaseModelFor(modelPath, model.card);
+  // Beats and metre from the notation model when it is installed beside the others; the rules otherwise.
+  const notationModel = existsSync(defaultNotationModelPath()) ? await loadNotationModelFile() : undefined;
   // Which provider runs the model is news only when it is not the one asked for first (a CUDA machine without CUDA).
   if (options.providers !== undefined && options.providers[0] !== model.executionProvider && !options.quiet) {
     channels.warn(`notescribe: warning: ${model.providerNotes.join('; ')}`);
@@ -128,7 +131,13 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   try {
     for (const input of inputs) {
       try {
-        const done = await transcribeInput(input, { ...options, model, ...(releaseModel === undefined ? {} : { releaseModel }), channels });
+        const done = await transcribeInput(input, {
+          ...options,
+          model,
+          ...(releaseModel === undefined ? {} : { releaseModel }),
+          ...(notationModel === undefined ? {} : { notationModels: { metre: notationModel } }),
+          channels,
+        });
         channels.record(done.record);
       } catch (error) {
         fail(input.label, error);
@@ -137,6 +146,7 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   } finally {
     await model.release();
     await releaseModel?.release();
+    await notationModel?.release();
   }
   return summarise(failures, total, channels);
 }
@@ -202,6 +212,7 @@ function outputStem(outDir: string, input: BatchInput): string {
 interface TranscribeInputOptions extends TranscribeBatchOptions {
   readonly model: OnsetModel;
   readonly releaseModel?: ReleaseModel;
+  readonly notationModels?: NotationModels;
   readonly channels: Channels;
 }
 
@@ -221,6 +232,7 @@ async function transcribeInput(input: BatchInput, options: TranscribeInputOption
     result = await transcribe(bytes, {
       model: options.model,
       ...(options.releaseModel === undefined ? {} : { releaseModel: options.releaseModel }),
+      ...(options.notationModels === undefined ? {} : { notationModels: options.notationModels }),
       title: options.title ?? (input.path === STDIO_ARGUMENT ? 'Transcription' : input.stem),
       ...(options.hints === undefined ? {} : { hints: options.hints }),
       ...(options.reference === undefined ? {} : { reference: options.reference }),

@@ -7,7 +7,7 @@
 import { analyseAudio, type AudioAnalysis } from './analyse';
 import { NotescribeError } from './errors';
 import type { ModelCard, OnsetModel, OnsetPrediction, ReleaseModel } from './model';
-import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, type ScoreHints } from './notation';
+import { buildScore, toMidi, toMusicXml, toMxl, toNoteJson, toNoteListText, learnedNotation, type MetreEstimate, type NotationModels, type ScoreHints } from './notation';
 import { assembleNotes, endNotesByRelease, type NoteAssemblyOptions } from './notes';
 import { extractWindows } from './onsets';
 import type { EvalNote } from './metrics';
@@ -37,6 +37,8 @@ export interface TranscribeOptions {
   readonly model: OnsetModel;
   /** The release model (core/model `loadReleaseModel`): note ends at key releases. Without it, ends follow each key's decay. */
   readonly releaseModel?: ReleaseModel;
+  /** The notation models (core/notation `loadNotationModel`, `loadHandsModel`): beats, metre and staves. @default the rules */
+  readonly notationModels?: NotationModels;
   /** Title written into the score when `hints.title` gives none. @default 'Transcription' */
   readonly title?: string;
   /** Tempo, time signature and key the user knows (forced in the score), title and composer (core/notation). */
@@ -88,6 +90,10 @@ export interface RenderOutputsOptions {
   readonly hints?: ScoreHints;
   /** @default DEFAULT_OUTPUT_FORMATS */
   readonly formats?: readonly OutputFormat[];
+  /** Beats and metre from the notation model (core/notation `learnedNotation`). @default the rules */
+  readonly metre?: MetreEstimate;
+  /** Left-hand probability of each note (core/notation `learnedNotation`). @default the rules */
+  readonly leftHand?: ArrayLike<number>;
   /** Drawn under the notes in `png`; without it the picture is a piano roll on black. */
   readonly spectrogram?: Spectrogram;
   /** Reference notes for `png`: notes drawn as hits and false notes, unmatched references as misses. */
@@ -135,6 +141,7 @@ export async function transcribe(bytes: Uint8Array, options: TranscribeOptions):
     thresholds: options.onsetThreshold === undefined ? options.model.card.thresholds : { onset: options.onsetThreshold },
     ...(options.noteOptions === undefined ? {} : { noteOptions: options.noteOptions }),
     ...(options.releaseModel === undefined ? {} : { releaseModel: options.releaseModel }),
+    ...(options.notationModels === undefined ? {} : { notationModels: options.notationModels }),
     ...(options.keepNote === undefined ? {} : { keepNote: options.keepNote }),
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
@@ -184,6 +191,8 @@ export interface FinishOptions extends Omit<RenderOutputsOptions, 'spectrogram'>
   readonly noteOptions?: NoteAssemblyOptions;
   /** Note ends at key releases (core/model `loadReleaseModel`); without it, ends follow each key's decay. */
   readonly releaseModel?: ReleaseModel;
+  /** Beats, metre and staves of the score from the notes (core/notation `NotationModels`). @default the rules */
+  readonly notationModels?: NotationModels;
   /** Keeps only the notes it accepts, after they are ended. @default all */
   readonly keepNote?: (note: Note) => boolean;
   /** Called once the notes are final, before rendering (progress). */
@@ -220,7 +229,9 @@ export async function finishTranscription(
   const notes = options.keepNote === undefined ? endedNotes : endedNotes.filter(options.keepNote);
   const notesMs = now() - began;
   options.onRender?.();
+  const learned = options.notationModels === undefined ? {} : await learnedNotation(notes, options.notationModels);
   const rendered = renderOutputs(notes, {
+    ...learned,
     ...(options.title === undefined ? {} : { title: options.title }),
     ...(options.hints === undefined ? {} : { hints: options.hints }),
     ...(options.formats === undefined ? {} : { formats: options.formats }),
@@ -241,6 +252,8 @@ export function renderOutputs(notes: readonly Note[], options: RenderOutputsOpti
   const score = needsScore ? buildScore(notes, {
         title: options.title ?? 'Transcription',
         ...(options.hints === undefined ? {} : { hints: options.hints }),
+        ...(options.metre === undefined ? {} : { metre: options.metre }),
+        ...(options.leftHand === undefined ? {} : { leftHand: options.leftHand }),
       }) : undefined;
   const scoreMs = now() - scoreStart;
   const outputs: Partial<Record<OutputFormat, Uint8Array>> = {};

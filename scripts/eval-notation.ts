@@ -5,17 +5,19 @@
  * performed MIDI), and through MuseScore 3's MIDI import as the peer; both MusicXML files are scored with MV2H
  * (pyMV2H 1.1.0, non-aligned, at most --max-alignments DTW alignments per excerpt) against the score. Prints a
  * per-excerpt table and the means as a JSON last line. `--audio` adds the path from audio: each excerpt rendered with a
- * training piano (FluidSynth, FluidR3, sustain pedal included) and transcribed by the whole engine. Needs python3 and mscore3; its own venv lives in
+ * training piano (FluidSynth, FluidR3, sustain pedal included) and transcribed by the whole engine. Beats and metre come
+ * from the notation model (models/notescribe-notation-v1.onnx) when it is there (--no-metre-model: the rules), staves
+ * from the rules or, with --hands-model, from the hands model (models/notescribe-notation-hands-v1.onnx). Needs python3 and mscore3; its own venv lives in
  * .cache/notation-eval (pyMV2H is needed by nothing else).
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { buildScore, toMusicXml } from '../core/notation';
+import { buildScore, learnedNotation, toMusicXml, type NotationModels } from '../core/notation';
 import { transcribe } from '../core/transcribe';
 import type { Note } from '../core/types';
-import { loadModelFile } from '../cli/model-location';
+import { defaultHandsModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile } from '../cli/model-location';
 
 const ROOT = path.resolve(__dirname, '..');
 const VENV = path.join(ROOT, '.cache/notation-eval/venv');
@@ -48,6 +50,10 @@ async function main(): Promise<void> {
     .option('--max-alignments <n>', 'DTW alignments scored per excerpt (pyMV2H would try every tie)', '20')
     .option('--no-musescore', 'skip the MuseScore peer')
     .option('--audio', 'also render each excerpt (pedal included) with FluidSynth and transcribe it with the onset model')
+    .option('--metre-model <file>', 'notation model: beats and metre (an absent file: the rules)', defaultNotationModelPath())
+    .option('--no-metre-model', 'beats and metre by the rules')
+    // Off by default: on the tuning pieces it lost 0.011 voice to the rules (docs/notation.md, "Learned notation").
+    .option('--hands-model [file]', `hands model for the staves (the rules by default; without a file: ${path.relative(ROOT, defaultHandsModelPath())})`)
     .option('--soundfont <file>', 'soundfont for --audio (a training piano)', '/usr/share/sounds/sf2/FluidR3_GM.sf2')
     .parse()
     .opts<{
@@ -60,6 +66,8 @@ async function main(): Promise<void> {
       maxAlignments: string;
       musescore: boolean;
       audio?: boolean;
+      metreModel: string | false;
+      handsModel?: string | true;
       soundfont: string;
     }>();
   ensureVenv();
@@ -67,11 +75,16 @@ async function main(): Promise<void> {
   const run = (args: string[]): string => execFileSync('nice', ['-n', '10', PYTHON, HELPER, ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
   run(['prepare', '--asap', options.asap, '--out', options.out, '--pieces', options.pieces, '--split', options.split, '--performances', options.performances, '--bars', options.bars]);
   const manifest = JSON.parse(readFileSync(path.join(options.out, 'manifest.json'), 'utf8')) as ManifestEntry[];
+  const metreModel = options.metreModel === false || !existsSync(options.metreModel) ? undefined : await loadNotationModelFile(options.metreModel);
+  const handsModel = options.handsModel === undefined ? undefined : await loadHandsModelFile(options.handsModel === true ? defaultHandsModelPath() : options.handsModel);
+  const notationModels: NotationModels = { ...(metreModel === undefined ? {} : { metre: metreModel }), ...(handsModel === undefined ? {} : { hands: handsModel }) };
+  console.log(`beats and metre: ${metreModel?.card.name ?? 'rules'}; staves: ${handsModel?.card.name ?? 'rules'}`);
   let scoreSeconds = 0;
   for (const entry of manifest) {
     const notes = JSON.parse(readFileSync(path.join(options.out, `${entry.name}.notes.json`), 'utf8')) as Note[];
     const began = performance.now();
-    const xml = toMusicXml(buildScore(notes, { title: entry.piece }));
+    const learned = await learnedNotation(notes, notationModels);
+    const xml = toMusicXml(buildScore(notes, { title: entry.piece, ...learned }));
     scoreSeconds += (performance.now() - began) / 1000;
     writeFileSync(path.join(options.out, `${entry.name}.ours.musicxml`), xml);
   }
@@ -84,7 +97,12 @@ async function main(): Promise<void> {
       execFileSync('nice', ['-n', '10', 'fluidsynth', '-ni', '-q', '-F', wav, '-r', '22050', '-g', '0.6', options.soundfont, path.join(options.out, `${entry.name}.pedalled.mid`)], {
         stdio: 'ignore',
       });
-      const result = await transcribe(new Uint8Array(readFileSync(wav)), { model, title: entry.piece, formats: ['musicxml'] });
+      const result = await transcribe(new Uint8Array(readFileSync(wav)), {
+        model,
+        title: entry.piece,
+        formats: ['musicxml'],
+        notationModels,
+      });
       writeFileSync(path.join(options.out, `${entry.name}.audio.musicxml`), result.outputs.musicxml ?? new Uint8Array());
     }
   }

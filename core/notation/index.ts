@@ -14,6 +14,37 @@ export { chooseMeter, planMetre, isCompound, beatAccents, beatPosition, type Met
 export { quantiseNotes, chooseBeatGrids, snapToGrid, snapOffset, type QuantisedNote } from './quantise';
 export { assignStaves, assignVoices, type VoiceEvent } from './staves';
 export { writeDuration, layoutMeasures, measureBounds } from './layout';
+export {
+  loadNotationModel,
+  parseNotationModelCard,
+  decodeMetre,
+  DEFAULT_DECODE_METRE_OPTIONS,
+  type DecodeMetreOptions,
+  metreFeatures,
+  metreFrameCount,
+  METRE_FRAME_RATE_HZ,
+  METRE_FEATURE_COUNT,
+  METRE_OCTAVE_BANDS,
+  METRE_BAR_BEATS,
+  METRE_MODEL_IO,
+  METRE_OUTPUT_CHANNELS,
+  type MetreEstimate,
+  type NotationModel,
+  type NotationModelCard,
+  type LoadNotationModelOptions,
+} from './metre-model';
+export {
+  loadHandsModel,
+  parseHandsModelCard,
+  handFeatures,
+  HAND_FEATURE_COUNT,
+  HAND_CHORD_SECONDS,
+  HAND_CONTEXT_SECONDS,
+  HANDS_MODEL_IO,
+  type HandsModel,
+  type HandsModelCard,
+} from './hands-model';
+export { learnedNotation, type NotationModels } from './learned';
 export { NotationError } from './errors';
 export * from './constants';
 export type * from './model';

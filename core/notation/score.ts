@@ -4,7 +4,8 @@ import { DIVISIONS_PER_QUARTER, DYNAMIC_VELOCITIES, MIN_NOTE_SECONDS, TEMPO_CHAN
 import type { ScoreHints } from './hints';
 import { estimateKey, fitKey } from './key';
 import { layoutMeasures, measureBounds } from './layout';
-import { beatPosition, planMetre } from './meter';
+import { beatPosition, planMetre, type MetrePlan } from './meter';
+import type { MetreEstimate } from './metre-model';
 import type { Dynamic, Score } from './model';
 import { quantiseNotes, type QuantisedNote } from './quantise';
 import { assignStaves, assignVoices } from './staves';
@@ -16,6 +17,19 @@ export interface BuildScoreOptions {
   readonly title?: string;
   /** What the user knows: forced tempo, time signature and key; title and composer for the header. */
   readonly hints?: ScoreHints;
+  /**
+   * Beats and metre from the notation model (core/notation/metre-model.ts `NotationModel.estimateMetre`): used in
+   * place of the rule-based beat tracker and metre choice. A hinted tempo or time signature still wins: with either
+   * hint the rules decide, over the model's beats when the hint is only a time signature.
+   * @default the rules
+   */
+  readonly metre?: MetreEstimate;
+  /**
+   * Probability (0…1) that the left hand plays each note, in the order of `sanitiseNotes(notes)` (core/notation
+   * `HandsModel.leftHand`): a note goes on the bass staff when over one half, in place of the rule-based split. A list
+   * of another length is ignored. @default the rules
+   */
+  readonly leftHand?: ArrayLike<number>;
 }
 
 /**
@@ -54,10 +68,14 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   const clean = sanitiseNotes(notes);
   const firstOnset = clean[0]?.onsetSeconds ?? 0;
   const lastOffset = clean.reduce((end, n) => Math.max(end, n.offsetSeconds), 0);
-  const track = trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset }, hints.tempoBpm === undefined ? {} : { tempoBpm: hints.tempoBpm });
+  const learned = hints.tempoBpm === undefined && options.metre !== undefined && options.metre.beatTimesSeconds.length >= 2 ? options.metre : undefined;
+  const tracked =
+    learned?.beatTimesSeconds ??
+    trackBeats(clean, { fromSeconds: firstOnset, toSeconds: lastOffset }, hints.tempoBpm === undefined ? {} : { tempoBpm: hints.tempoBpm }).beatTimesSeconds;
   // Four spare beats in front so that a downbeat before the first note always exists.
-  const beats = extrapolate(track.beatTimesSeconds, 4, 0);
-  const plan = planMetre(clean, beats, hints.timeSignature);
+  const spare = 4;
+  const beats = extrapolate(tracked, spare, 0);
+  const plan = learned === undefined || hints.timeSignature !== undefined ? planMetre(clean, beats, hints.timeSignature) : learnedPlan(learned, beats, spare);
   const { timeSignature, quartersPerBeat: r, beats: metreBeats } = plan;
   // Bar length in quarters: 3/8 is 1.5, 6/8 is 3, 2/2 is 4.
   const m = (4 * timeSignature.beats) / timeSignature.beatType;
@@ -84,7 +102,7 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   const measureStarts = [...(pickup > 0 ? [0] : []), ...Array.from({ length: fullMeasures + 1 }, (_, k) => pickupQuarters + k * m)];
   scoreBeats = extrapolate(scoreBeats, 0, Math.max(0, Math.ceil(measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length));
   const key = hints.key === undefined ? estimateKey(clean) : fitKey(clean, hints.key);
-  const staffOf = assignStaves(quantised);
+  const staffOf = options.leftHand !== undefined && options.leftHand.length === clean.length ? learnedStaves(quantised, options.leftHand) : assignStaves(quantised);
   const noteStaves = new Array<number>(clean.length).fill(1);
   quantised.forEach((note, k) => {
     for (const source of note.sources ?? []) noteStaves[source] = staffOf[k] as number;
@@ -121,6 +139,24 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
     notes: clean,
     noteStaves,
   };
+}
+
+/** Staff 2 (bass) for quantised notes whose source notes' mean left-hand probability is over one half, else 1. */
+function learnedStaves(notes: readonly QuantisedNote[], leftHand: ArrayLike<number>): Uint8Array {
+  return Uint8Array.from(notes, (note) => {
+    const sources = note.sources ?? [];
+    const mean = sources.reduce((sum, k) => sum + (leftHand[k] ?? 0), 0) / Math.max(1, sources.length);
+    return mean > 0.5 ? 2 : 1;
+  });
+}
+
+/**
+ * The notation model's metre as a plan: its beats are the notated ones (dotted quarters when compound), so a compound
+ * bar of n beats is written 3n/8 and a simple one n/4; its downbeat index moves by the `spare` beats put in front.
+ */
+function learnedPlan(metre: MetreEstimate, beats: readonly number[], spare: number): MetrePlan {
+  const timeSignature = metre.compound ? { beats: 3 * metre.barBeats, beatType: 8 } : { beats: metre.barBeats, beatType: 4 };
+  return { timeSignature, beats, quartersPerBeat: metre.compound ? 1.5 : 1, compound: metre.compound, downbeatPhase: metre.downbeatIndex + spare };
 }
 
 /** The time of a fractional beat position, interpolated between beats; undefined beyond the last beat. */

@@ -1,0 +1,429 @@
+/**
+ * The learned metre: the notation model (models/notescribe-notation-v1.onnx, trained by training/notation/train.py
+ * on ASAP performances) reads frame features of the performed notes and gives per frame a beat and a downbeat
+ * activation, the bar length (2, 3 or 4 beats) and whether the beat divides in three. `decodeMetre` turns those into
+ * a beat grid and a metre that `buildScore` takes in place of its rule-based tracker (`BuildScoreOptions.metre`).
+ */
+import * as ort from 'onnxruntime-node';
+import type { Note } from '../types';
+import { ModelError } from '../model/errors';
+import { NotationError } from './errors';
+import { sanitiseNotes } from './score';
+
+/**
+ * Feature frames per second (training/notation/dataset.py FRAME_RATE_HZ; the card carries it and loading checks):
+ * 20 ms frames keep a beat within beat F-measure's 70 ms while a three-minute piece stays 9000 frames.
+ */
+export const METRE_FRAME_RATE_HZ = 50;
+/** Octave bands of the onset-count features, from C1 (dataset.py OCTAVE_BANDS). */
+export const METRE_OCTAVE_BANDS = 7;
+/** Features per frame (dataset.py FEATURE_COUNT; their order is `metreFeatures`'). */
+export const METRE_FEATURE_COUNT = 2 + 12 + METRE_OCTAVE_BANDS + 2 + 1 + 1 + 12 + 12;
+/** Bar lengths in beats the model tells apart, in the order of its bar-length channels (dataset.py BAR_BEATS). */
+export const METRE_BAR_BEATS = [2, 3, 4] as const;
+/** ONNX tensor names (training/notation/model.py) and the output channels' order. */
+export const METRE_MODEL_IO = { input: 'features', output: 'metre' } as const;
+export const METRE_OUTPUT_CHANNELS = ['beat', 'downbeat', 'bar2', 'bar3', 'bar4', 'compound'] as const;
+
+/** The slowest and fastest beat the decoder accepts, beats per minute (the engine's tempo range). */
+const MIN_BEAT_BPM = 30;
+const MAX_BEAT_BPM = 240;
+
+/** Tuning of `decodeMetre` (tuned on the evaluation's tuning pieces with scripts/eval-notation-beats.ts). */
+export interface DecodeMetreOptions {
+  /**
+   * Penalty on the squared log ratio of consecutive beat intervals in the beat dynamic programme, in activation
+   * units: at 10, a 10 % change of interval costs 0.09 × 10 ≈ 0.9 of one beat's activation, so rubato is followed
+   * where the activations show it, and silent stretches keep the last interval.
+   */
+  readonly intervalTightness: number;
+  /**
+   * Each beat of the programme scores its activation less this: without it every extra beat (even on silence before
+   * the first note) would add a little, and a sequence would start as early as it may; with it a sequence starts on
+   * the first beat the model believes in.
+   */
+  readonly beatRewardFloor: number;
+  /** A beat interval may stray this factor either way from the global period (no octave jumps mid-piece). */
+  readonly localPeriodRange: number;
+  /** Log-Gaussian prior on the global beat period: centre, beats per minute, and width in octaves. */
+  readonly periodPriorBpm: number;
+  readonly periodPriorOctaves: number;
+  /**
+   * Weight of the bar-length head's mean probability beside the downbeat contrast when the bar length is chosen
+   * (contrast: mean downbeat activation on every n-th beat less that on the others, 0…1).
+   */
+  readonly barHeadWeight: number;
+}
+
+export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
+  intervalTightness: 10,
+  beatRewardFloor: 0.1,
+  localPeriodRange: 1.4,
+  periodPriorBpm: 100,
+  periodPriorOctaves: 1,
+  barHeadWeight: 0.5,
+};
+
+/** The model's reading of the metre, as `buildScore` takes it. */
+export interface MetreEstimate {
+  /** Notated beats (quarters in simple metres, dotted quarters in compound ones), seconds, ascending. */
+  readonly beatTimesSeconds: readonly number[];
+  /** Index into `beatTimesSeconds` of a downbeat. */
+  readonly downbeatIndex: number;
+  /** Beats per bar: 2, 3 or 4. */
+  readonly barBeats: number;
+  /** Beats divide in three (6/8, 9/8, 12/8). */
+  readonly compound: boolean;
+}
+
+/** The notation model card (models/notescribe-notation-v1.card.json), the fields the engine reads. */
+export interface NotationModelCard {
+  readonly name: string;
+  readonly input: { readonly name: string; readonly frameRateHz: number; readonly featureCount: number; readonly octaveBands: number };
+  readonly output: { readonly name: string; readonly channels: readonly string[]; readonly barBeats: readonly number[] };
+  readonly [extra: string]: unknown;
+}
+
+/** A loaded, checked notation model. */
+export interface NotationModel {
+  readonly card: NotationModelCard;
+  /** The metre of performed notes (any order); undefined when they are too few to show one (the rules decide then). */
+  estimateMetre(notes: readonly Note[], options?: Partial<DecodeMetreOptions>): Promise<MetreEstimate | undefined>;
+  release(): Promise<void>;
+}
+
+/** Options of `loadNotationModel`. */
+export interface LoadNotationModelOptions {
+  /** onnxruntime intra-op threads (1 for the one-core benchmark). @default onnxruntime's choice */
+  readonly intraOpNumThreads?: number;
+}
+
+/**
+ * Parses a notation model card and checks it against this engine's features and outputs: every difference is
+ * collected, then one `ModelError` (`MODEL_MISMATCH`) names them all; text that is not JSON is `MODEL_LOAD_FAILED`.
+ */
+export function parseNotationModelCard(bytes: Uint8Array | string): NotationModelCard {
+  const text = typeof bytes === 'string' ? bytes : new TextDecoder().decode(bytes);
+  let card: NotationModelCard;
+  try {
+    card = JSON.parse(text) as NotationModelCard;
+  } catch (error) {
+    throw new ModelError('MODEL_LOAD_FAILED', `The notation model card is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const problems: string[] = [];
+  const expect = (what: string, actual: unknown, wanted: unknown): void => {
+    if (JSON.stringify(actual) !== JSON.stringify(wanted)) problems.push(`${what} is ${JSON.stringify(actual)}, the engine's is ${JSON.stringify(wanted)}`);
+  };
+  expect('input.name', card.input?.name, METRE_MODEL_IO.input);
+  expect('input.frameRateHz', card.input?.frameRateHz, METRE_FRAME_RATE_HZ);
+  expect('input.featureCount', card.input?.featureCount, METRE_FEATURE_COUNT);
+  expect('input.octaveBands', card.input?.octaveBands, METRE_OCTAVE_BANDS);
+  expect('output.name', card.output?.name, METRE_MODEL_IO.output);
+  expect('output.channels', card.output?.channels, METRE_OUTPUT_CHANNELS);
+  expect('output.barBeats', card.output?.barBeats, METRE_BAR_BEATS);
+  if (problems.length > 0) throw new ModelError('MODEL_MISMATCH', `Notation model card "${String(card.name)}" does not fit this engine: ${problems.join('; ')}`);
+  return card;
+}
+
+/**
+ * Loads the notation model from its ONNX bytes and card, and checks that the graph has the card's tensors.
+ *
+ * @example
+ * const model = await loadNotationModel(onnxBytes, parseNotationModelCard(cardBytes));
+ * const metre = await model.estimateMetre(notes);
+ * const score = buildScore(notes, metre === undefined ? {} : { metre });
+ */
+export async function loadNotationModel(onnxBytes: Uint8Array, card: NotationModelCard, options: LoadNotationModelOptions = {}): Promise<NotationModel> {
+  let session: ort.InferenceSession;
+  try {
+    session = await ort.InferenceSession.create(onnxBytes, {
+      executionProviders: ['cpu'],
+      graphOptimizationLevel: 'all',
+      logSeverityLevel: 3,
+      ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
+    });
+  } catch (error) {
+    throw new ModelError('MODEL_LOAD_FAILED', `onnxruntime could not load the notation model "${card.name}": ${(error as Error).message}`, { cause: error });
+  }
+  if (!session.inputNames.includes(METRE_MODEL_IO.input) || !session.outputNames.includes(METRE_MODEL_IO.output)) {
+    await session.release();
+    throw new ModelError(
+      'MODEL_MISMATCH',
+      `Notation model "${card.name}" has inputs ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}; ` +
+        `the engine needs "${METRE_MODEL_IO.input}" and "${METRE_MODEL_IO.output}"`,
+    );
+  }
+  return {
+    card,
+    async estimateMetre(raw, decodeOptions = {}) {
+      // The notes buildScore will see: clamped, finite, by onset.
+      const notes = sanitiseNotes(raw);
+      if (notes.length < 4) return undefined;
+      const frames = metreFrameCount(notes);
+      const input = new ort.Tensor('float32', metreFeatures(notes, frames), [1, METRE_FEATURE_COUNT, frames]);
+      const result = await session.run({ [METRE_MODEL_IO.input]: input });
+      const output = result[METRE_MODEL_IO.output];
+      if (output === undefined) throw new NotationError(`Notation model "${card.name}" returned no "${METRE_MODEL_IO.output}"`);
+      return decodeMetre(output.data as Float32Array, frames, notes, decodeOptions);
+    },
+    release: () => session.release(),
+  };
+}
+
+/** Frames the model is run over: to one second past the last note's end. */
+export function metreFrameCount(notes: readonly Note[]): number {
+  const end = notes.reduce((e, n) => Math.max(e, n.offsetSeconds, n.onsetSeconds), 0);
+  return Math.floor((end + 1) * METRE_FRAME_RATE_HZ) + 1;
+}
+
+/**
+ * Frame features `[METRE_FEATURE_COUNT][frames]` (row-major) of notes, as training/notation/dataset.py `features`:
+ * per frame, of the notes starting in it, log(1 + count), loudest velocity / 127, velocity-weighted chroma (max, 12),
+ * log(1 + onsets) per octave band from C1 (7), lowest and highest pitch ((p − 21) / 87), log2 of the longest duration
+ * / 4 + 1 (clipped to −1…2); and log(1 + notes sounding); then 1 for each pitch class sounding (12) and 1 for the
+ * pitch class of the lowest note starting (12).
+ */
+export function metreFeatures(notes: readonly Note[], frames: number): Float32Array {
+  const x = new Float32Array(METRE_FEATURE_COUNT * frames);
+  const count = new Float32Array(frames);
+  const low = new Float64Array(frames).fill(Infinity);
+  const high = new Float64Array(frames).fill(-Infinity);
+  const longest = new Float64Array(frames);
+  const delta = new Float32Array(frames + 1);
+  const classDelta = new Float32Array(12 * (frames + 1));
+  const band0 = 14;
+  const r = band0 + METRE_OCTAVE_BANDS;
+  for (const note of notes) {
+    const frame = Math.floor(note.onsetSeconds * METRE_FRAME_RATE_HZ + 0.5);
+    if (frame < 0 || frame >= frames) continue;
+    const pitch = Math.round(note.pitch);
+    const velocity = note.velocity / 127;
+    count[frame] = (count[frame] as number) + 1;
+    x[frames + frame] = Math.max(x[frames + frame] as number, velocity);
+    const chroma = (2 + (((pitch % 12) + 12) % 12)) * frames + frame;
+    x[chroma] = Math.max(x[chroma] as number, velocity);
+    const band = Math.min(METRE_OCTAVE_BANDS - 1, Math.max(0, Math.floor((pitch - 24) / 12)));
+    x[(band0 + band) * frames + frame] = (x[(band0 + band) * frames + frame] as number) + 1;
+    low[frame] = Math.min(low[frame] as number, pitch);
+    high[frame] = Math.max(high[frame] as number, pitch);
+    longest[frame] = Math.max(longest[frame] as number, Math.max(note.offsetSeconds - note.onsetSeconds, 1e-3));
+    const off = Math.min(frames, Math.max(0, Math.floor(note.offsetSeconds * METRE_FRAME_RATE_HZ + 0.5)));
+    delta[frame] = (delta[frame] as number) + 1;
+    const end = Math.max(off, frame + 1);
+    delta[end] = (delta[end] as number) - 1;
+    const pc = ((pitch % 12) + 12) % 12;
+    classDelta[pc * (frames + 1) + frame] = (classDelta[pc * (frames + 1) + frame] as number) + 1;
+    classDelta[pc * (frames + 1) + end] = (classDelta[pc * (frames + 1) + end] as number) - 1;
+  }
+  const classRow = r + 4;
+  for (let pc = 0; pc < 12; pc += 1) {
+    let on = 0;
+    for (let f = 0; f < frames; f += 1) {
+      on += classDelta[pc * (frames + 1) + f] as number;
+      if (on > 0.5) x[(classRow + pc) * frames + f] = 1;
+    }
+  }
+  let sounding = 0;
+  for (let f = 0; f < frames; f += 1) {
+    const c = count[f] as number;
+    x[f] = Math.log1p(c);
+    for (let b = 0; b < METRE_OCTAVE_BANDS; b += 1) x[(band0 + b) * frames + f] = Math.log1p(x[(band0 + b) * frames + f] as number);
+    if (c > 0) {
+      x[r * frames + f] = ((low[f] as number) - 21) / 87;
+      x[(r + 1) * frames + f] = ((high[f] as number) - 21) / 87;
+      x[(r + 2) * frames + f] = Math.min(2, Math.max(-1, Math.log2(longest[f] as number) / 4 + 1));
+      x[(classRow + 12 + ((((low[f] as number) % 12) + 12) % 12)) * frames + f] = 1;
+    }
+    sounding += delta[f] as number;
+    x[(r + 3) * frames + f] = Math.log1p(Math.max(0, sounding));
+  }
+  return x;
+}
+
+const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
+
+/**
+ * Beats and metre from the model's output logits `[6][frames]` (row-major, METRE_OUTPUT_CHANNELS): the beat
+ * division from its activation averaged over the notes' span; the global beat period from the beat
+ * activation's autocorrelation (log-Gaussian prior, `periodPriorBpm`); beats by a dynamic programme over the
+ * beat activation whose intervals stay within `localPeriodRange` of that period and pay `intervalTightness` for
+ * changing (Ellis 2007, with the previous interval as the reference instead of a fixed one, so rubato is followed);
+ * the bar length and the downbeat together: the bar length n (2, 3, 4) and phase whose every n-th beat has the most
+ * downbeat activation above the other beats', plus `barHeadWeight` times the bar-length head's mean probability of n.
+ * Undefined without a period.
+ */
+export function decodeMetre(
+  logits: Float32Array,
+  frames: number,
+  notes: readonly Note[],
+  options: Partial<DecodeMetreOptions> = {},
+): MetreEstimate | undefined {
+  const tuning = { ...DEFAULT_DECODE_METRE_OPTIONS, ...options };
+  const beat = new Float64Array(frames);
+  const down = new Float64Array(frames);
+  for (let f = 0; f < frames; f += 1) {
+    beat[f] = sigmoid(logits[f] as number);
+    down[f] = sigmoid(logits[frames + f] as number);
+  }
+  const first = Math.max(0, Math.floor((notes[0]?.onsetSeconds ?? 0) * METRE_FRAME_RATE_HZ));
+  const lastOnset = notes.reduce((e, n) => Math.max(e, n.onsetSeconds), 0);
+  const last = Math.min(frames - 1, Math.ceil(lastOnset * METRE_FRAME_RATE_HZ));
+  // Bar length and division: mean probabilities over the span of the notes.
+  const bar = [0, 0, 0];
+  let compound = 0;
+  for (let f = first; f <= last; f += 1) {
+    const l = [2, 3, 4].map((c) => logits[c * frames + f] as number);
+    const m = Math.max(...l);
+    const e = l.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    e.forEach((v, k) => (bar[k] = (bar[k] as number) + v / s));
+    compound += sigmoid(logits[5 * frames + f] as number);
+  }
+  const isCompound = compound / Math.max(1, last - first + 1) > 0.5;
+  const period = globalPeriod(beat, first, last, tuning);
+  if (period === undefined) return undefined;
+  const beatFrames = beatProgramme(beat, first, last, period, tuning);
+  if (beatFrames.length < 2) return undefined;
+  const beats = extend(beatFrames.map((f) => f / METRE_FRAME_RATE_HZ), notes);
+  // Downbeat activation at each beat (its peak within ±2 frames), over the beats the notes span.
+  const peaks = beats.map((t) => {
+    const centre = Math.round(t * METRE_FRAME_RATE_HZ);
+    let peak = 0;
+    for (let f = Math.max(0, centre - 2); f <= Math.min(frames - 1, centre + 2); f += 1) peak = Math.max(peak, down[f] as number);
+    return peak;
+  });
+  const spanned = beats.map((t) => t >= first / METRE_FRAME_RATE_HZ - 0.05 && t <= last / METRE_FRAME_RATE_HZ + 0.05);
+  // Each bar length n and phase: how far the downbeat activation at every n-th beat stands above that at the others,
+  // plus the bar-length head's mean probability for n (weighted by barHeadWeight); the best pair wins.
+  let barBeats = 4;
+  let downbeatIndex = 0;
+  let bestScore = -Infinity;
+  const totalProbability = Math.max(1e-9, bar.reduce((a, b) => a + b, 0));
+  METRE_BAR_BEATS.forEach((n, c) => {
+    for (let phase = 0; phase < n; phase += 1) {
+      let on = 0;
+      let onCount = 0;
+      let off = 0;
+      let offCount = 0;
+      peaks.forEach((peak, k) => {
+        if (!(spanned[k] as boolean)) return;
+        if ((k - phase) % n === 0) {
+          on += peak;
+          onCount += 1;
+        } else {
+          off += peak;
+          offCount += 1;
+        }
+      });
+      const contrast = on / Math.max(1, onCount) - off / Math.max(1, offCount);
+      const score = contrast + tuning.barHeadWeight * ((bar[c] as number) / totalProbability);
+      if (score > bestScore + 1e-12) {
+        bestScore = score;
+        barBeats = n;
+        downbeatIndex = phase;
+      }
+    }
+  });
+  return { beatTimesSeconds: beats, downbeatIndex, barBeats, compound: isCompound };
+}
+
+/** The beat period (frames) whose autocorrelation of the beat activation over [first, last], times the prior, is largest. */
+function globalPeriod(beat: Float64Array, first: number, last: number, tuning: DecodeMetreOptions): number | undefined {
+  const lo = Math.floor((60 * METRE_FRAME_RATE_HZ) / MAX_BEAT_BPM);
+  const hi = Math.ceil((60 * METRE_FRAME_RATE_HZ) / MIN_BEAT_BPM);
+  let best: number | undefined;
+  let bestScore = 0;
+  for (let lag = lo; lag <= hi && lag < last - first; lag += 1) {
+    let sum = 0;
+    for (let t = first; t + lag <= last; t += 1) sum += (beat[t] as number) * (beat[t + lag] as number);
+    const octaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / lag / tuning.periodPriorBpm) / tuning.periodPriorOctaves;
+    const score = (sum / (last - first + 1 - lag)) * Math.exp(-0.5 * octaves * octaves);
+    if (score > bestScore) {
+      bestScore = score;
+      best = lag;
+    }
+  }
+  return best;
+}
+
+/**
+ * Best beat sequence over the activation: state (frame t, interval i into t); score(t, i) = act(t) + max over the
+ * previous interval j of score(t − i, j) − intervalTightness · log²(i / j) (act less beatRewardFloor). A sequence may start within one interval
+ * of the first onset and ends at the best state within one interval of the last.
+ */
+function beatProgramme(act: Float64Array, first: number, last: number, period: number, tuning: DecodeMetreOptions): number[] {
+  const minI = Math.max(2, Math.floor(period / tuning.localPeriodRange));
+  const maxI = Math.ceil(period * tuning.localPeriodRange);
+  const width = maxI - minI + 1;
+  const from = Math.max(0, first - maxI);
+  const to = last + maxI;
+  const n = Math.min(act.length, to + 1) - from;
+  if (n <= maxI) return [];
+  const score = new Float64Array(n * width).fill(-Infinity);
+  const back = new Int32Array(n * width).fill(-1);
+  // Transition costs by interval pair, computed once.
+  const cost = new Float64Array(width * width);
+  for (let a = 0; a < width; a += 1) {
+    for (let b = 0; b < width; b += 1) {
+      const r = Math.log((minI + a) / (minI + b));
+      cost[a * width + b] = tuning.intervalTightness * r * r;
+    }
+  }
+  const startLimit = first + maxI - from;
+  for (let t = 0; t < n; t += 1) {
+    const a = (act[from + t] as number) - tuning.beatRewardFloor;
+    for (let i = 0; i < width; i += 1) {
+      const p = t - (minI + i);
+      let best = t <= startLimit ? 0 : -Infinity;
+      let arg = -1;
+      if (p >= 0) {
+        const row = p * width;
+        for (let j = 0; j < width; j += 1) {
+          const v = (score[row + j] as number) - (cost[i * width + j] as number);
+          if (v > best) {
+            best = v;
+            arg = j;
+          }
+        }
+      }
+      if (best === -Infinity) continue;
+      score[t * width + i] = a + best;
+      back[t * width + i] = arg;
+    }
+  }
+  let bestT = -1;
+  let bestI = 0;
+  let bestScore = -Infinity;
+  for (let t = Math.max(0, last - maxI - from); t < n; t += 1) {
+    for (let i = 0; i < width; i += 1) {
+      if ((score[t * width + i] as number) > bestScore) {
+        bestScore = score[t * width + i] as number;
+        bestT = t;
+        bestI = i;
+      }
+    }
+  }
+  const out: number[] = [];
+  let t = bestT;
+  let i = bestI;
+  while (t >= 0) {
+    out.push(from + t);
+    const j = back[t * width + i] as number;
+    if (j < 0) break;
+    t -= minI + i;
+    i = j;
+  }
+  return out.reverse();
+}
+
+/** Adds beats at the edge intervals until they cover the first onset and the last note's end. */
+function extend(beats: number[], notes: readonly Note[]): number[] {
+  const out = [...beats];
+  const start = notes[0]?.onsetSeconds ?? 0;
+  const end = notes.reduce((e, n) => Math.max(e, n.offsetSeconds), 0);
+  const head = (out[1] as number) - (out[0] as number);
+  while ((out[0] as number) > start + 0.05 && (out[0] as number) - head >= 0) out.unshift((out[0] as number) - head);
+  const tail = (out[out.length - 1] as number) - (out[out.length - 2] as number);
+  while ((out[out.length - 1] as number) < end) out.push((out[out.length - 1] as number) + tail);
+  return out;
+}

@@ -1,0 +1,76 @@
+/**
+ * @jest-environment ./test/fixtures/model/jest-environment.cjs
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { buildScore, handFeatures, HAND_FEATURE_COUNT, loadHandsModel, parseHandsModelCard, sanitiseNotes, type HandsModel } from '../../../core/notation';
+import type { Note } from '../../../core/types';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const MODEL = path.join(ROOT, 'models/notescribe-notation-hands-v1.onnx');
+const CARD = path.join(ROOT, 'models/notescribe-notation-hands-v1.card.json');
+
+describe('handFeatures', () => {
+  it('matches the training features (training/notation/hands.py) on the fixture', () => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/notation/hands-features.json'), 'utf8')) as { notes: Note[]; features: number[][] };
+    const n = fixture.notes.length;
+    const x = handFeatures(fixture.notes);
+    expect(fixture.features).toHaveLength(HAND_FEATURE_COUNT);
+    const wrong: string[] = [];
+    fixture.features.forEach((row, c) =>
+      row.forEach((value, i) => {
+        const ours = x[c * n + i] as number;
+        if (Math.abs(ours - value) > 1e-5) wrong.push(`feature ${c} note ${i}: ${ours} vs ${value}`);
+      }),
+    );
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('parseHandsModelCard', () => {
+  it('names every field that differs from the engine', () => {
+    const card = JSON.parse(readFileSync(CARD, 'utf8')) as Record<string, Record<string, unknown>>;
+    const bad = { ...card, input: { ...card['input'], featureCount: 11, contextSeconds: 2 } };
+    expect(() => parseHandsModelCard(JSON.stringify(bad))).toThrow(/input\.featureCount is 11.*input\.contextSeconds is 2/);
+  });
+});
+
+describe('buildScore with left-hand probabilities', () => {
+  it('puts each note on the staff its probability says, whatever its pitch', () => {
+    const notes: Note[] = [
+      { pitch: 72, onsetSeconds: 0, offsetSeconds: 0.5, velocity: 80 },
+      { pitch: 40, onsetSeconds: 0.5, offsetSeconds: 1, velocity: 80 },
+    ];
+    // The left hand crosses over: the high note is the left hand's, the low one the right hand's.
+    const score = buildScore(notes, { leftHand: [0.9, 0.1] });
+    expect(Array.from(score.noteStaves)).toEqual([2, 1]);
+    // A list of the wrong length is ignored: the rules split by register.
+    expect(Array.from(buildScore(notes, { leftHand: [0.9] }).noteStaves)).toEqual([1, 2]);
+  });
+});
+
+describe('the committed hands model', () => {
+  let model: HandsModel;
+  beforeAll(async () => {
+    expect(existsSync(MODEL)).toBe(true);
+    model = await loadHandsModel(new Uint8Array(readFileSync(MODEL)), parseHandsModelCard(readFileSync(CARD)), { intraOpNumThreads: 1 });
+  });
+  afterAll(async () => {
+    await model?.release();
+  });
+
+  it('gives an Alberti bass to the left hand and the melody above it to the right', async () => {
+    const notes: Note[] = [];
+    for (let k = 0; k < 32; k += 1) {
+      const t = 0.25 * k;
+      // C–G–E–G under a melody in quarters.
+      notes.push({ pitch: [48, 55, 52, 55][k % 4] as number, onsetSeconds: t, offsetSeconds: t + 0.25, velocity: 55 });
+      if (k % 2 === 0) notes.push({ pitch: [72, 74, 76, 77, 79, 77, 76, 74][(k / 2) % 8] as number, onsetSeconds: t, offsetSeconds: t + 0.5, velocity: 80 });
+    }
+    const leftHand = await model.leftHand(notes);
+    const sorted = sanitiseNotes(notes);
+    expect(leftHand).toHaveLength(sorted.length);
+    const wrong = sorted.filter((note, i) => ((leftHand[i] as number) > 0.5) !== note.pitch < 60);
+    expect(wrong).toEqual([]);
+  });
+});

@@ -1,0 +1,123 @@
+/**
+ * @jest-environment ./test/fixtures/model/jest-environment.cjs
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import {
+  buildScore,
+  decodeMetre,
+  loadNotationModel,
+  metreFeatures,
+  METRE_FEATURE_COUNT,
+  METRE_FRAME_RATE_HZ,
+  METRE_OUTPUT_CHANNELS,
+  parseNotationModelCard,
+  type NotationModel,
+} from '../../../core/notation';
+import type { Note } from '../../../core/types';
+import { performed, type BeatNote } from './fixtures';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const MODEL = path.join(ROOT, 'models/notescribe-notation-v1.onnx');
+const CARD = path.join(ROOT, 'models/notescribe-notation-v1.card.json');
+
+describe('metreFeatures', () => {
+  it('matches the training features (training/notation/dataset.py) on the fixture', () => {
+    const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/notation/metre-features.json'), 'utf8')) as {
+      frameRateHz: number;
+      notes: Note[];
+      frames: number;
+      features: number[][];
+    };
+    expect(fixture.frameRateHz).toBe(METRE_FRAME_RATE_HZ);
+    const x = metreFeatures(fixture.notes, fixture.frames);
+    expect(fixture.features).toHaveLength(METRE_FEATURE_COUNT);
+    const wrong: string[] = [];
+    fixture.features.forEach((row, c) =>
+      row.forEach((value, f) => {
+        const ours = x[c * fixture.frames + f] as number;
+        if (Math.abs(ours - value) > 1e-5) wrong.push(`feature ${c} frame ${f}: ${ours} vs ${value}`);
+      }),
+    );
+    expect(wrong).toEqual([]);
+  });
+});
+
+describe('parseNotationModelCard', () => {
+  it('names every field that differs from the engine', () => {
+    const card = JSON.parse(readFileSync(CARD, 'utf8')) as Record<string, Record<string, unknown>>;
+    const bad = { ...card, input: { ...card['input'], frameRateHz: 100 }, output: { ...card['output'], channels: ['beat'] } };
+    expect(() => parseNotationModelCard(JSON.stringify(bad))).toThrow(/input\.frameRateHz is 100.*output\.channels/);
+    expect(() => parseNotationModelCard('{')).toThrow(expect.objectContaining({ code: 'MODEL_LOAD_FAILED' }));
+  });
+});
+
+/** Logits for `frames` frames: beats every `period` frames from `first`, downbeats every `barBeats` beats from `phase`. */
+function logits(frames: number, first: number, period: number, barBeats: number, phase: number, compound: boolean): Float32Array {
+  const out = new Float32Array(METRE_OUTPUT_CHANNELS.length * frames).fill(-6);
+  for (let k = 0, f = first; f < frames; k += 1, f += period) {
+    out[f] = 6;
+    if ((k - phase) % barBeats === 0) out[frames + f] = 6;
+  }
+  for (let f = 0; f < frames; f += 1) {
+    out[(2 + [2, 3, 4].indexOf(barBeats)) * frames + f] = 4;
+    out[5 * frames + f] = compound ? 4 : -4;
+  }
+  return out;
+}
+
+describe('decodeMetre', () => {
+  it('reads beats, the bar length, its phase and the division from clean activations', () => {
+    const frames = 1000;
+    // 96 BPM is 31.25 frames: a period of 31 frames, from frame 40, waltz downbeats on the second beat.
+    const notes: Note[] = Array.from({ length: 30 }, (_, k) => ({ pitch: 60, onsetSeconds: (40 + 31 * k) / 50, offsetSeconds: (60 + 31 * k) / 50, velocity: 80 }));
+    const metre = decodeMetre(logits(frames, 40, 31, 3, 1, true), frames, notes);
+    expect(metre).toMatchObject({ barBeats: 3, compound: true });
+    const beats = metre?.beatTimesSeconds ?? [];
+    expect(beats[0]).toBeCloseTo(40 / 50, 5);
+    for (let k = 0; k < 30; k += 1) expect(beats[k]).toBeCloseTo((40 + 31 * k) / 50, 5);
+    expect(((metre?.downbeatIndex ?? -1) - 1) % 3).toBe(0);
+  });
+
+  it('gives undefined when there is no beat activation at all', () => {
+    const frames = 300;
+    const notes: Note[] = [{ pitch: 60, onsetSeconds: 0.5, offsetSeconds: 5, velocity: 80 }];
+    expect(decodeMetre(new Float32Array(6 * frames).fill(-30), frames, notes)).toBeUndefined();
+  });
+});
+
+describe('the committed notation model', () => {
+  let model: NotationModel;
+  beforeAll(async () => {
+    model = await loadNotationModel(new Uint8Array(readFileSync(MODEL)), parseNotationModelCard(readFileSync(CARD)), { intraOpNumThreads: 1 });
+  });
+  afterAll(async () => {
+    await model?.release();
+  });
+
+  /** A waltz at 120 BPM: a loud bass note on each downbeat, soft chords on beats two and three, a melody above. */
+  function waltz(bars: number): BeatNote[] {
+    const spec: BeatNote[] = [];
+    const melody = [72, 74, 76, 77, 79, 77, 76, 74];
+    for (let bar = 0; bar < bars; bar += 1) {
+      const b = bar * 3;
+      spec.push([43 + (bar % 2) * 5, b, 1, 100], [72 - 12, b + 1, 1, 50], [64, b + 1, 1, 50], [60, b + 2, 1, 50], [64, b + 2, 1, 50]);
+      spec.push([melody[bar % melody.length] as number, b, 2, 85], [(melody[(bar + 1) % melody.length] as number) - 2, b + 2, 1, 75]);
+    }
+    return spec;
+  }
+
+  it('hears a 3/4 waltz at 120 BPM: 3-beat bars, downbeats on the bass, beats within 50 ms', async () => {
+    const notes = performed(waltz(16), { bpm: 120, jitterSeconds: 0.01, offsetSeconds: 0.5 });
+    const metre = await model.estimateMetre(notes);
+    expect(metre).toMatchObject({ barBeats: 3, compound: false });
+    const beats = metre?.beatTimesSeconds ?? [];
+    // Every played beat (0.5 s apart from 0.5 s) has a tracked beat within 50 ms.
+    const missed = Array.from({ length: 48 }, (_, k) => 0.5 + 0.5 * k).filter((t) => !beats.some((b) => Math.abs(b - t) <= 0.05));
+    expect(missed).toEqual([]);
+    const downbeat = beats[metre?.downbeatIndex ?? 0] as number;
+    expect(Math.abs(((downbeat - 0.5) / 0.5) % 3)).toBeLessThan(0.1);
+    const score = buildScore(notes, { ...(metre === undefined ? {} : { metre }) });
+    expect(score.timeSignature).toEqual({ beats: 3, beatType: 4 });
+  });
+});
