@@ -79,6 +79,7 @@ def render_markdown(card: dict) -> str:
 - {card['parameters']:,} parameters, {card['flopsPerWindow'] / 1e6:.1f} MFLOPs per window, {card['runtime']['cpuMsPerWindow1Thread']} ms per window in onnxruntime on one CPU thread (batch 64, shared machine).
 - DSP parameters hash `{card['dspParametersHash']}`: the engine refuses this model if its features differ.
 {f"- Started from `{card['training']['initialisedFrom']}` (training/warm_start.py)." if card['training'].get('initialisedFrom') else ''}
+{f"- Changes: {card['changes']}" if card.get('changes') else ''}
 
 ## Training data
 
