@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset import DEFAULT_ASAP_DIR, load_split, split_pieces  # noqa: E402
+sys.path.append(str(Path(__file__).resolve().parent))  # a script sees its folder first anyway; imported (tests), it must not shadow training/ modules
+from notation_data import DEFAULT_ASAP_DIR, load_split, split_pieces  # noqa: E402
 
 
 def main() -> None:

@@ -5,7 +5,7 @@ Labels: ASAP's `midi_score.mid` has one track per staff (track 0 the right hand,
 is mapped to score time through the beat annotations (the k-th performed beat is the k-th score beat: piecewise
 linear between them) and matched to the nearest not yet matched score note of the same pitch within
 MATCH_BEATS of a beat; unmatched notes (ornaments, wrong notes, spurious notes added by augmentation) are not trained
-on. Split and augmentation as the metre model (dataset.py).
+on. Split and augmentation as the metre model (notation_data.py).
 
 Features per note (notes by onset, then pitch; the TypeScript runner builds the same, core/notation/hands-model.ts,
 kept equal by a fixture): HAND_FEATURE_COUNT values, listed at `note_features`. Model: a 1-D dilated convolution stack
@@ -27,8 +27,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset import (DEFAULT_ASAP_DIR, REPO, augment, load_split, mv2h_asap, read_annotations,  # noqa: E402
+sys.path.append(str(Path(__file__).resolve().parent))  # a script sees its folder first anyway; imported (tests), it must not shadow training/ modules
+from notation_data import (DEFAULT_ASAP_DIR, REPO, augment, load_split, mv2h_asap, read_annotations,  # noqa: E402
                      split_pieces)
 
 NAME = 'notescribe-notation-hands-v1'
@@ -229,7 +229,7 @@ def main() -> None:
                     'annotations; read from ../shared/data/asap; licence CC BY-NC-SA 4.0',
             'split': 'as notescribe-notation-v1 (the MV2H evaluation\'s split by whole piece; dev never trained on)',
             'performances': {'train': len(train), 'validation': len(val), 'dev': len(dev)},
-            'augmentation': 'as notescribe-notation-v1 (training/notation/dataset.py augment); spurious notes unlabelled',
+            'augmentation': 'as notescribe-notation-v1 (training/notation/notation_data.py augment); spurious notes unlabelled',
             'steps': step, 'batch': args.batch, 'sequenceNotes': args.length,
             'command': 'nice -n 10 .venv/bin/python training/notation/hands.py --minutes 12 (npm run train:notation)',
         },

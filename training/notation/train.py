@@ -18,10 +18,10 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from dataset import (BAR_BEATS, DEFAULT_ASAP_DIR, FEATURE_COUNT, FRAME_RATE_HZ, IGNORE, OCTAVE_BANDS, REPO,  # noqa: E402
+sys.path.append(str(Path(__file__).resolve().parent))  # a script sees its folder first anyway; imported (tests), it must not shadow training/ modules
+from notation_data import (BAR_BEATS, DEFAULT_ASAP_DIR, FEATURE_COUNT, FRAME_RATE_HZ, IGNORE, OCTAVE_BANDS, REPO,  # noqa: E402
                      features, load_split, sample_window, split_pieces, targets)
-from model import INPUT_NAME, OUTPUT_COUNT, OUTPUT_NAME, MetreNet  # noqa: E402
+from metre_net import INPUT_NAME, OUTPUT_COUNT, OUTPUT_NAME, MetreNet  # noqa: E402
 
 NAME = 'notescribe-notation-v1'
 # Beat F-measure tolerance (mir_eval.beat.f_measure's default, seconds) and the peak picking the card's numbers use.

@@ -1,4 +1,4 @@
-"""The notation models' data (training/notation/dataset.py, hands.py) and tiny training runs of both trainers."""
+"""The notation models' data (training/notation/notation_data.py, hands.py) and tiny training runs of both trainers."""
 import json
 import subprocess
 import sys
@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 NOTATION = Path(__file__).resolve().parents[1] / 'notation'
-sys.path.insert(0, str(NOTATION))
-from dataset import (BAR_BEATS, FEATURE_COUNT, FRAME_RATE_HZ, IGNORE, Performance, augment, bar_lengths,  # noqa: E402
+sys.path.append(str(NOTATION))  # after training/ (conftest): train.py exists in both
+from notation_data import (BAR_BEATS, FEATURE_COUNT, FRAME_RATE_HZ, IGNORE, Performance, augment, bar_lengths,  # noqa: E402
                      features, read_annotations, split_pieces, targets)
 from hands import UNKNOWN, hand_labels, note_features  # noqa: E402
 

@@ -3,7 +3,7 @@ Knees (ISMIR 2019, "Multi-task learning of tempo and beat"): dilated convolution
 256 frames see about 41 s either way at 50 frames per second, enough for the bar length and its phase, and unlike a
 recurrent net they run all frames at once (fast in onnxruntime, fast to train on one core).
 
-Input  `features` [1, FEATURE_COUNT, T] (training/notation/dataset.py `features`).
+Input  `features` [1, FEATURE_COUNT, T] (training/notation/notation_data.py `features`).
 Output `metre`    [1, OUTPUT_COUNT, T] logits: 0 beat, 1 downbeat, 2..4 bar length 2/3/4 beats, 5 compound beat.
 """
 from __future__ import annotations
@@ -11,7 +11,7 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from dataset import BAR_BEATS, FEATURE_COUNT
+from notation_data import BAR_BEATS, FEATURE_COUNT
 
 OUTPUT_COUNT = 2 + len(BAR_BEATS) + 1
 INPUT_NAME = 'features'

@@ -249,7 +249,7 @@ def sample_window(p: Performance, frames: int, rng: np.random.Generator, augment
 
 def write_feature_fixture(path: str) -> None:
     """A small note list and its features, for the TypeScript parity test (test/fixtures/notation/metre-features.json; regenerate with
-    `python -c "from dataset import write_feature_fixture as w; w(PATH)"` in training/notation)."""
+    `python -c "from notation_data import write_feature_fixture as w; w(PATH)"` in training/notation)."""
     notes = np.array([
         [0.00, 0.40, 48, 90], [0.004, 0.50, 64, 70], [0.011, 0.45, 67, 60],
         [0.51, 0.70, 72, 100], [1.02, 3.00, 36, 40], [1.0, 1.2, 108, 127], [1.49, 1.51, 21, 1],
