@@ -11,17 +11,17 @@ import { NotationError } from './errors';
 import { sanitiseNotes } from './score';
 
 /**
- * Feature frames per second (training/notation/dataset.py FRAME_RATE_HZ; the card carries it and loading checks):
+ * Feature frames per second (training/notation/notation_data.py FRAME_RATE_HZ; the card carries it and loading checks):
  * 20 ms frames keep a beat within beat F-measure's 70 ms while a three-minute piece stays 9000 frames.
  */
 export const METRE_FRAME_RATE_HZ = 50;
-/** Octave bands of the onset-count features, from C1 (dataset.py OCTAVE_BANDS). */
+/** Octave bands of the onset-count features, from C1 (notation_data.py OCTAVE_BANDS). */
 export const METRE_OCTAVE_BANDS = 7;
-/** Features per frame (dataset.py FEATURE_COUNT; their order is `metreFeatures`'). */
+/** Features per frame (notation_data.py FEATURE_COUNT; their order is `metreFeatures`'). */
 export const METRE_FEATURE_COUNT = 2 + 12 + METRE_OCTAVE_BANDS + 2 + 1 + 1 + 12 + 12;
-/** Bar lengths in beats the model tells apart, in the order of its bar-length channels (dataset.py BAR_BEATS). */
+/** Bar lengths in beats the model tells apart, in the order of its bar-length channels (notation_data.py BAR_BEATS). */
 export const METRE_BAR_BEATS = [2, 3, 4] as const;
-/** ONNX tensor names (training/notation/model.py) and the output channels' order. */
+/** ONNX tensor names (training/notation/metre_net.py) and the output channels' order. */
 export const METRE_MODEL_IO = { input: 'features', output: 'metre' } as const;
 export const METRE_OUTPUT_CHANNELS = ['beat', 'downbeat', 'bar2', 'bar3', 'bar4', 'compound'] as const;
 
@@ -177,7 +177,7 @@ export function metreFrameCount(notes: readonly Note[]): number {
 }
 
 /**
- * Frame features `[METRE_FEATURE_COUNT][frames]` (row-major) of notes, as training/notation/dataset.py `features`:
+ * Frame features `[METRE_FEATURE_COUNT][frames]` (row-major) of notes, as training/notation/notation_data.py `features`:
  * per frame, of the notes starting in it, log(1 + count), loudest velocity / 127, velocity-weighted chroma (max, 12),
  * log(1 + onsets) per octave band from C1 (7), lowest and highest pitch ((p − 21) / 87), log2 of the longest duration
  * / 4 + 1 (clipped to −1…2); and log(1 + notes sounding); then 1 for each pitch class sounding (12) and 1 for the

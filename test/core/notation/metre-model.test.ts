@@ -22,7 +22,7 @@ const MODEL = path.join(ROOT, 'models/notescribe-notation-v1.onnx');
 const CARD = path.join(ROOT, 'models/notescribe-notation-v1.card.json');
 
 describe('metreFeatures', () => {
-  it('matches the training features (training/notation/dataset.py) on the fixture', () => {
+  it('matches the training features (training/notation/notation_data.py) on the fixture', () => {
     const fixture = JSON.parse(readFileSync(path.join(ROOT, 'test/fixtures/notation/metre-features.json'), 'utf8')) as {
       frameRateHz: number;
       notes: Note[];
