@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NotescribeError } from '../core/errors';
+import { cardPathFor, readReleaseModelFiles } from '../pipeline/model-files';
 import {
   loadOnsetModel,
   loadReleaseModel,
@@ -47,10 +48,7 @@ export function defaultModelPath(): string {
   return join(packageRoot(), 'models', `${DEFAULT_MODEL_NAME}.onnx`);
 }
 
-/** The card that belongs to a model file: `x.onnx` → `x.card.json`. */
-export function cardPathFor(modelPath: string): string {
-  return modelPath.replace(/\.onnx$/i, '') + '.card.json';
-}
+export { cardPathFor };
 
 /** Whether a model and its card are both present. */
 export function modelAvailable(modelPath: string = defaultModelPath()): boolean {
@@ -90,18 +88,8 @@ export async function loadReleaseModelFor(
   card: ModelCard,
   options: Pick<LoadOnsetModelOptions, 'intraOpNumThreads'> = {},
 ): Promise<ReleaseModel | undefined> {
-  const name = card['releaseModel'];
-  if (typeof name !== 'string' || name.length === 0) return undefined;
-  const releasePath = join(dirname(modelPath), name);
-  const releaseCardPath = cardPathFor(releasePath);
-  for (const path of [releasePath, releaseCardPath]) {
-    if (!existsSync(path)) {
-      throw new NotescribeError('MODEL_LOAD_FAILED', `Release model file not found: ${path} (named by ${cardPathFor(modelPath)})`, {
-        context: { path },
-      });
-    }
-  }
-  return loadReleaseModel(new Uint8Array(readFileSync(releasePath)), parseReleaseModelCard(readFileSync(releaseCardPath)), options);
+  const files = await readReleaseModelFiles(modelPath, card);
+  return files && loadReleaseModel(files.onnxBytes, parseReleaseModelCard(files.cardJson), options);
 }
 
 /** The notation model (beats and metre of the score, core/notation `loadNotationModel`) the CLI and the eval use. */

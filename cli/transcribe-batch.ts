@@ -4,16 +4,17 @@
  * command runs (cli/commands/transcribe.ts imports it dynamically), so the engine costs `--help` nothing.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { asNotescribeError, NotescribeError } from '../core/errors';
 import type { EvalNote } from '../core/metrics';
 import type { ExecutionProvider, OnsetModel, ReleaseModel } from '../core/model';
 import type { ScoreHints } from '../core/notation/hints';
 import type { NotationModels } from '../core/notation/learned';
-import { midiToHz } from '../core/params';
+import { DEFAULT_MAX_INPUT_BYTES, midiToHz } from '../core/params';
 import { OUTPUT_FILE_SUFFIX, transcribe, type OutputFormat, type TranscriptionResult } from '../core/transcribe';
 import type { Note } from '../core/types';
+import { readLocalFileWithin, readStreamWithin } from '../pipeline/bounded-read';
 import { EXIT_STATUS, exitStatusFor, type ExitStatus } from './exit-codes';
 import { collectInputs, STDIO_ARGUMENT, type BatchInput } from './inputs';
 import { defaultModelPath, defaultNotationModelPath, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from './model-location';
@@ -321,27 +322,22 @@ async function transcribeInput(input: BatchInput, options: TranscribeInputOption
   };
 }
 
+/**
+ * The input's bytes, measured before they are read (pipeline/bounded-read.ts): a FIFO, a device or a file over
+ * `DEFAULT_MAX_INPUT_BYTES` is refused with a typed error instead of hanging or filling memory; standard input, which
+ * has no size to check first, is read with the same cap.
+ */
 async function readInput(input: BatchInput): Promise<Uint8Array> {
-  if (input.path === STDIO_ARGUMENT) {
-    if (process.stdin.isTTY) {
-      throw new NotescribeError('INVALID_SETTINGS', '- reads the audio from standard input, but that is a terminal: pipe a file in (… | notescribe transcribe -)');
-    }
-    // Read as a stream: readFileSync(0) fails with EAGAIN when standard input is a non-blocking pipe.
-    try {
-      const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-      return new Uint8Array(Buffer.concat(chunks));
-    } catch (cause) {
-      throw new NotescribeError('INPUT_NOT_FOUND', `cannot read standard input: ${(cause as Error).message}`, { cause });
-    }
+  if (input.path !== STDIO_ARGUMENT) return readLocalFileWithin(input.path, DEFAULT_MAX_INPUT_BYTES, input.label);
+  if (process.stdin.isTTY) {
+    throw new NotescribeError('INVALID_SETTINGS', '- reads the audio from standard input, but that is a terminal: pipe a file in (… | notescribe transcribe -)');
   }
+  // Read as a stream: readFileSync(0) fails with EAGAIN when standard input is a non-blocking pipe.
   try {
-    return new Uint8Array(readFileSync(input.path));
+    return await readStreamWithin(process.stdin as AsyncIterable<Uint8Array>, 'standard input', DEFAULT_MAX_INPUT_BYTES);
   } catch (cause) {
-    throw new NotescribeError('INPUT_NOT_FOUND', `Cannot read ${input.label}: ${(cause as Error).message}`, {
-      cause,
-      context: { path: input.label },
-    });
+    if (cause instanceof NotescribeError) throw cause;
+    throw new NotescribeError('INPUT_NOT_FOUND', `cannot read standard input: ${(cause as Error).message}`, { cause });
   }
 }
 

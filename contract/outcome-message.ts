@@ -1,16 +1,14 @@
-import type { JobMessage } from './job-message';
+import type { OutcomeMessage } from './generated/outcome-message';
 import schema from './outcome-message.schema.json';
 import { parseAgainst, validateAgainst, validatorFor } from './validator';
 
 /**
- * The outbox entry (schema: contract/outcome-message.schema.json): "this job has reached its final state, announce
- * it". Whoever moved the job to done or failed sends one to the notify queue; the notification sender reads it and the
- * job's status record. Taking notifications off the worker's path means no webhook receiver can slow transcription.
+ * The outbox entry (schema: contract/outcome-message.schema.json, type generated from it): "this job has reached its
+ * final state, announce it". Whoever moved the job to done or failed sends one to the notify queue; the notification
+ * sender reads it and the job's status record. Taking notifications off the worker's path means no webhook receiver
+ * can slow transcription.
  */
-export type OutcomeMessage = { readonly version: 1 } & Pick<
-  JobMessage,
-  'jobId' | 'bucket' | 'uploadKey' | 'title' | 'statusKey' | 'resultsPrefix' | 'notify'
->;
+export type { OutcomeMessage } from './generated/outcome-message';
 
 const validate = validatorFor<OutcomeMessage>(schema);
 

@@ -1,17 +1,13 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from 'ajv';
 import { NotescribeError } from '../core/errors';
-import jobMessageSchema from './job-message.schema.json';
-import outcomeMessageSchema from './outcome-message.schema.json';
-import statusRecordSchema from './status-record.schema.json';
+import { CONTRACT_SCHEMAS } from './schemas';
 
 /**
  * One Ajv instance holding every contract schema, so one schema can `$ref` another by its `$id` (the outcome message
  * takes its `notify` object from the job message) instead of restating it.
  */
 const ajv = new Ajv({ allErrors: true, strict: true });
-ajv.addSchema(jobMessageSchema);
-ajv.addSchema(outcomeMessageSchema);
-ajv.addSchema(statusRecordSchema);
+for (const { schema } of CONTRACT_SCHEMAS) ajv.addSchema(schema);
 
 /** The compiled validator of a schema added above, by its `$id`. */
 export function validatorFor<T>(schema: { $id: string }): ValidateFunction<T> {

@@ -4,12 +4,12 @@
  */
 import { closeSync, openSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
 import { asNotescribeError } from '../core/errors';
 import { createAwsClients } from '../pipeline/aws';
 import { readPipelineConfig, readWorkerConfig } from '../pipeline/config';
 import { createLog } from '../pipeline/log';
 import { createMetrics } from '../pipeline/metrics';
+import { readReleaseModelFiles } from '../pipeline/model-files';
 import { StatusStore } from '../pipeline/status-store';
 import { createWorkerEngine } from './engine';
 import { Worker } from './worker';
@@ -38,20 +38,11 @@ async function main(): Promise<void> {
     ...(pipeline.endpoint ? { endpoint: pipeline.endpoint } : {}),
   });
   const cardJson = await readFile(settings.modelCardPath, 'utf8');
-  // The onset card names its release model, a file beside it (cli/model-location loadReleaseModelFor does the same).
-  const releaseName = (JSON.parse(cardJson) as { releaseModel?: unknown }).releaseModel;
-  const releasePath = typeof releaseName === 'string' ? join(dirname(settings.modelPath), releaseName) : undefined;
+  const release = await readReleaseModelFiles(settings.modelPath, JSON.parse(cardJson) as Record<string, unknown>);
   const engine = await createWorkerEngine({
     onnxBytes: new Uint8Array(await readFile(settings.modelPath)),
     cardJson,
-    ...(releasePath === undefined
-      ? {}
-      : {
-          release: {
-            onnxBytes: new Uint8Array(await readFile(releasePath)),
-            cardJson: await readFile(releasePath.replace(/\.onnx$/, '') + '.card.json', 'utf8'),
-          },
-        }),
+    ...(release === undefined ? {} : { release }),
     executionProviders: settings.executionProviders,
   });
   log.info('execution provider', { provider: engine.executionProvider, notes: engine.providerNotes });

@@ -3,7 +3,6 @@ import {
   ChangeMessageVisibilityCommand,
   DeleteMessageCommand,
   type Message,
-  ReceiveMessageCommand,
 } from '@aws-sdk/client-sqs';
 import { type JobMessage, parseJobMessage } from '../contract/job-message';
 import { outputKeyFor } from '../contract/keys';
@@ -13,6 +12,7 @@ import { parseScoreHints } from '../core/notation/hints';
 import type { AwsClients } from '../pipeline/aws';
 import type { PipelineConfig, WorkerConfig } from '../pipeline/config';
 import type { Log } from '../pipeline/log';
+import { MAX_WAIT_SECONDS, pollQueue } from '../pipeline/queue-poll';
 import { METRIC, MetricUnit, publishMetrics, type PipelineMetrics } from '../pipeline/metrics';
 import { finishJob, recoverNotifications, type JobIdentity, type OutcomeServices } from '../pipeline/outcome';
 import { claimJob } from '../pipeline/job-lifecycle';
@@ -135,14 +135,18 @@ export class Worker {
       this.deps.onHeartbeat?.();
       const waiting = this.pending.length > 0;
       const remaining = waiting ? batchWaitMs - (Date.now() - this.firstPendingAt) : Infinity;
-      let messages: Message[] = [];
-      try {
-        messages = await this.receive(waiting ? Math.max(0, Math.floor(remaining / 1000)) : (this.deps.waitTimeSeconds ?? 20));
-      } catch (error) {
-        if (this.stopping) break;
-        this.deps.log.error('receive failed', { error: (error as Error).message });
-        await sleep(1000);
-      }
+      // while jobs wait for their batch, poll only until it is due
+      const messages = await pollQueue(
+        this.deps.clients,
+        {
+          queueUrl: this.deps.pipeline.jobsQueueUrl,
+          maxMessages: 10,
+          waitTimeSeconds: waiting ? Math.max(0, Math.floor(remaining / 1000)) : (this.deps.waitTimeSeconds ?? MAX_WAIT_SECONDS),
+          visibilitySeconds: this.deps.settings.visibilitySeconds,
+          attributeNames: ['ApproximateReceiveCount'],
+        },
+        this.deps.log,
+      );
       await Promise.all(messages.map((m) => this.admit(m)));
       const windows = this.pending.reduce((n, p) => n + p.prepared.count, 0);
       const due = this.pending.length > 0 && (windows >= batchWindows || Date.now() - this.firstPendingAt >= batchWaitMs);
@@ -151,19 +155,6 @@ export class Worker {
     }
     if (this.pending.length > 0) await this.runBatch();
     this.deps.log.info('worker stopped', { stats: this.stats });
-  }
-
-  private async receive(waitTimeSeconds: number): Promise<Message[]> {
-    const response = await this.deps.clients.sqs.send(
-      new ReceiveMessageCommand({
-        QueueUrl: this.deps.pipeline.jobsQueueUrl,
-        MaxNumberOfMessages: 10,
-        WaitTimeSeconds: Math.min(20, waitTimeSeconds),
-        VisibilityTimeout: this.deps.settings.visibilitySeconds,
-        MessageSystemAttributeNames: ['ApproximateReceiveCount'],
-      })
-    );
-    return response.Messages ?? [];
   }
 
   private hold(message: Message): Held {

@@ -59,20 +59,32 @@ function kindOf(info: Awaited<ReturnType<typeof stat>>): string {
  * Reads a local file the CLI was given, checking its kind and size first. Only regular files are read (a FIFO would
  * block, /dev/zero never ends); a file larger than `maxBytes` is refused from its size alone; the read itself stops at
  * `maxBytes` + 1 in case the file grows meanwhile.
- * @throws NotescribeError `INPUT_NOT_FOUND` (no such file), `UNSUPPORTED_FORMAT` (not a regular file),
- *   `INPUT_TOO_LARGE`.
+ * @param label how messages name the file (the path as the user gave it); @default path
+ * @throws NotescribeError `INPUT_NOT_FOUND` (no such file, or one that cannot be read: permissions),
+ *   `UNSUPPORTED_FORMAT` (not a regular file), `INPUT_TOO_LARGE`.
  */
-export async function readLocalFileWithin(path: string, maxBytes: number): Promise<Uint8Array> {
+export async function readLocalFileWithin(path: string, maxBytes: number, label: string = path): Promise<Uint8Array> {
   let info;
   try {
     info = await stat(path);
   } catch (error) {
-    throw new NotescribeError('INPUT_NOT_FOUND', `${path}: no such file`, { cause: error, context: { path } });
+    throw unreadable(label, error);
   }
   if (!info.isFile()) {
-    throw new NotescribeError('UNSUPPORTED_FORMAT', `${path} is ${kindOf(info)}, not an audio file`, { context: { path } });
+    throw new NotescribeError('UNSUPPORTED_FORMAT', `${label} is ${kindOf(info)}, not an audio file`, { context: { path: label } });
   }
-  checkDeclaredSize(path, info.size, maxBytes);
-  // `end` is inclusive: at most maxBytes + 1 bytes are read, enough to notice a file that grew since stat
-  return readStreamWithin(createReadStream(path, { start: 0, end: maxBytes }), path, maxBytes);
+  checkDeclaredSize(label, info.size, maxBytes);
+  try {
+    // `end` is inclusive: at most maxBytes + 1 bytes are read, enough to notice a file that grew since stat
+    return await readStreamWithin(createReadStream(path, { start: 0, end: maxBytes }), label, maxBytes);
+  } catch (error) {
+    throw error instanceof NotescribeError ? error : unreadable(label, error);
+  }
+}
+
+function unreadable(label: string, error: unknown): NotescribeError {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message =
+    code === 'ENOENT' || code === 'ENOTDIR' ? `${label}: no such file` : `cannot read ${label}: ${(error as Error).message}`;
+  return new NotescribeError('INPUT_NOT_FOUND', message, { cause: error, context: { path: label } });
 }

@@ -1,7 +1,8 @@
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message } from '@aws-sdk/client-sqs';
+import { DeleteMessageBatchCommand, type Message } from '@aws-sdk/client-sqs';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { AwsClients } from './aws';
 import type { Log } from './log';
+import { MAX_WAIT_SECONDS, pollQueue } from './queue-poll';
 
 /** A Lambda SQS handler with `reportBatchItemFailures`: the messages it names come back, the others are deleted. */
 export type SqsBatchHandler = (event: SQSEvent) => Promise<SQSBatchResponse>;
@@ -61,24 +62,17 @@ export class SqsEventSource {
         await Promise.race(this.inFlight);
         continue;
       }
-      let messages: Message[];
-      try {
-        const response = await this.clients.sqs.send(
-          new ReceiveMessageCommand({
-            QueueUrl: this.queueUrl,
-            MaxNumberOfMessages: this.options.batchSize ?? 10,
-            WaitTimeSeconds: this.options.waitTimeSeconds ?? 20,
-            ...(this.options.visibilitySeconds ? { VisibilityTimeout: this.options.visibilitySeconds } : {}),
-            MessageSystemAttributeNames: ['All'],
-          })
-        );
-        messages = response.Messages ?? [];
-      } catch (error) {
-        if (this.stopping) break;
-        this.log.error('receive failed', { queueUrl: this.queueUrl, error: (error as Error).message });
-        await new Promise((resolve) => setTimeout(resolve, 1000));
-        continue;
-      }
+      const messages = await pollQueue(
+        this.clients,
+        {
+          queueUrl: this.queueUrl,
+          maxMessages: this.options.batchSize ?? 10,
+          waitTimeSeconds: this.options.waitTimeSeconds ?? MAX_WAIT_SECONDS,
+          visibilitySeconds: this.options.visibilitySeconds,
+          attributeNames: ['All'],
+        },
+        this.log,
+      );
       if (messages.length === 0) continue;
       const batch = this.run(messages).catch((error: unknown) =>
         this.log.error('batch failed; its messages will come back', { queueUrl: this.queueUrl, error: (error as Error).message }),

@@ -4,13 +4,14 @@
  * built once), and `--jobs N` spreads files over N worker threads.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { basename, extname, join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import type { Command } from 'commander';
 import { analyseAudio } from '../../core/analyse';
 import { asNotescribeError, NotescribeError, type ErrorCode } from '../../core/errors';
 import { encodeFeatureFile, FEATURE_FILE_EXTENSION } from '../../core/features';
+import { DEFAULT_MAX_INPUT_BYTES } from '../../core/params';
+import { readLocalFileWithin } from '../../pipeline/bounded-read';
 import { collectInputs, STDIO_ARGUMENT } from '../inputs';
 import { ensureOutputDir, writeOutputFile } from '../outputs';
 import { startProgress } from '../progress';
@@ -47,15 +48,8 @@ export async function extractFeaturesFile(
   outDir: string,
   options: FeaturesFileOptions = {},
 ): Promise<FeaturesFileResult> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(readFileSync(input));
-  } catch (cause) {
-    throw new NotescribeError('INPUT_NOT_FOUND', `Cannot read ${input}: ${(cause as Error).message}`, {
-      cause,
-      context: { path: input },
-    });
-  }
+  // measured before it is read: a FIFO, a device or an oversized file is refused, never waited on
+  const bytes = await readLocalFileWithin(input, DEFAULT_MAX_INPUT_BYTES);
   try {
     const analysis = await analyseAudio(bytes, {
       ...(options.maxSeconds === undefined ? {} : { maxSeconds: options.maxSeconds }),

@@ -1,5 +1,5 @@
 import { SAMPLE_RATE_HZ } from '../params';
-import { resampleKernel } from '../wasm/resample';
+import { resampleKernel } from './resample-kernel';
 
 /**
  * The anti-aliasing filter, in terms of the lower of the two rates' Nyquist frequency: flat to 62.5 % of it (5 kHz
@@ -108,7 +108,7 @@ const BLOCK_SAMPLES = 16_384;
  * Output sample n sits at input time n·inputRate/outputRate, so both signals start at t = 0 and
  * the output has ceil(length · outputRate / inputRate) samples. Samples outside the input count as zero.
  *
- * The dot products run in a WebAssembly SIMD kernel in f32 (core/wasm/src/resample.ts); they differ from an f64
+ * The dot products run in a WebAssembly SIMD kernel in f32 (core/audio/wasm/src/resample.ts); they differ from an f64
  * sum only by rounding (< 1e-5 on signals in [-1, 1]). A non-finite sample makes every output within the filter's
  * reach (± taps/2 + 3 input samples) NaN.
  *

@@ -1,7 +1,7 @@
 import { ascii, startsWith, u16le, u32le } from './bytes';
 import { checkStreamShape, corrupt, truncated } from './limits';
 import { AudioError } from './errors';
-import { resampleKernel } from '../wasm/resample';
+import { resampleKernel } from './resample-kernel';
 
 /** What a WAV header promises, checked against the bytes that are there. */
 export interface WavHeader {

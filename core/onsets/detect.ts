@@ -1,7 +1,7 @@
 import { FRAME_RATE_HZ } from '../params';
 import { binWindowSeconds, SPECTROGRAM_SETTINGS } from '../spectrogram/settings';
 import type { Spectrogram } from '../types';
-import { onsetKernel, type StrengthInput } from '../wasm/onsets';
+import { onsetKernel, type StrengthInput } from './onset-kernel';
 import { ONSET_SETTINGS, type OnsetSettings } from './constants';
 import { OnsetError } from './errors';
 import { SPECTROGRAM_FLOOR } from './floor';

@@ -1,6 +1,6 @@
 import { BIN_COUNT, FRAME_RATE_HZ, HOP_SAMPLES } from '../params';
 import type { Spectrogram } from '../types';
-import { cqtKernel, type CqtKernel, type DecimationTaps, type FftTables, type KernelTables } from '../wasm/cqt';
+import { cqtKernel, type CqtKernel, type DecimationTaps, type FftTables, type KernelTables } from './cqt-kernel';
 import { DECIMATION_REACH, DECIMATION_TAPS } from './decimate';
 import { blendDynamicQ, dynamicQWork, findBeatingCandidates, type DynamicQWork } from './dynamic-q';
 import { buildKernels, type SparseKernels } from './kernels';
@@ -256,7 +256,7 @@ function analyseFrames(
 
 /**
  * Lower bound of the dynamic rule's clamp level (−600 dB), for a reference of 0 (digital silence). The kernel floors
- * powers itself, at the smallest normal float32 (core/wasm/src/cqt.ts MIN_POWER).
+ * powers itself, at the smallest normal float32 (core/spectrogram/wasm/src/cqt.ts MIN_POWER).
  */
 const MIN_POWER = 1e-60;
 

@@ -1,4 +1,4 @@
-import { cqtKernel, type DynamicQParameters, type DynamicQWorkTables } from '../wasm/cqt';
+import { cqtKernel, type DynamicQParameters, type DynamicQWorkTables } from './cqt-kernel';
 import { SPECTROGRAM_SETTINGS } from './settings';
 
 /**
@@ -14,7 +14,7 @@ import { SPECTROGRAM_SETTINGS } from './settings';
  * low-Q pass finds them (`findBeatingCandidates`), the high-Q analysis runs on those frames only, and `blendDynamicQ`
  * mixes. The result equals computing the companion everywhere.
  *
- * Both passes run in the cqt WebAssembly kernel (core/wasm/src/cqt/dynamic-q.ts), on planes in its memory, and
+ * Both passes run in the cqt WebAssembly kernel (core/spectrogram/wasm/src/cqt/dynamic-q.ts), on planes in its memory, and
  * reproduce the plain per-bin float64 formulation bit for bit (test/core/spectrogram/dynamic-q.test.ts).
  */
 

@@ -69,8 +69,14 @@ function align16(n: number): number {
   return (n + 15) & ~15;
 }
 
+/**
+ * A kernel's exports as its compiler declares them: `asc --bindings raw` writes `instantiate(module, imports)`
+ * resolving to them, in core/<stage>/wasm/generated/<name>.bindings.d.ts (scripts/build-wasm.ts).
+ */
+export type BoundExports<Instantiate extends (...args: never[]) => Promise<object>> = Awaited<ReturnType<Instantiate>>;
+
 /** Compiles and instantiates an embedded module synchronously (a few KB: well within Node's synchronous limit). */
-export function instantiateEmbedded<T extends WebAssembly.Exports>(base64: string): { exports: T; memory: WebAssembly.Memory } {
+export function instantiateEmbedded<T extends object>(base64: string): { exports: T; memory: WebAssembly.Memory } {
   const module = new WebAssembly.Module(Buffer.from(base64, 'base64'));
   const instance = new WebAssembly.Instance(module, {});
   const exports = instance.exports as T & { memory?: WebAssembly.Memory };

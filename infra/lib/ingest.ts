@@ -1,18 +1,13 @@
-import type { Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
-import { acknowledge, wildcardResourceFinding } from './nag';
-import { QueueFunction } from './queue-function';
-import { PREFIXES } from './storage';
+import { QueueFunction, type QueueFunctionProps } from './queue-function';
+import { grantPrefixAccess, PREFIXES } from './storage';
 
-export interface IngestFunctionProps {
-  /** The handler file (exports `handler`). */
-  readonly entry: string;
-  /** Directory holding package-lock.json and the code the entry imports. */
-  readonly projectRoot: string;
+/** The ingest function's props: the queue function's own (handler, sizing, environment) and what it reads and writes. */
+export interface IngestFunctionProps
+  extends Pick<QueueFunctionProps, 'entry' | 'projectRoot' | 'memoryMb' | 'timeout' | 'reservedConcurrency' | 'maxConcurrency' | 'environment'> {
   readonly bucket: s3.IBucket;
   /** The queue S3 notifies of uploads; the function consumes it. */
   readonly ingestQueue: sqs.IQueue;
@@ -20,14 +15,6 @@ export interface IngestFunctionProps {
   readonly jobsQueue: sqs.IQueue;
   /** The outbox it announces failed uploads to. */
   readonly notifyQueue: sqs.IQueue;
-  readonly memoryMb: number;
-  readonly timeout: Duration;
-  /** undefined: no reserved concurrency. */
-  readonly reservedConcurrency: number | undefined;
-  /** Most concurrent ingest invocations the event source starts. */
-  readonly maxConcurrency: number;
-  /** The function's environment (pipeline/settings.ts `environmentFor('ingest', …)`). */
-  readonly environment: Readonly<Record<string, string>>;
 }
 
 /**
@@ -40,6 +27,7 @@ export class IngestFunction extends QueueFunction {
       projectRoot: props.projectRoot,
       description: 'notescribe ingest Lambda',
       queue: props.ingestQueue,
+      // one upload per invocation: its decode and spectrogram use the whole memory size
       batchSize: 1,
       memoryMb: props.memoryMb,
       timeout: props.timeout,
@@ -48,27 +36,17 @@ export class IngestFunction extends QueueFunction {
       environment: props.environment,
     });
 
-    const objects = (prefix: string): string => props.bucket.arnForObjects(`${prefix}*`);
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(PREFIXES.uploads)] }),
-    );
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({
-        actions: ['s3:GetObject', 's3:PutObject'],
-        resources: [objects(PREFIXES.features), objects(PREFIXES.status), objects(PREFIXES.results)],
-      }),
-    );
-    // So a missing key reads as 404 rather than 403.
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }),
+    grantPrefixAccess(
+      props.bucket,
+      this.role,
+      {
+        read: [PREFIXES.uploads, PREFIXES.features, PREFIXES.status, PREFIXES.results],
+        write: [PREFIXES.features, PREFIXES.status, PREFIXES.results],
+        reason: 'Object ARNs scoped to this bucket\'s uploads/, features/, status/ and results/ prefixes, as docs/pipeline.md asks.',
+      },
+      this.role,
     );
     props.jobsQueue.grantSendMessages(this.role);
     props.notifyQueue.grantSendMessages(this.role);
-
-    acknowledge(
-      this.role,
-      'Object ARNs scoped to this bucket\'s uploads/, features/, status/ and results/ prefixes, as docs/pipeline.md asks.',
-      ...Object.values(PREFIXES).map((prefix) => wildcardResourceFinding(this, props.bucket.bucketArn, `/${prefix}*`)),
-    );
   }
 }

@@ -1,33 +1,23 @@
-import type { Duration } from 'aws-cdk-lib';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 
-import { acknowledge, wildcardResourceFinding } from './nag';
 import type { Notifications } from './notifications';
-import { QueueFunction } from './queue-function';
-import { PREFIXES } from './storage';
+import { QueueFunction, type QueueFunctionProps } from './queue-function';
+import { grantPrefixAccess, PREFIXES } from './storage';
 
-export interface SenderFunctionProps {
-  /** The handler file (lambdas/notify/handler.ts). */
-  readonly entry: string;
-  /** Directory holding package-lock.json and the code the entry imports. */
-  readonly projectRoot: string;
+/** The sender's props: the queue function's handler, timeout and environment, and what it reads and sends with. */
+export interface SenderFunctionProps extends Pick<QueueFunctionProps, 'entry' | 'projectRoot' | 'timeout' | 'environment'> {
   readonly bucket: s3.IBucket;
   /** The outbox the worker and ingest write; the function consumes it. */
   readonly notifyQueue: sqs.IQueue;
   /** Topic, webhook secret and SES identity it sends with. */
   readonly notifications: Notifications;
-  /** Covers one webhook deadline plus SNS, SES and the status record's round trips. */
-  readonly timeout: Duration;
   /**
    * Most concurrent invocations: how many slow receivers may be waited on at once.
    * @default 10
    */
   readonly maxConcurrency?: number;
-  /** The function's environment. */
-  readonly environment: Readonly<Record<string, string>>;
 }
 
 /**
@@ -50,18 +40,17 @@ export class SenderFunction extends QueueFunction {
       maxConcurrency: props.maxConcurrency ?? 10,
       environment: props.environment,
     });
-    const objects = (prefix: string): string => props.bucket.arnForObjects(`${prefix}*`);
-    // the status record is read and updated; results are read so the presigned links it signs are valid
-    this.role.addToPrincipalPolicy(
-      new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: [objects(PREFIXES.status)] }),
-    );
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects(PREFIXES.results)] }));
-    this.role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:ListBucket'], resources: [props.bucket.bucketArn] }));
-    props.notifications.grantNotify(this.role);
-    acknowledge(
+    grantPrefixAccess(
+      props.bucket,
       this.role,
-      'Object ARNs scoped to this bucket\'s status/ and results/ prefixes: records it updates, outputs it links to.',
-      ...[PREFIXES.status, PREFIXES.results].map((prefix) => wildcardResourceFinding(this, props.bucket.bucketArn, `/${prefix}*`)),
+      {
+        // the status record is read and updated; results are read so the presigned links it signs are valid
+        read: [PREFIXES.status, PREFIXES.results],
+        write: [PREFIXES.status],
+        reason: 'Object ARNs scoped to this bucket\'s status/ and results/ prefixes: records it updates, outputs it links to.',
+      },
+      this.role,
     );
+    props.notifications.grantNotify(this.role);
   }
 }

@@ -12,7 +12,9 @@ import { SenderFunction } from './sender';
 import { gpuTaskShape, type NotescribeSettings, queueTimings, senderTimeoutSeconds, workerScalingSteps } from './settings';
 import { environmentFor } from '../../pipeline/settings';
 import { PREFIXES, Storage } from './storage';
-import { Worker } from './worker';
+import { FargateQueueWorker } from './fargate-worker';
+import { GpuQueueWorker } from './gpu-worker';
+import type { QueueWorkerBase, QueueWorkerBaseProps } from './worker';
 import { WorkQueue } from './work-queue';
 
 /** The repository root: Docker build context of the worker and esbuild project root of the Lambda. */
@@ -48,7 +50,7 @@ export class NotescribeStack extends Stack {
   public readonly notifyQueue: WorkQueue;
   public readonly ingest: IngestFunction;
   public readonly sender: SenderFunction;
-  public readonly worker: Worker;
+  public readonly worker: QueueWorkerBase;
 
   constructor(scope: Construct, id: string, props: NotescribeStackProps) {
     super(scope, id, props);
@@ -144,18 +146,14 @@ export class NotescribeStack extends Stack {
       environment: senderEnvironment,
     });
 
-    this.worker = new Worker(this, 'Worker', {
-      placement:
-        settings.workerMode === 'gpu'
-          ? { mode: 'gpu', instanceType: settings.gpuInstanceType, shape: gpuTaskShape(settings.gpuInstanceType) }
-          : { mode: 'fargate', cpu: settings.fargateCpu, memoryMiB: settings.fargateMemoryMiB },
+    const worker: QueueWorkerBaseProps = {
       projectRoot: PROJECT_ROOT,
       bucket,
       jobsQueue: this.jobsQueue.queue,
+      notifyQueue: this.notifyQueue.queue,
       maxTasks: settings.maxWorkerTasks,
       scalingSteps: workerScalingSteps(settings),
       idleMinutesBeforeScaleIn: settings.idleMinutesBeforeScaleIn,
-      notifyQueue: this.notifyQueue.queue,
       environment: {
         ...storageEnvironment,
         ...queueEnvironment,
@@ -163,7 +161,19 @@ export class NotescribeStack extends Stack {
         NOTESCRIBE_BATCH_WAIT_MS: String(settings.batchWaitMs),
         NOTESCRIBE_VISIBILITY_SECONDS: String(settings.workerVisibilitySeconds),
       },
-    });
+    };
+    this.worker =
+      settings.workerMode === 'gpu'
+        ? new GpuQueueWorker(this, 'Worker', {
+            ...worker,
+            instanceType: settings.gpuInstanceType,
+            shape: gpuTaskShape(settings.gpuInstanceType),
+          })
+        : new FargateQueueWorker(this, 'Worker', {
+            ...worker,
+            cpu: settings.fargateCpu,
+            memoryMiB: settings.fargateMemoryMiB,
+          });
 
     new CfnOutput(this, 'BucketName', { value: bucket.bucketName, description: 'Upload here, read results here' });
     new CfnOutput(this, 'UploadPrefix', { value: PREFIXES.uploads });

@@ -1,11 +1,11 @@
 import { DEFAULT_KEY_LAYOUT } from '../../contract/keys';
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { Construct } from 'constructs';
+import { Construct, type IConstruct } from 'constructs';
 
-import { acknowledge } from './nag';
+import { acknowledge, wildcardResourceFinding } from './nag';
 
-/** The key prefixes of the data bucket; each ends with '/'. Names match docs/pipeline.md's defaults. */
 /** The bucket's prefixes: the pipeline's default key layout (contract/keys.ts), the one place they are written. */
 export const PREFIXES = {
   uploads: DEFAULT_KEY_LAYOUT.uploadsPrefix,
@@ -13,6 +13,47 @@ export const PREFIXES = {
   results: DEFAULT_KEY_LAYOUT.resultsPrefix,
   status: DEFAULT_KEY_LAYOUT.statusPrefix,
 } as const;
+
+/** A bucket prefix (a value of `PREFIXES`). */
+export type Prefix = (typeof PREFIXES)[keyof typeof PREFIXES];
+
+/** What a role may do with the objects under the bucket's prefixes. */
+export interface PrefixAccess {
+  /** Prefixes whose objects it reads (s3:GetObject). */
+  readonly read: readonly Prefix[];
+  /**
+   * Prefixes whose objects it writes (s3:PutObject).
+   * @default none
+   */
+  readonly write?: readonly Prefix[];
+  /** Why it needs them: the reason the cdk-nag wildcard findings (`<bucket>/<prefix>*`) are acknowledged with. */
+  readonly reason: string;
+}
+
+/**
+ * Grants a role object access under some of the bucket's prefixes, and s3:ListBucket so that a missing key reads as
+ * 404 rather than 403. Not `bucket.grantRead` / `grantPut`: those grant action wildcards (s3:GetObject*, s3:List*,
+ * s3:Abort*) that the IAM audit and cdk-nag refuse, for more than docs/pipeline.md lists.
+ * @param nagScope the construct whose policy holds the statements (cdk-nag reports the findings there).
+ */
+export function grantPrefixAccess(
+  bucket: s3.IBucket,
+  grantee: iam.IGrantable,
+  access: PrefixAccess,
+  nagScope: IConstruct,
+): void {
+  const objects = (prefixes: readonly Prefix[]): string[] => prefixes.map((prefix) => bucket.arnForObjects(`${prefix}*`));
+  const write = access.write ?? [];
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:GetObject'], resourceArns: objects(access.read) });
+  if (write.length > 0) iam.Grant.addToPrincipal({ grantee, actions: ['s3:PutObject'], resourceArns: objects(write) });
+  iam.Grant.addToPrincipal({ grantee, actions: ['s3:ListBucket'], resourceArns: [bucket.bucketArn] });
+  const prefixes = [...new Set([...access.read, ...write])];
+  acknowledge(
+    nagScope,
+    access.reason,
+    ...prefixes.map((prefix) => wildcardResourceFinding(nagScope, bucket.bucketArn, `/${prefix}*`)),
+  );
+}
 
 export interface StorageProps {
   /** Days before intermediate feature files expire. */

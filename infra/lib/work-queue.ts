@@ -7,7 +7,6 @@ import { Construct } from 'constructs';
 
 import { MAX_RECEIVE_COUNT } from '../../pipeline/settings';
 
-export { MAX_RECEIVE_COUNT };
 /** SQS's longest retention: a dead letter stays two weeks for someone to look at it. */
 export const DEAD_LETTER_RETENTION = Duration.days(14);
 

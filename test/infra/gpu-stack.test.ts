@@ -423,7 +423,8 @@ describe('IAM', () => {
       's3:GetObject',
       's3:PutObject',
       's3:ListBucket',
-      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:ReceiveMessage'],
+      // queue.grantConsumeMessages and grantSendMessages
+      ['sqs:ChangeMessageVisibility', 'sqs:DeleteMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:ReceiveMessage'],
       ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'],
     ]);
   });

@@ -16,7 +16,7 @@ function sourceOf(path: string): string {
 
 function exports(source: string, name: string): boolean {
   return (
-    new RegExp(`export\\s+(declare\\s+)?(async\\s+)?(function|class|const|let|type|interface|enum)\\s+${name}\\b`).test(source) ||
+    new RegExp(`export\\s+(declare\\s+)?(async\\s+|abstract\\s+)?(function|class|const|let|type|interface|enum)\\s+${name}\\b`).test(source) ||
     new RegExp(`export\\s*(type\\s*)?\\{[^}]*\\b${name}\\b[^}]*\\}`).test(source) ||
     /export \* from/.test(source)
   );

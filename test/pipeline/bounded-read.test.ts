@@ -35,6 +35,11 @@ describe('bounded reads', () => {
       code: 'UNSUPPORTED_FORMAT',
       message: `${path} is a FIFO (named pipe), not an audio file`,
     });
+    // messages name the input as the user gave it
+    await expect(readLocalFileWithin(path, 1024, 'takes/song.wav')).rejects.toMatchObject({
+      message: 'takes/song.wav is a FIFO (named pipe), not an audio file',
+      context: { path: 'takes/song.wav' },
+    });
   });
 
   it('refuses /dev/zero and a directory', async () => {

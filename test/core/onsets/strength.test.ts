@@ -2,7 +2,7 @@ import { onsetSpans, onsetStrength } from '../../../core/onsets/detect';
 import { ONSET_SETTINGS, type OnsetSettings } from '../../../core/onsets/constants';
 import { SPECTROGRAM_SETTINGS } from '../../../core/spectrogram/settings';
 import type { Spectrogram } from '../../../core/types';
-import { onsetKernel } from '../../../core/wasm/onsets';
+import { onsetKernel } from '../../../core/onsets/onset-kernel';
 import { xorshift } from '../../helpers/random';
 
 /**

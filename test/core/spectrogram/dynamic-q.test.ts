@@ -1,5 +1,5 @@
 import { blendDynamicQ, dynamicQWork, findBeatingCandidates, measureOscillation, type DynamicQWork } from '../../../core/spectrogram/dynamic-q';
-import { cqtKernel } from '../../../core/wasm/cqt';
+import { cqtKernel } from '../../../core/spectrogram/cqt-kernel';
 import { SPECTROGRAM_SETTINGS } from '../../../core/spectrogram/settings';
 import { xorshift } from '../../helpers/random';
 

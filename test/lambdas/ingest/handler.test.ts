@@ -1,36 +1,16 @@
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { s3ObjectsOf } from '../../../lambdas/ingest/ingest';
-
-function record(body: string, messageId: string): SQSRecord {
-  return {
-    messageId,
-    receiptHandle: 'r',
-    body,
-    attributes: { ApproximateReceiveCount: '1', SentTimestamp: '0', SenderId: 's', ApproximateFirstReceiveTimestamp: '0' },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:us-east-1:1:q',
-    awsRegion: 'us-east-1',
-  };
-}
+import { sqsRecord, useHandlerEnvironment } from '../../helpers/lambda';
 
 describe('ingest handler', () => {
-  const saved = { ...process.env };
-  afterEach(() => {
-    process.env = { ...saved };
-  });
+  useHandlerEnvironment();
 
   it('acknowledges the s3:TestEvent and bodies that are not S3 events without touching AWS', async () => {
-    process.env['NOTESCRIBE_BUCKET'] = 'b';
-    process.env['NOTESCRIBE_JOBS_QUEUE_URL'] = 'http://127.0.0.1:9/q';
-    process.env['NOTESCRIBE_NOTIFY_QUEUE_URL'] = 'http://127.0.0.1:9/n';
-    process.env['AWS_REGION'] = 'us-east-1';
     const { handler } = await import('../../../lambdas/ingest/handler');
     const event: SQSEvent = {
       Records: [
-        record(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }), 'test-event'),
-        record('not json', 'garbage'),
+        sqsRecord(JSON.stringify({ Service: 'Amazon S3', Event: 's3:TestEvent', Bucket: 'b' }), 'test-event'),
+        sqsRecord('not json', 'garbage'),
       ],
     };
     expect(await handler(event)).toEqual({ batchItemFailures: [] });

@@ -1,5 +1,5 @@
 import { resample, resampleFrom, resamplerDesign } from '../../../core/audio/resample';
-import { resampleKernel } from '../../../core/wasm/resample';
+import { resampleKernel } from '../../../core/audio/resample-kernel';
 import { resampleReference } from '../audio/resample-reference';
 
 /** Deterministic white noise in [-1, 1): the hardest signal for rounding (every tap contributes). */

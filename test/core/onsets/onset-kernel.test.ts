@@ -1,4 +1,4 @@
-import { onsetKernel } from '../../../core/wasm/onsets';
+import { onsetKernel } from '../../../core/onsets/onset-kernel';
 import { xorshift } from '../../helpers/random';
 
 /**

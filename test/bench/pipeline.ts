@@ -10,27 +10,27 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
-import { cardPathFor, defaultModelPath } from '../cli/model-location';
-import { DEFAULT_KEY_LAYOUT, statusKeyFor } from '../contract/keys';
-import { DSP_PARAMETERS_HASH } from '../core/features';
-import { createWorkerEngine, type WorkerEngine } from '../gpu-task/engine';
-import { asNotescribeError } from '../core/errors';
-import { Worker } from '../gpu-task/worker';
-import { analyseUpload } from '../lambdas/ingest/engine';
-import { ingestBatch } from '../lambdas/ingest/ingest';
-import { sendBatch } from '../lambdas/notify/send';
-import { SqsEventSource } from '../pipeline/sqs-event-source';
-import { createAwsClients, destroyAwsClients } from '../pipeline/aws';
-import { readPipelineConfig, type PipelineConfig } from '../pipeline/config';
-import { createLog } from '../pipeline/log';
-import { LOCAL_SENDER_CONCURRENCY } from '../pipeline/notification-sender';
-import { Notifier } from '../pipeline/notify';
-import { StatusStore } from '../pipeline/status-store';
-import { startMoto } from '../test/helpers/moto';
-import { randomPiece, renderPiano } from '../test/helpers/piano-synth';
-import { startReceiver } from '../test/helpers/receiver';
-import { wavBytes } from '../test/pipeline/audio';
-import { ensureLocalResources, localPipelineEnvironment } from './local-resources';
+import { cardPathFor, defaultModelPath } from '../../cli/model-location';
+import { DEFAULT_KEY_LAYOUT, statusKeyFor } from '../../contract/keys';
+import { DSP_PARAMETERS_HASH } from '../../core/features';
+import { createWorkerEngine, type WorkerEngine } from '../../gpu-task/engine';
+import { asNotescribeError } from '../../core/errors';
+import { Worker } from '../../gpu-task/worker';
+import { analyseUpload } from '../../lambdas/ingest/engine';
+import { ingestBatch } from '../../lambdas/ingest/ingest';
+import { sendBatch } from '../../lambdas/notify/send';
+import { SqsEventSource } from '../../pipeline/sqs-event-source';
+import { createAwsClients, destroyAwsClients } from '../../pipeline/aws';
+import { readPipelineConfig, type PipelineConfig } from '../../pipeline/config';
+import { createLog } from '../../pipeline/log';
+import { LOCAL_SENDER_CONCURRENCY } from '../../pipeline/notification-sender';
+import { Notifier } from '../../pipeline/notify';
+import { StatusStore } from '../../pipeline/status-store';
+import { startMoto } from '../helpers/moto';
+import { randomPiece, renderPiano } from '../helpers/piano-synth';
+import { startReceiver } from '../helpers/receiver';
+import { wavBytes } from '../pipeline/audio';
+import { ensureLocalResources, localPipelineEnvironment } from '../../scripts/local-resources';
 
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 
@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const say = (line: string): void => void process.stderr.write(`${line}\n`);
 
   const realModel = process.env['BENCH_MODEL'] ?? defaultModelPath();
-  const fixture = join(__dirname, '../test/fixtures/model/fixture.onnx');
+  const fixture = join(__dirname, '../fixtures/model/fixture.onnx');
   const fixtureCard = (): string =>
     // the fixture's logic does not depend on the DSP parameters, so its card is pinned to the engine's hash
     JSON.stringify({ ...(JSON.parse(readFileSync(cardPathFor(fixture), 'utf8')) as object), dspParametersHash: DSP_PARAMETERS_HASH });

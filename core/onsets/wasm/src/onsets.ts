@@ -1,5 +1,5 @@
 // AssemblyScript: the onset detection function (core/onsets/detect.ts `onsetStrength` has the definition). Built by
-// scripts/build-wasm.ts into core/wasm/generated/onsets.ts; the TypeScript side (core/wasm/onsets.ts) streams the
+// scripts/build-wasm.ts into core/onsets/wasm/generated/onsets.ts; the TypeScript side (core/onsets/onset-kernel.ts) streams the
 // spectrogram through a block of rows in this kernel's memory and hands it pointers.
 //
 // The definition, per frame n and bin b: now = max(F, v), earlier = the max of F and the cells of frames

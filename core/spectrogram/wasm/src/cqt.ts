@@ -1,5 +1,5 @@
 // AssemblyScript: the constant-Q analysis kernel (docs/spectrogram.md, "Speed"). Built by scripts/build-wasm.ts into
-// core/wasm/generated/cqt.ts; the TypeScript side (core/wasm/cqt.ts) owns all memory and hands this code pointers.
+// core/spectrogram/wasm/generated/cqt.ts; the TypeScript side (core/spectrogram/cqt-kernel.ts) owns all memory and hands this code pointers.
 //
 // Four frames are analysed at once, one per SIMD lane: every lane runs the same real FFT and the same sparse
 // kernels on a different frame, so the scalar algorithm vectorises without shuffles.

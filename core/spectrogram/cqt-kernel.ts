@@ -1,95 +1,14 @@
-import { CQT_WASM_BASE64 } from './generated/cqt';
-import { instantiateEmbedded, WasmArena } from './memory';
-import type { SparseKernels } from '../spectrogram/kernels';
+import { CQT_WASM_BASE64 } from './wasm/generated/cqt';
+import type { instantiate } from './wasm/generated/cqt.bindings';
+import { type BoundExports, instantiateEmbedded, WasmArena } from '../wasm/memory';
+import type { SparseKernels } from './kernels';
 
 /**
- * The constant-Q analysis kernel (core/wasm/src/cqt.ts): real FFTs of four frames at once in SIMD lanes, Brown–
+ * The constant-Q analysis kernel (core/spectrogram/wasm/src/cqt.ts): real FFTs of four frames at once in SIMD lanes, Brown–
  * Puckette sparse kernels and the log, in f32. Used by core/spectrogram/compute.ts; nothing else needs it.
  */
-interface CqtExports extends WebAssembly.Exports {
-  analyse(
-    signal: number,
-    length: number,
-    frames: number,
-    frameCount: number,
-    hop: number,
-    offset: number,
-    m: number,
-    bitrev: number,
-    twiddle: number,
-    post: number,
-    binCount: number,
-    start: number,
-    firstFftBin: number,
-    kernelRe: number,
-    kernelIm: number,
-    firstUsed: number,
-    lastUsed: number,
-    out: number,
-    outStride: number,
-    binOffset: number,
-    scratch: number,
-  ): void;
-  decimateByTwo(input: number, length: number, out: number, taps: number, tapCount: number, scratch: number, scratchCount: number): void;
-  scaleRows(src: number, rows: number, bins: number, dst: number, dstStride: number, a: number, c: number): void;
-  interpolateAnchors(
-    atAnchors: number,
-    anchors: number,
-    frames: number,
-    count: number,
-    stride: number,
-    frameCount: number,
-    bins: number,
-    out: number,
-  ): void;
-  dynamicQWorkBytes(capFrames: number, capBins: number): number;
-  findBeatingCandidates(
-    low: number,
-    frameCount: number,
-    binCount: number,
-    work: number,
-    capFrames: number,
-    capBins: number,
-    logFloor: number,
-    toDb: number,
-    radius: number,
-    excursionWeight: number,
-    thresholdDb: number,
-    outputStart: number,
-    outputCount: number,
-    frameOffset: number,
-    framesOut: number,
-  ): number;
-  blendDynamicQ(
-    low: number,
-    high: number,
-    frameCount: number,
-    binCount: number,
-    work: number,
-    capFrames: number,
-    capBins: number,
-    logFloor: number,
-    toDb: number,
-    radius: number,
-    excursionWeight: number,
-    thresholdDb: number,
-    span: number,
-    spreadBins: number,
-  ): number;
-  measureOscillation(
-    plane: number,
-    frameCount: number,
-    binCount: number,
-    work: number,
-    capFrames: number,
-    capBins: number,
-    logFloor: number,
-    toDb: number,
-    radius: number,
-    excursionWeight: number,
-    out: number,
-  ): void;
-}
+/** The kernel's exports, as the compiler types them (`asc --bindings`, wasm/generated/cqt.bindings.d.ts). */
+type CqtExports = BoundExports<typeof instantiate>;
 
 /** The tables of one real FFT length, in kernel memory. */
 export interface FftTables {

@@ -2,7 +2,7 @@
 // for bit. V8's Math.exp is fdlibm's __ieee754_exp (e_exp.c 1.6, Sun Microsystems 1993/2004; V8 src/base/ieee754.cc,
 // which adds the exp(1) special case); AssemblyScript's Math.exp is a musl port that can differ in the last bit.
 // This is the fdlibm algorithm, step for step in the same float64 operations (WebAssembly fuses and reorders none).
-// test/core/wasm/onsets-exp.test.ts compares it with Math.exp on millions of arguments.
+// test/core/onsets/onset-kernel.test.ts compares it with Math.exp on millions of arguments.
 //
 // Method (fdlibm's comment, abridged): reduce x = k·ln2 + r, |r| ≤ ln2/2, with ln2 split into a high part exact in
 // k·ln2HI and a low part; approximate e^r = 1 + r + r·c/(2 − c), c = r − r²·(P1 + … + P5·r⁸) (Remez, error < 2^−59);

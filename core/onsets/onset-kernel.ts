@@ -1,48 +1,15 @@
-import { ONSETS_WASM_BASE64 } from './generated/onsets';
-import { instantiateEmbedded, WasmArena } from './memory';
-import type { OnsetSettings } from '../onsets/constants';
+import { ONSETS_WASM_BASE64 } from './wasm/generated/onsets';
+import type { instantiate } from './wasm/generated/onsets.bindings';
+import { type BoundExports, instantiateEmbedded, WasmArena } from '../wasm/memory';
+import type { OnsetSettings } from './constants';
 
 /**
- * The onset detection function's kernel (core/wasm/src/onsets.ts): an i32x4 screen of the cells that can rise, then
+ * The onset detection function's kernel (core/onsets/wasm/src/onsets.ts): an i32x4 screen of the cells that can rise, then
  * each rising cell measured in float64 with fdlibm's exp, bit for bit as core/onsets/detect.ts defines it. Used by
  * `onsetStrength`, which streams the spectrogram through it in blocks of rows (`OnsetKernel.strength`).
  */
-interface OnsetExports extends WebAssembly.Exports {
-  strengthBlock(
-    rows: number,
-    rowBase: number,
-    firstFrame: number,
-    endFrame: number,
-    frameCount: number,
-    binCount: number,
-    lag: number,
-    reference: number,
-    radius: number,
-    floor: number,
-    floor32: number,
-    k: number,
-    spans: number,
-    work: number,
-    out: number,
-  ): number;
-  strengthWorkBytes(binCount: number): number;
-  pickPeaks(
-    strength: number,
-    count: number,
-    before: number,
-    after: number,
-    medianBefore: number,
-    medianAfter: number,
-    threshold: number,
-    recentRatio: number,
-    recentFrames: number,
-    minSpacing: number,
-    window: number,
-    out: number,
-  ): number;
-  expArray(input: number, output: number, count: number): void;
-  expPairArray(input: number, output: number, count: number): void;
-}
+/** The kernel's exports, as the compiler types them (`asc --bindings`, wasm/generated/onsets.bindings.d.ts). */
+type OnsetExports = BoundExports<typeof instantiate>;
 
 /** What `OnsetKernel.strength` measures: see core/onsets/detect.ts `onsetStrength`. */
 export interface StrengthInput {

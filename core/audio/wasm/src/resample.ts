@@ -1,6 +1,6 @@
 // AssemblyScript: the polyphase resampler's inner loop (core/audio/resample.ts designs the filter), and the 16-bit
 // PCM → mono conversion that fills its window from a WAV file. Built by scripts/build-wasm.ts into
-// core/wasm/generated/resample.ts; the TypeScript side (core/wasm/resample.ts) owns all memory and hands this code
+// core/audio/wasm/generated/resample.ts; the TypeScript side (core/audio/resample-kernel.ts) owns all memory and hands this code
 // pointers.
 //
 // One output is one dot product of a filter row with the input, four taps per f32x4 lane-wise multiply-add. The

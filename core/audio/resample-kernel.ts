@@ -1,38 +1,14 @@
-import { RESAMPLE_WASM_BASE64 } from './generated/resample';
-import { instantiateEmbedded, WasmArena } from './memory';
+import { RESAMPLE_WASM_BASE64 } from './wasm/generated/resample';
+import type { instantiate } from './wasm/generated/resample.bindings';
+import { type BoundExports, instantiateEmbedded, WasmArena } from '../wasm/memory';
 
 /**
- * The polyphase resampler's kernel (core/wasm/src/resample.ts): one f32x4 dot product of a filter row with the
+ * The polyphase resampler's kernel (core/audio/wasm/src/resample.ts): one f32x4 dot product of a filter row with the
  * input per output sample, and the 16-bit PCM → mono conversion (eight samples per SIMD step) that feeds it. Used by core/audio/resample.ts, which designs the filter and streams the signal through
  * a window buffer in this kernel's memory.
  */
-interface ResampleExports extends WebAssembly.Exports {
-  resampleBlock(
-    input: number,
-    whole: number,
-    frac: number,
-    count: number,
-    up: number,
-    wholeStep: number,
-    fracStep: number,
-    phases: number,
-    table: number,
-    stride: number,
-    out: number,
-  ): void;
-  resampleByPhase(
-    input: number,
-    whole: number,
-    frac: number,
-    count: number,
-    up: number,
-    down: number,
-    table: number,
-    stride: number,
-    out: number,
-  ): void;
-  pcm16ToMono(source: number, target: number, frames: number, channels: number): number;
-}
+/** The kernel's exports, as the compiler types them (`asc --bindings`, wasm/generated/resample.bindings.d.ts). */
+type ResampleExports = BoundExports<typeof instantiate>;
 
 /** A polyphase filter table in kernel memory: `rows` rows of `stride` f32 taps, zero past the filter's own taps. */
 export interface ResampleTable {
