@@ -116,7 +116,7 @@ trained on key releases, so against references held by the sustain pedal its end
 ## Reproduce
 
 `{card['reproduce']}` (training/reproduce.sh; sizes via NS_* environment variables, see docs/training.md),
-{card['training']['epochsRun']} epochs of {card['training'].get('epochWindows') or 'all'} windows, {card['training']['trainMinutes']} min on {card['training']['cpuThreads']} CPU threads, commit {card['training']['gitCommit']}.
+{card['training']['epochsRun']} epochs of {card['training'].get('epochWindows') or 'all'} windows, {card['training']['trainMinutes']} min of training (all resumed calls) on {card['training']['cpuThreads']} CPU threads, commit {card['training']['gitCommit']}.
 """
 
 
