@@ -1,26 +1,19 @@
 /**
- * Writes the TypeScript types of the contract (contract/generated/*.ts) from its JSON schemas, so a type cannot say
- * something its schema does not. `npm run generate:contract` runs it; test/contract/generated-types.test.ts fails
- * while a committed file differs from what this would write.
+ * Writes the TypeScript types of the contract (contract/generated/*.ts) from its JSON schemas with
+ * json-schema-to-typescript, so a type cannot say something its schema does not. `npm run generate:contract` runs it;
+ * test/contract/generated-types.test.ts fails while a committed file differs from what this would write.
  *
- * It understands the part of JSON Schema (draft-07) that the contract uses and throws on any other keyword that
- * would change a type (anyOf, items, type arrays, ...), so a schema can never outgrow it silently: extend it, or add
- * json-schema-to-typescript, when a schema needs more. Keywords that only narrow values (pattern, lengths, bounds)
- * have no TypeScript counterpart and are left to Ajv at run time.
+ * Each module declares its schema's root type (named by CONTRACT_SCHEMAS, not by the schema's title) and its own
+ * `definitions`; a type another contract schema owns (`$ref: "../job-message/v1.json#/definitions/JobNotify"`) is
+ * imported from that schema's module rather than declared twice. `$ref`s resolve by `$id` among CONTRACT_SCHEMAS
+ * only: nothing is read from disk or the network. Keywords that only narrow values (pattern, lengths, bounds) have no
+ * TypeScript counterpart and are left to Ajv at run time.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { compile, type JSONSchema, type Options } from 'json-schema-to-typescript';
+import ts from 'typescript';
 import { CONTRACT_SCHEMAS, type ContractSchema } from '../contract/schemas';
-
-/** A JSON Schema as read from a .schema.json file. */
-type Schema = Readonly<Record<string, unknown>>;
-
-/** Keywords that describe the type and are turned into TypeScript. */
-const TYPE_KEYWORDS = new Set(['type', 'properties', 'required', 'additionalProperties', 'const', 'enum', '$ref', 'definitions']);
-/** Keywords that only annotate or narrow values: TypeScript cannot say them, Ajv checks them. */
-const VALUE_KEYWORDS = new Set(['$schema', '$id', 'title', 'description', 'pattern', 'minLength', 'maxLength', 'minimum', 'maximum']);
-
-const PRIMITIVES: Readonly<Record<string, string>> = { string: 'string', integer: 'number', number: 'number', boolean: 'boolean' };
 
 /** The file stem a schema's types are written to, from its `$id` (`.../schema/job-message/v1.json` → `job-message`). */
 export function moduleNameOf(id: string): string {
@@ -29,130 +22,146 @@ export function moduleNameOf(id: string): string {
   return match[1];
 }
 
-class Emitter {
-  /** Types from other contract modules, by module name. */
-  readonly imports = new Map<string, Set<string>>();
-
-  constructor(
-    private readonly schema: ContractSchema,
-    private readonly all: readonly ContractSchema[],
-  ) {}
-
-  /** The TypeScript of a sub-schema at `path` (for messages), indented for `depth`. */
-  type(node: Schema, path: string, depth: number): string {
-    for (const keyword of Object.keys(node)) {
-      if (!TYPE_KEYWORDS.has(keyword) && !VALUE_KEYWORDS.has(keyword)) {
-        throw new Error(`${this.schema.typeName}${path}: keyword "${keyword}" is not understood by scripts/contract-types.ts`);
-      }
-    }
-    if (typeof node.$ref === 'string') return this.reference(node.$ref, path);
-    if ('const' in node) return literal(node.const);
-    if (Array.isArray(node.enum)) return node.enum.map(literal).join(' | ');
-    const type = node.type;
-    if (typeof type === 'string' && type in PRIMITIVES) return PRIMITIVES[type]!;
-    if (type === 'object') return this.object(node, path, depth);
-    throw new Error(`${this.schema.typeName}${path}: type ${JSON.stringify(type)} is not understood by scripts/contract-types.ts`);
-  }
-
+/** The part of the options that is the same for every schema. */
+const COMMON_OPTIONS: Partial<Options> = {
   /**
-   * An object type. One that allows unnamed properties still gets a closed type: the writers in this repository name
-   * every field they write, and readers of a newer record never look at the fields they do not know.
+   * An object that does not say gets a closed type: the writers in this repository name every field they write, and
+   * readers of a newer record never look at the fields they do not know. A schema that means an open bag says
+   * `additionalProperties: true` (FailureRecord's `context`).
    */
-  object(node: Schema, path: string, depth: number): string {
-    const properties = (node.properties ?? {}) as Readonly<Record<string, Schema>>;
-    const required = new Set((node.required ?? []) as string[]);
-    for (const name of required) {
-      if (!(name in properties)) throw new Error(`${this.schema.typeName}${path}: required "${name}" has no schema`);
-    }
-    const indent = '  '.repeat(depth + 1);
-    const lines: string[] = [];
-    for (const [name, property] of Object.entries(properties)) {
-      lines.push(...docComment(property.description, indent));
-      const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-      const optional = required.has(name) ? '' : '?';
-      lines.push(`${indent}readonly ${key}${optional}: ${this.type(property, `${path}.${name}`, depth + 1)};`);
-    }
-    const extra = node.additionalProperties;
-    if (extra && typeof extra === 'object') {
-      lines.push(`${indent}readonly [key: string]: ${this.type(extra as Schema, `${path}[*]`, depth + 1)};`);
-    } else if (lines.length === 0) {
-      lines.push(`${indent}readonly [key: string]: unknown;`);
-    }
-    return `{\n${lines.join('\n')}\n${'  '.repeat(depth)}}`;
-  }
+  additionalProperties: false,
+  // Every definition of the schema is declared, used or not: another module may import it.
+  unreachableDefinitions: true,
+  // As the rest of the code base writes TypeScript.
+  style: { singleQuote: true, bracketSpacing: true, trailingComma: 'all' },
+};
 
-  /** A `$ref` to a named definition of this schema or of another contract schema. */
-  reference(ref: string, path: string): string {
-    const target = new URL(ref, this.schema.schema.$id);
-    const name = /^\/definitions\/([A-Z]\w*)$/.exec(target.hash.slice(1))?.[1];
-    if (!name) throw new Error(`${this.schema.typeName}${path}: $ref ${ref} does not name a PascalCase entry of "definitions"`);
-    target.hash = '';
-    if (target.href === this.schema.schema.$id) return name;
-    const other = this.all.find((s) => s.schema.$id === target.href);
-    if (!other) throw new Error(`${this.schema.typeName}${path}: $ref ${ref} is not a contract schema`);
-    const module = moduleNameOf(other.schema.$id);
-    if (!this.imports.has(module)) this.imports.set(module, new Set());
-    this.imports.get(module)!.add(name);
-    return name;
-  }
+/** The `definitions` entry a `$ref` names, as a URL and its pointer resolve to. */
+interface Reference {
+  readonly ref: string;
+  readonly schemaId: string;
+  readonly definition: string;
 }
 
-/** A JSON value as a TypeScript literal type, strings in single quotes as the rest of the code base writes them. */
-function literal(value: unknown): string {
-  if (typeof value === 'string') return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return JSON.stringify(value);
-  throw new Error(`literal ${JSON.stringify(value)} is not understood by scripts/contract-types.ts`);
+/**
+ * Every `$ref` in a schema, resolved against the schema's `$id`. Each must name a PascalCase definition: the module that
+ * owns a definition declares it under its key PascalCased (the library's naming), a module that imports it names it by
+ * its key (asImported), and the two must agree.
+ */
+function referencesIn(schema: ContractSchema): Reference[] {
+  const references: Reference[] = [];
+  const visit = (node: unknown): void => {
+    if (Array.isArray(node)) return node.forEach(visit);
+    if (!node || typeof node !== 'object') return;
+    const { $ref, ...rest } = node as Record<string, unknown>;
+    if (typeof $ref === 'string') {
+      const target = new URL($ref, schema.schema.$id);
+      const definition = /^#\/definitions\/([A-Z]\w*)$/.exec(target.hash)?.[1];
+      if (!definition) {
+        throw new Error(`${schema.typeName}: $ref ${$ref} does not name a PascalCase entry of "definitions"`);
+      }
+      target.hash = '';
+      references.push({ ref: $ref, schemaId: target.href, definition });
+    }
+    Object.values(rest).forEach(visit);
+  };
+  visit(schema.schema);
+  return references;
 }
 
-function docComment(description: unknown, indent: string): string[] {
-  if (typeof description !== 'string') return [];
-  return [`${indent}/** ${description.replace(/\*\//g, '*\\/')} */`];
+/** The `import type` lines for the types `schema` takes from other contract schemas, sorted so the output is stable. */
+function importsOf(schema: ContractSchema, all: readonly ContractSchema[]): string[] {
+  const names = new Map<string, Set<string>>();
+  for (const { ref, schemaId, definition } of referencesIn(schema)) {
+    if (schemaId === schema.schema.$id) continue;
+    if (!all.some((s) => s.schema.$id === schemaId)) {
+      throw new Error(`${schema.typeName}: $ref ${ref} is not to a contract schema`);
+    }
+    const module = moduleNameOf(schemaId);
+    names.set(module, (names.get(module) ?? new Set()).add(definition));
+  }
+  return [...names.keys()]
+    .sort()
+    .map((module) => `import type { ${[...names.get(module)!].sort().join(', ')} } from './${module}';`);
+}
+
+/**
+ * Marks every property and index signature `readonly`, as the rest of the code base types records it only reads:
+ * json-schema-to-typescript has no option for it (bcherny/json-schema-to-typescript#627). The keyword is inserted at
+ * each member the TypeScript parser finds, so comments and formatting stay as the library wrote them.
+ */
+function withReadonlyMembers(text: string): string {
+  const source = ts.createSourceFile('generated.ts', text, ts.ScriptTarget.Latest, true);
+  const starts: number[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertySignature(node) || ts.isIndexSignatureDeclaration(node)) {
+      const isReadonly = node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ReadonlyKeyword) ?? false;
+      if (!isReadonly) starts.push(node.getStart(source));
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(source);
+  return starts.reduceRight((out, at) => `${out.slice(0, at)}readonly ${out.slice(at)}`, text);
+}
+
+/**
+ * Another contract schema as a module that imports from it reads it: each definition is only the type of that name
+ * (a `tsType`), so the library refers to it rather than declaring it a second time.
+ */
+function asImported(other: ContractSchema): string {
+  const definitions = Object.keys((other.schema as JSONSchema).definitions ?? {});
+  return JSON.stringify({ ...other.schema, definitions: Object.fromEntries(definitions.map((n) => [n, { tsType: n }])) });
 }
 
 /** The text of contract/generated/<module>.ts for one schema. */
-export function contractTypesOf(schema: ContractSchema, all: readonly ContractSchema[] = CONTRACT_SCHEMAS): string {
-  const root = schema.schema as unknown as Schema;
-  const emitter = new Emitter(schema, all);
-  const declarations: string[] = [];
-  const declare = (name: string, node: Schema, path: string): void => {
-    const type = emitter.type(node, path, 0);
-    const doc = docComment(node.description, '');
-    declarations.push(
-      [...doc, type.startsWith('{') ? `export interface ${name} ${type}` : `export type ${name} = ${type};`].join('\n'),
-    );
-  };
-  const { definitions, ...body } = root as Schema & { definitions?: Readonly<Record<string, Schema>> };
-  declare(schema.typeName, body, '');
-  for (const [name, definition] of Object.entries(definitions ?? {})) declare(name, definition, `#/definitions/${name}`);
-
-  const module = moduleNameOf(schema.schema.$id);
-  const imports = [...emitter.imports].map(
-    ([from, names]) => `import type { ${[...names].sort().join(', ')} } from './${from}';`,
-  );
-  return [
+export async function contractTypesOf(
+  schema: ContractSchema,
+  all: readonly ContractSchema[] = CONTRACT_SCHEMAS,
+): Promise<string> {
+  const id = schema.schema.$id;
+  const module = moduleNameOf(id);
+  const banner = [
     `// Generated from contract/${module}.schema.json by scripts/contract-types.ts (npm run generate:contract).`,
     '// Do not edit: change the schema and regenerate; test/contract/generated-types.test.ts fails while this is stale.',
-    '',
-    ...(imports.length ? [...imports, ''] : []),
-    declarations.join('\n\n'),
-    '',
-  ].join('\n');
+  ];
+  const imports = importsOf(schema, all);
+  const text = await compile(schema.schema as JSONSchema, schema.typeName, {
+    ...COMMON_OPTIONS,
+    bannerComment: [...banner, ...(imports.length ? ['', ...imports] : [])].join('\n'),
+    // The root is named as the code imports it; the library would name it from the schema's title.
+    customName: (node) => (node.$id === id ? schema.typeName : undefined),
+    // Relative `$ref`s resolve against the schema's `$id` ...
+    cwd: new URL('.', id).href,
+    $refOptions: {
+      resolve: {
+        // ... to another contract schema, read from `all`, never from disk or the network.
+        file: false,
+        http: false,
+        contract: {
+          canRead: (file: { url: string }) => all.some((s) => s.schema.$id === file.url),
+          read: (file: { url: string }) => asImported(all.find((s) => s.schema.$id === file.url)!),
+        },
+      },
+    },
+  });
+  return withReadonlyMembers(text);
 }
 
 /** Where the generated types live. */
 export const GENERATED_DIR = join(__dirname, '..', 'contract', 'generated');
 
-/** The generated file of each contract schema, by path: what `main` writes and the drift test compares. */
-export function generatedContractFiles(): Map<string, string> {
-  return new Map(
-    CONTRACT_SCHEMAS.map((s) => [join(GENERATED_DIR, `${moduleNameOf(s.schema.$id)}.ts`), contractTypesOf(s)]),
-  );
+/** The path of a schema's generated module. */
+export function generatedPathOf(schema: ContractSchema): string {
+  return join(GENERATED_DIR, `${moduleNameOf(schema.schema.$id)}.ts`);
 }
 
 if (require.main === module) {
   mkdirSync(GENERATED_DIR, { recursive: true });
-  for (const [path, text] of generatedContractFiles()) {
-    writeFileSync(path, text);
-    console.log(`wrote ${path}`);
-  }
+  void (async () => {
+    for (const schema of CONTRACT_SCHEMAS) {
+      const path = generatedPathOf(schema);
+      writeFileSync(path, await contractTypesOf(schema));
+      console.log(`wrote ${path}`);
+    }
+  })();
 }

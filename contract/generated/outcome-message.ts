@@ -3,7 +3,9 @@
 
 import type { JobNotify } from './job-message';
 
-/** The outbox entry: sent to the notify queue by whoever moved a job to done or failed (worker or ingest), read by the notification sender. It names the job; the outcome itself is read from the job's status record. */
+/**
+ * The outbox entry: sent to the notify queue by whoever moved a job to done or failed (worker or ingest), read by the notification sender. It names the job; the outcome itself is read from the job's status record.
+ */
 export interface OutcomeMessage {
   readonly version: 1;
   readonly jobId: string;

@@ -4,9 +4,10 @@ import { shapeProblems } from './card';
 import { ModelError } from './errors';
 
 /**
- * What every model the engine runs shares: the DSP-hash refusal, session creation with provider fallback, the check
- * of the graph's tensors against the contract, and the batched run. The onset and release models differ only in their
- * tensors (core/model/contract.ts) and in what they do with the outputs.
+ * What every model the engine runs shares: session creation with provider fallback, the check of the graph's tensors
+ * against the contract, the DSP-hash refusal for models that read DSP features, and the batched run. The onset and
+ * release models differ only in their tensors (core/model/contract.ts) and in what they do with the outputs; the
+ * notation models (core/notation) read notes, so their cards carry no DSP hash, and run one sequence of any length.
  */
 
 /** Execution providers the engine knows how to ask onnxruntime for, in order of preference. */
@@ -27,6 +28,12 @@ export interface ExpectedTensor {
   readonly shape: readonly number[];
 }
 
+/**
+ * A tensor `createCheckedSession` looks for: by name, and by shape where the graph fixes one. The notation models give
+ * none: their sequence axis is dynamic and their batch is one sequence, which `shapeProblems` would refuse.
+ */
+export type TensorCheck = Pick<ExpectedTensor, 'name'> & Partial<Pick<ExpectedTensor, 'shape'>>;
+
 export interface CheckedSession {
   readonly session: ort.InferenceSession;
   /** The provider the session actually runs on. */
@@ -36,19 +43,20 @@ export interface CheckedSession {
 }
 
 /**
- * Refuses a model trained on other DSP parameters, creates its session (providers in order, CPU last) and checks that
- * the graph has `inputs` and `outputs` with their shapes. `label` names the model in messages ("Model", "Release
- * model"). Unreadable bytes give `MODEL_LOAD_FAILED`; a hash, name or shape that disagrees gives `MODEL_MISMATCH`.
+ * Refuses a model trained on other DSP parameters (when its card carries a hash: the notation models' cards do not),
+ * creates its session (providers in order, CPU last) and checks that the graph has `inputs` and `outputs`, with their
+ * shapes where given. `label` names the model in messages ("Model", "Release model", "Notation model"). Unreadable
+ * bytes give `MODEL_LOAD_FAILED`; a hash, name or shape that disagrees gives `MODEL_MISMATCH`.
  */
 export async function createCheckedSession(
   label: string,
   onnxBytes: Uint8Array,
-  card: { readonly name: string; readonly dspParametersHash: string },
-  tensors: { readonly inputs: readonly ExpectedTensor[]; readonly outputs: readonly ExpectedTensor[] },
+  card: { readonly name: string; readonly dspParametersHash?: string },
+  tensors: { readonly inputs: readonly TensorCheck[]; readonly outputs: readonly TensorCheck[] },
   options: SessionOptions = {},
 ): Promise<CheckedSession> {
   const expectedHash = options.expectedDspParametersHash ?? DSP_PARAMETERS_HASH;
-  if (card.dspParametersHash !== expectedHash) {
+  if (card.dspParametersHash !== undefined && card.dspParametersHash !== expectedHash) {
     throw new ModelError(
       'MODEL_MISMATCH',
       `${label} "${card.name}" was trained on other DSP parameters (card hash ${card.dspParametersHash}, ` +
@@ -103,7 +111,7 @@ async function createSession(label: string, onnxBytes: Uint8Array, options: Sess
 function tensorProblems(
   names: readonly string[],
   metadata: readonly ort.InferenceSession.ValueMetadata[],
-  expected: readonly ExpectedTensor[],
+  expected: readonly TensorCheck[],
 ): string[] {
   const problems: string[] = [];
   for (const { name, shape } of expected) {
@@ -113,7 +121,9 @@ function tensorProblems(
     }
     const meta = metadata.find((m) => m.name === name);
     // An empty shape means the graph does not declare one; the first run would then fail loudly instead.
-    if (meta?.isTensor && meta.shape.length > 0) problems.push(...shapeProblems(`graph tensor "${name}"`, meta.shape, shape));
+    if (shape !== undefined && meta?.isTensor && meta.shape.length > 0) {
+      problems.push(...shapeProblems(`graph tensor "${name}"`, meta.shape, shape));
+    }
   }
   return problems;
 }

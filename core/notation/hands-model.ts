@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Note } from '../types';
 import { ModelError } from '../model/errors';
+import { createCheckedSession } from '../model/session';
 import { NotationError } from './errors';
 import { sanitiseNotes } from './score';
 
@@ -61,21 +62,8 @@ export function parseHandsModelCard(bytes: Uint8Array | string): HandsModelCard 
 
 /** Loads the hands model from its ONNX bytes and card, and checks the graph's tensor names. */
 export async function loadHandsModel(onnxBytes: Uint8Array, card: HandsModelCard, options: { readonly intraOpNumThreads?: number } = {}): Promise<HandsModel> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(onnxBytes, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
-    });
-  } catch (error) {
-    throw new ModelError('MODEL_LOAD_FAILED', `onnxruntime could not load the hands model "${card.name}": ${(error as Error).message}`, { cause: error });
-  }
-  if (!session.inputNames.includes(HANDS_MODEL_IO.input) || !session.outputNames.includes(HANDS_MODEL_IO.output)) {
-    await session.release();
-    throw new ModelError('MODEL_MISMATCH', `Hands model "${card.name}" lacks "${HANDS_MODEL_IO.input}" or "${HANDS_MODEL_IO.output}"`);
-  }
+  const tensors = { inputs: [{ name: HANDS_MODEL_IO.input }], outputs: [{ name: HANDS_MODEL_IO.output }] };
+  const { session } = await createCheckedSession('Hands model', onnxBytes, card, tensors, options);
   return {
     card,
     async leftHand(raw) {

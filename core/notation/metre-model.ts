@@ -7,6 +7,7 @@
 import * as ort from 'onnxruntime-node';
 import type { Note } from '../types';
 import { ModelError } from '../model/errors';
+import { createCheckedSession } from '../model/session';
 import { NotationError } from './errors';
 import { sanitiseNotes } from './score';
 
@@ -134,25 +135,8 @@ export function parseNotationModelCard(bytes: Uint8Array | string): NotationMode
  * const score = buildScore(notes, metre === undefined ? {} : { metre });
  */
 export async function loadNotationModel(onnxBytes: Uint8Array, card: NotationModelCard, options: LoadNotationModelOptions = {}): Promise<NotationModel> {
-  let session: ort.InferenceSession;
-  try {
-    session = await ort.InferenceSession.create(onnxBytes, {
-      executionProviders: ['cpu'],
-      graphOptimizationLevel: 'all',
-      logSeverityLevel: 3,
-      ...(options.intraOpNumThreads === undefined ? {} : { intraOpNumThreads: options.intraOpNumThreads }),
-    });
-  } catch (error) {
-    throw new ModelError('MODEL_LOAD_FAILED', `onnxruntime could not load the notation model "${card.name}": ${(error as Error).message}`, { cause: error });
-  }
-  if (!session.inputNames.includes(METRE_MODEL_IO.input) || !session.outputNames.includes(METRE_MODEL_IO.output)) {
-    await session.release();
-    throw new ModelError(
-      'MODEL_MISMATCH',
-      `Notation model "${card.name}" has inputs ${session.inputNames.join(', ')} and outputs ${session.outputNames.join(', ')}; ` +
-        `the engine needs "${METRE_MODEL_IO.input}" and "${METRE_MODEL_IO.output}"`,
-    );
-  }
+  const tensors = { inputs: [{ name: METRE_MODEL_IO.input }], outputs: [{ name: METRE_MODEL_IO.output }] };
+  const { session } = await createCheckedSession('Notation model', onnxBytes, card, tensors, options);
   return {
     card,
     async estimateMetre(raw, decodeOptions = {}) {
