@@ -70,6 +70,13 @@ export interface DecodeMetreOptions {
    * divisions, so a slower level under which the same onsets fill the division's grid should still be able to win.
    */
   readonly sparseDivisionFit: number;
+  /**
+   * `divisionEvidence` is clamped to ± this before it counts: onsets on a beat's halves lie a sixth of a beat from
+   * its thirds, but onsets on its thirds only a twelfth from its quarters, so unclamped the evidence for a binary
+   * division runs up to 2.7 and that for a ternary one only to 1.5, and a slower binary level wins over the ternary
+   * one on the same eighths. @default the ternary maximum (CLEANEST_TERNARY_FIT, 1.5)
+   */
+  readonly divisionEvidenceCap: number;
   /** Weight, centre (sub-beat over the median onset interval) and width (octaves) of the sub-beat prior. */
   readonly subBeatPriorWeight: number;
   readonly subBeatPerOnset: number;
@@ -83,6 +90,16 @@ export interface DecodeMetreOptions {
   readonly contrastWeight: number;
 }
 
+/** Floor of the mean squared errors in `divisionEvidence`, beats². */
+const DIVISION_ERROR_FLOOR = 2e-3;
+/**
+ * `divisionEvidence` of onsets exactly on one grid's points and a sixth of a beat off the other's (eighths against
+ * triplets): the best fit a division can show.
+ */
+const CLEANEST_DIVISION_FIT = Math.log((1 / 36 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
+/** `divisionEvidence` of onsets on a beat's thirds only: a twelfth of a beat from its quarters' grid. */
+const CLEANEST_TERNARY_FIT = Math.log((1 / 144 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
+
 export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   intervalTightness: 10,
   beatRewardFloor: 0.1,
@@ -94,13 +111,14 @@ export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   levelFloor: 0.15,
   levelPriorWeight: 0,
   divisionWeight: 1,
-  compoundBias: -1,
+  compoundBias: -0.5,
   sparseDivisionFit: 1,
+  divisionEvidenceCap: CLEANEST_TERNARY_FIT,
   subBeatPriorWeight: 0.5,
   subBeatPerOnset: 2.5,
   subBeatPriorOctaves: 0.6,
   subBeatPriorCap: 2.5,
-  contrastWeight: 0.5,
+  contrastWeight: 1,
 };
 
 /** The model's reading of the metre, as `buildScore` takes it. */
@@ -433,7 +451,9 @@ export function chooseBeatLevel(
     for (const compound of evidence === 0 ? [headCompound] : [false, true]) {
       // A level whose off-beat onsets sit cleanly on its division's grid is likely the notated one; one with (almost)
       // no onsets off its beats fits any division as cleanly as can be.
-      const fit = evidence === 0 ? tuning.sparseDivisionFit * CLEANEST_DIVISION_FIT : compound ? evidence - tuning.compoundBias : -evidence;
+      const clamped = Math.max(-tuning.divisionEvidenceCap, Math.min(tuning.divisionEvidenceCap, evidence));
+      const cleanest = Math.min(tuning.divisionEvidenceCap, CLEANEST_DIVISION_FIT);
+      const fit = evidence === 0 ? tuning.sparseDivisionFit * cleanest : compound ? clamped - tuning.compoundBias : -clamped;
       let score = level + tuning.divisionWeight * fit;
       if (ioi !== undefined && tuning.subBeatPriorWeight > 0) {
         const subBeat = candidate / METRE_FRAME_RATE_HZ / (compound ? 3 : 2);
@@ -449,13 +469,6 @@ export function chooseBeatLevel(
   return best;
 }
 
-/** Floor of the mean squared errors in `divisionEvidence`, beats². */
-const DIVISION_ERROR_FLOOR = 2e-3;
-/**
- * `divisionEvidence` of onsets exactly on one grid's points and a sixth of a beat off the other's (eighths against
- * triplets): the best fit a division can show.
- */
-const CLEANEST_DIVISION_FIT = Math.log((1 / 36 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
 
 /** Median interval (seconds) between onset events (onsets within 35 ms are one event); undefined under 8 events. */
 export function medianOnsetInterval(notes: readonly Note[]): number | undefined {
