@@ -117,6 +117,32 @@ describe('decodeMetre', () => {
     expect(medianInterval(metre?.beatTimesSeconds ?? [])).toBeCloseTo(30 / 50, 2);
   });
 
+  it('groups eighths in threes where the model fires on every third and half-believes the others (6/8, not eighth beats)', () => {
+    const frames = 1500;
+    // Eighths every 20 frames (0.4 s); the model: sure of every third (a dotted quarter), 0.5 on the rest. A bass note
+    // with each dotted quarter, two melody notes between.
+    const act = new Float32Array(METRE_OUTPUT_CHANNELS.length * frames).fill(-6);
+    for (let k = 0, f = 40; f < frames; k += 1, f += 20) {
+      act[f] = k % 3 === 0 ? 2 : 0;
+      if (k % 6 === 0) act[frames + f] = 2;
+    }
+    for (let f = 0; f < frames; f += 1) {
+      act[2 * frames + f] = 2;
+      act[5 * frames + f] = -4;
+    }
+    const notes: Note[] = Array.from({ length: 66 }, (_, k) => ({
+      pitch: k % 3 === 0 ? 48 : 67 + (k % 5),
+      onsetSeconds: (40 + 20 * k) / 50,
+      offsetSeconds: (40 + 20 * k + (k % 3 === 0 ? 55 : 15)) / 50,
+      velocity: k % 3 === 0 ? 90 : 60,
+    }));
+    const metre = decodeMetre(act, frames, notes);
+    expect(metre?.compound).toBe(true);
+    expect(medianInterval(metre?.beatTimesSeconds ?? [])).toBeCloseTo(1.2, 2);
+    // Unclamped, eighths as beats (no onsets off them: the cleanest fit, 2.7) outweigh the ternary reading (1.5 at most).
+    expect(decodeMetre(act, frames, notes, { divisionEvidenceCap: 100 })?.compound).toBe(false);
+  });
+
   it('gives undefined when there is no beat activation at all', () => {
     const frames = 300;
     const notes: Note[] = [{ pitch: 60, onsetSeconds: 0.5, offsetSeconds: 5, velocity: 80 }];
