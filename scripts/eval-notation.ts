@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { buildScore, learnedNotation, toMusicXml, type NotationModels } from '../core/notation';
+import { buildScore, learnedNotation, toMusicXml, type DecodeMetreOptions, type NotationModel, type NotationModels } from '../core/notation';
 import { transcribe } from '../core/transcribe';
 import type { Note } from '../core/types';
 import { defaultHandsModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile } from '../cli/model-location';
@@ -52,6 +52,7 @@ async function main(): Promise<void> {
     .option('--audio', 'also render each excerpt (pedal included) with FluidSynth and transcribe it with the onset model')
     .option('--metre-model <file>', 'notation model: beats and metre (an absent file: the rules)', defaultNotationModelPath())
     .option('--no-metre-model', 'beats and metre by the rules')
+    .option('--decode <json>', 'overrides of core/notation DEFAULT_DECODE_METRE_OPTIONS (to tune them on --split train)', '{}')
     // Off by default: on the tuning pieces it lost 0.011 voice to the rules (docs/notation.md, "Learned notation").
     .option('--hands-model [file]', `hands model for the staves (the rules by default; without a file: ${path.relative(ROOT, defaultHandsModelPath())})`)
     .option('--soundfont <file>', 'soundfont for --audio (a training piano)', '/usr/share/sounds/sf2/FluidR3_GM.sf2')
@@ -67,6 +68,7 @@ async function main(): Promise<void> {
       musescore: boolean;
       audio?: boolean;
       metreModel: string | false;
+      decode: string;
       handsModel?: string | true;
       soundfont: string;
     }>();
@@ -77,7 +79,9 @@ async function main(): Promise<void> {
   const manifest = JSON.parse(readFileSync(path.join(options.out, 'manifest.json'), 'utf8')) as ManifestEntry[];
   const metreModel = options.metreModel === false || !existsSync(options.metreModel) ? undefined : await loadNotationModelFile(options.metreModel);
   const handsModel = options.handsModel === undefined ? undefined : await loadHandsModelFile(options.handsModel === true ? defaultHandsModelPath() : options.handsModel);
-  const notationModels: NotationModels = { ...(metreModel === undefined ? {} : { metre: metreModel }), ...(handsModel === undefined ? {} : { hands: handsModel }) };
+  const decode = JSON.parse(options.decode) as Partial<DecodeMetreOptions>;
+  const metre: NotationModel | undefined = metreModel === undefined ? undefined : { ...metreModel, estimateMetre: (notes, o) => metreModel.estimateMetre(notes, { ...decode, ...o }) };
+  const notationModels: NotationModels = { ...(metre === undefined ? {} : { metre }), ...(handsModel === undefined ? {} : { hands: handsModel }) };
   console.log(`beats and metre: ${metreModel?.card.name ?? 'rules'}; staves: ${handsModel?.card.name ?? 'rules'}`);
   let scoreSeconds = 0;
   for (const entry of manifest) {

@@ -9,6 +9,7 @@ import type { Note } from '../types';
 import { ModelError } from '../model/errors';
 import { createCheckedSession } from '../model/session';
 import { NotationError } from './errors';
+import { beatPosition } from './meter';
 import { sanitiseNotes } from './score';
 
 /**
@@ -54,7 +55,51 @@ export interface DecodeMetreOptions {
    * (contrast: mean downbeat activation on every n-th beat less that on the others, 0…1).
    */
   readonly barHeadWeight: number;
+  /** Multiples of the global period also tried as the beat (`chooseBeatLevel`); empty: the global period only. */
+  readonly levelFactors: readonly number[];
+  /** Activation a beat must exceed to be worth its place when beat levels are compared. */
+  readonly levelFloor: number;
+  /** Weight of the log tempo prior (`periodPriorBpm`, `periodPriorOctaves`) against activation per second. */
+  readonly levelPriorWeight: number;
+  /** Weight of the notes' division evidence (`divisionEvidence`, thirds against quarters of the beat). */
+  readonly divisionWeight: number;
+  /** Subtracted from the division evidence of a ternary reading (negative: ternary readings are favoured). */
+  readonly compoundBias: number;
+  /**
+   * Share of the cleanest division fit granted to a level with (almost) no onsets off its beats: all of it would call
+   * such a level as likely as any; music that moves only on its beats is rarer than music that moves on their
+   * divisions, so a slower level under which the same onsets fill the division's grid should still be able to win.
+   */
+  readonly sparseDivisionFit: number;
+  /**
+   * `divisionEvidence` is clamped to ± this before it counts: onsets on a beat's halves lie a sixth of a beat from
+   * its thirds, but onsets on its thirds only a twelfth from its quarters, so unclamped the evidence for a binary
+   * division runs up to 2.7 and that for a ternary one only to 1.5, and a slower binary level wins over the ternary
+   * one on the same eighths. @default the ternary maximum (CLEANEST_TERNARY_FIT, 1.5)
+   */
+  readonly divisionEvidenceCap: number;
+  /** Weight, centre (sub-beat over the median onset interval) and width (octaves) of the sub-beat prior. */
+  readonly subBeatPriorWeight: number;
+  readonly subBeatPerOnset: number;
+  readonly subBeatPriorOctaves: number;
+  /**
+   * The sub-beat prior's penalty stops growing this many widths from its centre: a surface of beats only (a chorale,
+   * a waltz's melody) says little about the sub-beat, and must not outvote a confident beat activation.
+   */
+  readonly subBeatPriorCap: number;
+  /** Weight of the contrast between the activation on the beats and the strongest activation between them. */
+  readonly contrastWeight: number;
 }
+
+/** Floor of the mean squared errors in `divisionEvidence`, beats². */
+const DIVISION_ERROR_FLOOR = 2e-3;
+/**
+ * `divisionEvidence` of onsets exactly on one grid's points and a sixth of a beat off the other's (eighths against
+ * triplets): the best fit a division can show.
+ */
+const CLEANEST_DIVISION_FIT = Math.log((1 / 36 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
+/** `divisionEvidence` of onsets on a beat's thirds only: a twelfth of a beat from its quarters' grid. */
+const CLEANEST_TERNARY_FIT = Math.log((1 / 144 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
 
 export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   intervalTightness: 10,
@@ -63,6 +108,18 @@ export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   periodPriorBpm: 100,
   periodPriorOctaves: 1,
   barHeadWeight: 0.5,
+  levelFactors: [0.5, 2, 3],
+  levelFloor: 0.15,
+  levelPriorWeight: 0,
+  divisionWeight: 1,
+  compoundBias: -0.5,
+  sparseDivisionFit: 1,
+  divisionEvidenceCap: CLEANEST_TERNARY_FIT,
+  subBeatPriorWeight: 0.5,
+  subBeatPerOnset: 2.5,
+  subBeatPriorOctaves: 0.6,
+  subBeatPriorCap: 2.5,
+  contrastWeight: 1,
 };
 
 /** The model's reading of the metre, as `buildScore` takes it. */
@@ -227,11 +284,12 @@ export function metreFeatures(notes: readonly Note[], frames: number): Float32Ar
 const sigmoid = (v: number): number => 1 / (1 + Math.exp(-v));
 
 /**
- * Beats and metre from the model's output logits `[6][frames]` (row-major, METRE_OUTPUT_CHANNELS): the beat
- * division from its activation averaged over the notes' span; the global beat period from the beat
- * activation's autocorrelation (log-Gaussian prior, `periodPriorBpm`); beats by a dynamic programme over the
- * beat activation whose intervals stay within `localPeriodRange` of that period and pay `intervalTightness` for
- * changing (Ellis 2007, with the previous interval as the reference instead of a fixed one, so rubato is followed);
+ * Beats and metre from the model's output logits `[6][frames]` (row-major, METRE_OUTPUT_CHANNELS): the global beat
+ * period from the beat activation's autocorrelation (log-Gaussian prior, `periodPriorBpm`); beats by a dynamic
+ * programme over the beat activation whose intervals stay within `localPeriodRange` of a period and pay
+ * `intervalTightness` for changing (Ellis 2007, with the previous interval as the reference instead of a fixed one,
+ * so rubato is followed), run at that period and its multiples, the beat level and its division (two or three) then
+ * chosen over the whole performance (`chooseBeatLevel`; the division head's mean only where the notes say nothing);
  * the bar length and the downbeat together: the bar length n (2, 3, 4) and phase whose every n-th beat has the most
  * downbeat activation above the other beats', plus `barHeadWeight` times the bar-length head's mean probability of n.
  * Undefined without a period.
@@ -263,11 +321,13 @@ export function decodeMetre(
     e.forEach((v, k) => (bar[k] = (bar[k] as number) + v / s));
     compound += sigmoid(logits[5 * frames + f] as number);
   }
-  const isCompound = compound / Math.max(1, last - first + 1) > 0.5;
+  const headCompound = compound / Math.max(1, last - first + 1) > 0.5;
   const period = globalPeriod(beat, first, last, tuning);
   if (period === undefined) return undefined;
-  const beatFrames = beatProgramme(beat, first, last, period, tuning);
+  const chosen = chooseBeatLevel(beat, first, last, period, notes, tuning, headCompound);
+  const beatFrames = chosen.frames;
   if (beatFrames.length < 2) return undefined;
+  const isCompound = tuning.divisionWeight === 0 && tuning.subBeatPriorWeight === 0 ? headCompound : chosen.compound;
   const beats = extend(beatFrames.map((f) => f / METRE_FRAME_RATE_HZ), notes);
   // Downbeat activation at each beat (its peak within ±2 frames), over the beats the notes span.
   const peaks = beats.map((t) => {
@@ -309,6 +369,124 @@ export function decodeMetre(
     }
   });
   return { beatTimesSeconds: beats, downbeatIndex, barBeats, compound: isCompound };
+}
+
+/** A reading of the notated beat: its frames and whether it divides in three. */
+export interface BeatLevel {
+  readonly frames: number[];
+  readonly compound: boolean;
+}
+
+/**
+ * The notated beat, decided over the whole performance. The autocorrelation cannot tell a period from its double (an
+ * activation on every beat repeats at two beats as well), and the model's division head barely moves, so the beat
+ * programme is run at the global period and at each of `levelFactors` times it (within the engine's tempo range), and
+ * each sequence is read with a binary and a ternary division. Each reading scores the activation its beats collect
+ * above `levelFloor` per second (beats skipped at too slow a level cost theirs), `levelPriorWeight` times the log
+ * tempo prior, `divisionWeight` times the notes' evidence for that division (`divisionEvidence`), and
+ * `subBeatPriorWeight` times a log-Gaussian prior (`subBeatPriorOctaves` wide) on the sub-beat (the beat over its
+ * division, MV2H's tatum) at `subBeatPerOnset` times the median interval between onsets: the notated eighth is
+ * about two of the surface's notes, whatever the tempo. The best reading wins.
+ */
+export function chooseBeatLevel(
+  beat: Float64Array,
+  first: number,
+  last: number,
+  period: number,
+  notes: readonly Note[],
+  tuning: DecodeMetreOptions,
+  headCompound = false,
+): BeatLevel {
+  const minPeriod = (60 * METRE_FRAME_RATE_HZ) / MAX_BEAT_BPM;
+  const maxPeriod = (60 * METRE_FRAME_RATE_HZ) / MIN_BEAT_BPM;
+  const seconds = Math.max(1, last - first + 1) / METRE_FRAME_RATE_HZ;
+  const ioi = medianOnsetInterval(notes);
+  let best: BeatLevel = { frames: [], compound: false };
+  let bestScore = -Infinity;
+  for (const factor of [1, ...tuning.levelFactors]) {
+    const candidate = period * factor;
+    if (factor !== 1 && (candidate < minPeriod || candidate > maxPeriod)) continue;
+    const frames = beatProgramme(beat, first, last, candidate, tuning);
+    if (frames.length < 2) continue;
+    let reward = 0;
+    let onSum = 0;
+    let gapSum = 0;
+    let count = 0;
+    frames.forEach((f, k) => {
+      if (f < first - 2 || f > last + 2) return;
+      let peak = 0;
+      for (let g = Math.max(0, f - 2); g <= Math.min(beat.length - 1, f + 2); g += 1) peak = Math.max(peak, beat[g] as number);
+      reward += peak - tuning.levelFloor;
+      const next = frames[k + 1];
+      if (next === undefined) return;
+      // The strongest activation between this beat and the next, away from both: a beat the sequence skipped.
+      const margin = Math.max(2, Math.round(0.2 * (next - f)));
+      let gap = 0;
+      for (let g = f + margin; g <= next - margin; g += 1) gap = Math.max(gap, beat[g] as number);
+      onSum += peak;
+      gapSum += gap;
+      count += 1;
+    });
+    const contrast = count === 0 ? 0 : (onSum - gapSum) / count;
+    const octaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / candidate / tuning.periodPriorBpm) / tuning.periodPriorOctaves;
+    const level = reward / seconds + tuning.contrastWeight * contrast - tuning.levelPriorWeight * 0.5 * octaves * octaves;
+    const evidence = tuning.divisionWeight === 0 ? 0 : divisionEvidence(notes, frames.map((f) => f / METRE_FRAME_RATE_HZ));
+    // Without off-beat onsets the notes say nothing of the division: the model's division head decides.
+    for (const compound of evidence === 0 ? [headCompound] : [false, true]) {
+      // A level whose off-beat onsets sit cleanly on its division's grid is likely the notated one; one with (almost)
+      // no onsets off its beats fits any division as cleanly as can be.
+      const clamped = Math.max(-tuning.divisionEvidenceCap, Math.min(tuning.divisionEvidenceCap, evidence));
+      const cleanest = Math.min(tuning.divisionEvidenceCap, CLEANEST_DIVISION_FIT);
+      const fit = evidence === 0 ? tuning.sparseDivisionFit * cleanest : compound ? clamped - tuning.compoundBias : -clamped;
+      let score = level + tuning.divisionWeight * fit;
+      if (ioi !== undefined && tuning.subBeatPriorWeight > 0) {
+        const subBeat = candidate / METRE_FRAME_RATE_HZ / (compound ? 3 : 2);
+        const z = Math.min(tuning.subBeatPriorCap, Math.abs(Math.log2(subBeat / (tuning.subBeatPerOnset * ioi)) / tuning.subBeatPriorOctaves));
+        score -= tuning.subBeatPriorWeight * 0.5 * z * z;
+      }
+      if (score > bestScore + 1e-9) {
+        bestScore = score;
+        best = { frames, compound };
+      }
+    }
+  }
+  return best;
+}
+
+
+/** Median interval (seconds) between onset events (onsets within 35 ms are one event); undefined under 8 events. */
+export function medianOnsetInterval(notes: readonly Note[]): number | undefined {
+  const events: number[] = [];
+  for (const note of notes) if (events.length === 0 || note.onsetSeconds - (events[events.length - 1] as number) >= 0.035) events.push(note.onsetSeconds);
+  if (events.length < 8) return undefined;
+  const gaps = events.slice(1).map((t, k) => t - (events[k] as number)).sort((a, b) => a - b);
+  return gaps[gaps.length >> 1];
+}
+
+/**
+ * How much better the notes' off-beat onsets fit thirds of the beats than quarters (log of the ratio of mean squared
+ * errors, as in meter.ts `isCompound`): positive for a beat that divides in three, negative for one in two, 0 under
+ * eight off-beat onsets.
+ */
+export function divisionEvidence(notes: readonly Note[], beats: readonly number[]): number {
+  let binary = 0;
+  let ternary = 0;
+  let count = 0;
+  let previous = Number.NEGATIVE_INFINITY;
+  for (const note of notes) {
+    if (note.onsetSeconds - previous < 0.035) continue;
+    previous = note.onsetSeconds;
+    const x = beatPosition(beats, note.onsetSeconds);
+    const frac = x - Math.floor(x);
+    if (frac < 0.1 || frac > 0.9) continue;
+    const eb = frac - Math.round(frac * 4) / 4;
+    const et = frac - Math.round(frac * 3) / 3;
+    binary += eb * eb;
+    ternary += et * et;
+    count += 1;
+  }
+  if (count < 8) return 0;
+  return Math.log((binary / count + DIVISION_ERROR_FLOOR) / (ternary / count + DIVISION_ERROR_FLOOR));
 }
 
 /** The beat period (frames) whose autocorrelation of the beat activation over [first, last], times the prior, is largest. */

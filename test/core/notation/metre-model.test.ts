@@ -6,7 +6,9 @@ import path from 'node:path';
 import {
   buildScore,
   decodeMetre,
+  divisionEvidence,
   loadNotationModel,
+  medianOnsetInterval,
   metreFeatures,
   METRE_FEATURE_COUNT,
   METRE_FRAME_RATE_HZ,
@@ -79,10 +81,89 @@ describe('decodeMetre', () => {
     expect(((metre?.downbeatIndex ?? -1) - 1) % 3).toBe(0);
   });
 
+  /** The options that reproduce the frame-local decoder before the beat level was chosen globally. */
+  const FRAME_LOCAL = { levelFactors: [], divisionWeight: 0, subBeatPriorWeight: 0, contrastWeight: 0 };
+  const medianInterval = (beats: readonly number[]): number => {
+    const gaps = beats.slice(1).map((t, k) => t - (beats[k] as number)).sort((a, b) => a - b);
+    return gaps[gaps.length >> 1] as number;
+  };
+
+  it('takes the faster of two beat levels when the model fires on every beat of it (no octave drop to the prior)', () => {
+    // 176 BPM (17 frames) with a sixteenth-note surface, as in Chopin's op. 10 no. 8: the activation's
+    // autocorrelation is as high at 34 frames, where the 100 BPM tempo prior would put the beat.
+    const frames = 1500;
+    const notes: Note[] = Array.from({ length: 300 }, (_, k) => ({ pitch: 60 + (k % 12), onsetSeconds: (40 + 4.25 * k) / 50, offsetSeconds: (44 + 4.25 * k) / 50, velocity: 80 }));
+    const act = logits(frames, 40, 17, 4, 0, false);
+    expect(medianInterval(decodeMetre(act, frames, notes, FRAME_LOCAL)?.beatTimesSeconds ?? [])).toBeCloseTo(34 / 50, 1);
+    const metre = decodeMetre(act, frames, notes);
+    expect(medianInterval(metre?.beatTimesSeconds ?? [])).toBeCloseTo(17 / 50, 2);
+    expect(metre?.compound).toBe(false);
+  });
+
+  it('reads a compound beat from notes that divide it in three, although the division head says simple', () => {
+    const frames = 1200;
+    // Beats every 30 frames (100 BPM), each divided in three eighths (10 frames), the second eighth left out now and then.
+    const notes: Note[] = [];
+    for (let b = 0; b < 35; b += 1) {
+      for (let j = 0; j < 3; j += 1) {
+        if (j === 1 && b % 4 === 3) continue;
+        notes.push({ pitch: 60 + j, onsetSeconds: (40 + 30 * b + 10 * j) / 50, offsetSeconds: (48 + 30 * b + 10 * j) / 50, velocity: 80 });
+      }
+    }
+    const act = logits(frames, 40, 30, 2, 0, false);
+    expect(decodeMetre(act, frames, notes, FRAME_LOCAL)?.compound).toBe(false);
+    const metre = decodeMetre(act, frames, notes);
+    expect(metre).toMatchObject({ compound: true, barBeats: 2 });
+    expect(medianInterval(metre?.beatTimesSeconds ?? [])).toBeCloseTo(30 / 50, 2);
+  });
+
+  it('groups eighths in threes where the model fires on every third and half-believes the others (6/8, not eighth beats)', () => {
+    const frames = 1500;
+    // Eighths every 20 frames (0.4 s); the model: sure of every third (a dotted quarter), 0.5 on the rest. A bass note
+    // with each dotted quarter, two melody notes between.
+    const act = new Float32Array(METRE_OUTPUT_CHANNELS.length * frames).fill(-6);
+    for (let k = 0, f = 40; f < frames; k += 1, f += 20) {
+      act[f] = k % 3 === 0 ? 2 : 0;
+      if (k % 6 === 0) act[frames + f] = 2;
+    }
+    for (let f = 0; f < frames; f += 1) {
+      act[2 * frames + f] = 2;
+      act[5 * frames + f] = -4;
+    }
+    const notes: Note[] = Array.from({ length: 66 }, (_, k) => ({
+      pitch: k % 3 === 0 ? 48 : 67 + (k % 5),
+      onsetSeconds: (40 + 20 * k) / 50,
+      offsetSeconds: (40 + 20 * k + (k % 3 === 0 ? 55 : 15)) / 50,
+      velocity: k % 3 === 0 ? 90 : 60,
+    }));
+    const metre = decodeMetre(act, frames, notes);
+    expect(metre?.compound).toBe(true);
+    expect(medianInterval(metre?.beatTimesSeconds ?? [])).toBeCloseTo(1.2, 2);
+    // Unclamped, eighths as beats (no onsets off them: the cleanest fit, 2.7) outweigh the ternary reading (1.5 at most).
+    expect(decodeMetre(act, frames, notes, { divisionEvidenceCap: 100 })?.compound).toBe(false);
+  });
+
   it('gives undefined when there is no beat activation at all', () => {
     const frames = 300;
     const notes: Note[] = [{ pitch: 60, onsetSeconds: 0.5, offsetSeconds: 5, velocity: 80 }];
     expect(decodeMetre(new Float32Array(6 * frames).fill(-30), frames, notes)).toBeUndefined();
+  });
+});
+
+describe('divisionEvidence and medianOnsetInterval', () => {
+  const at = (times: number[]): Note[] => times.map((t) => ({ pitch: 60, onsetSeconds: t, offsetSeconds: t + 0.1, velocity: 80 }));
+  const beats = Array.from({ length: 21 }, (_, k) => k);
+
+  it('is positive for onsets on a beat\'s thirds, negative on its halves and quarters, 0 without off-beat onsets', () => {
+    expect(divisionEvidence(at(beats.slice(0, 20).flatMap((b) => [b, b + 1 / 3, b + 2 / 3])), beats)).toBeGreaterThan(1);
+    expect(divisionEvidence(at(beats.slice(0, 20).flatMap((b) => [b, b + 0.25, b + 0.5, b + 0.75])), beats)).toBeLessThan(-1);
+    expect(divisionEvidence(at(beats.slice(0, 20)), beats)).toBe(0);
+  });
+
+  it('takes the median gap between onset events, a chord counting once', () => {
+    const chords = at([0, 0.5, 1, 1.25, 1.5, 2, 2.5, 3, 3.5]).flatMap((n) => [n, { ...n, pitch: 64, onsetSeconds: n.onsetSeconds + 0.01 }]);
+    expect(medianOnsetInterval(chords)).toBeCloseTo(0.5, 5);
+    expect(medianOnsetInterval(at([0, 1, 2]))).toBeUndefined();
   });
 });
 
