@@ -17,7 +17,7 @@ import { Command } from 'commander';
 import { buildScore, learnedNotation, toMusicXml, type NotationModels } from '../core/notation';
 import { transcribe } from '../core/transcribe';
 import type { Note } from '../core/types';
-import { defaultHandsModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile } from '../cli/model-location';
+import { defaultHandsModelPath, defaultModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from '../cli/model-location';
 
 const ROOT = path.resolve(__dirname, '..');
 const VENV = path.join(ROOT, '.cache/notation-eval/venv');
@@ -92,6 +92,8 @@ async function main(): Promise<void> {
   if (options.audio === true) {
     systems.push('audio');
     const model = await loadModelFile();
+    // As the CLI: notes end at the key releases the release model finds, not where the pedalled sound decays.
+    const releaseModel = await loadReleaseModelFor(defaultModelPath(), model.card);
     for (const entry of manifest) {
       const wav = path.join(options.out, `${entry.name}.wav`);
       execFileSync('nice', ['-n', '10', 'fluidsynth', '-ni', '-q', '-F', wav, '-r', '22050', '-g', '0.6', options.soundfont, path.join(options.out, `${entry.name}.pedalled.mid`)], {
@@ -99,6 +101,7 @@ async function main(): Promise<void> {
       });
       const result = await transcribe(new Uint8Array(readFileSync(wav)), {
         model,
+        ...(releaseModel === undefined ? {} : { releaseModel }),
         title: entry.piece,
         formats: ['musicxml'],
         notationModels,
