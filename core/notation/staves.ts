@@ -90,9 +90,13 @@ export interface VoiceEvent {
 }
 
 /**
- * Distributes one staff's notes over two voices. Notes with the same start and end form a chord; a chord goes to
- * voice 1 when it is free, else voice 2; when both still sound, the voice that frees first is cut short at the new
- * start (a transcription's overlaps are mostly legato, not counterpoint). Returns [voice 1 events, voice 2 events].
+ * Distributes one staff's notes over two voices. Notes struck together form a chord (a note held far longer is a
+ * chord of its own); a chord goes to voice 1 when it is free. When voice 1 still sounds, the chord opens voice 2 only
+ * if voice 1 is held on past its end (by HELD_BEYOND) or voice 2 is already a line; otherwise the overlap is legato
+ * and voice 1's chord is cut at the new start. When both voices sound, the one that frees first is cut at the new
+ * start (a transcription's overlaps are mostly legato, not counterpoint). A note that overlaps the next without being
+ * held under it would also be scored so by MV2H (its voice links each chord to the chords that start where it ends).
+ * Returns [voice 1 events, voice 2 events].
  */
 export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], VoiceEvent[]] {
   const sorted = [...notes].sort((a, b) => a.start - b.start || a.end - b.end || a.pitch - b.pitch);
@@ -121,8 +125,14 @@ export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], Vo
   const voices: [VoiceEvent[], VoiceEvent[]] = [[], []];
   const endOf = (v: VoiceEvent[]): number => v[v.length - 1]?.end ?? 0;
   for (const chord of chords) {
+    const current = voices[0][voices[0].length - 1];
     if (endOf(voices[0]) <= chord.start) voices[0].push(chord);
-    else if (endOf(voices[1]) <= chord.start) voices[1].push(chord);
+    else if (current !== undefined && current.start < chord.start && current.end < chord.end + HELD_BEYOND && !(voices[1].length > 0 && endOf(voices[1]) >= chord.start - CONTINUING_GAP)) {
+      // It overlaps the line's last chord without being held under it (a staircase, the legato of a played line or of
+      // a release read late): the line moves on, no second voice starts.
+      current.end = chord.start;
+      voices[0].push(chord);
+    } else if (endOf(voices[1]) <= chord.start) voices[1].push(chord);
     else {
       const target = endOf(voices[0]) <= endOf(voices[1]) ? voices[0] : voices[1];
       const last = target[target.length - 1] as VoiceEvent;
@@ -148,6 +158,12 @@ export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], Vo
  * eighth longer); shorter differences are the uneven releases of one chord, written as one chord.
  */
 const HELD_NOTE_RATIO = 2;
+/**
+ * A chord that starts while voice 1 sounds opens voice 2 only when voice 1 goes on at least HELD_BEYOND (an eighth)
+ * after it ends, or when voice 2 is a line already (it ended at most CONTINUING_GAP, a sixteenth, before).
+ */
+const HELD_BEYOND = DIVISIONS_PER_QUARTER / 2;
+const CONTINUING_GAP = DIVISIONS_PER_QUARTER / 4;
 
 /**
  * Transcribed releases come early and vary, and a reader writes a note up to the next one: a gap in a voice of at
