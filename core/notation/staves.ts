@@ -9,9 +9,18 @@ import type { QuantisedNote } from './quantise';
  * played in the last bar; heavily for a hand span over a ninth; for splitting a chord at an interval narrower than a
  * fourth; BROKEN_LINE_COST for handing the left hand a note that continues the right hand's line by step. A split at
  * a wide interval earns half its width back (the gap between melody and accompaniment). So a melody that dips below
- * middle C stays on the treble staff, and off-beat accompaniment chords join their bass. Input sorted by start.
+ * middle C stays on the treble staff, and off-beat accompaniment chords join their bass. With `leftHand` (the hands
+ * model's probability per note), each split also costs HAND_MODEL_WEIGHT × −log of the probability of the staff each
+ * note gets: the model moves notes the register would misplace, while the continuity costs keep a line from flipping
+ * staves on one doubtful note. Input sorted by start.
  */
-export function assignStaves(notes: readonly QuantisedNote[]): Uint8Array {
+export function assignStaves(notes: readonly QuantisedNote[], leftHand?: ArrayLike<number>): Uint8Array {
+  // What the hands model says against each staff: HAND_MODEL_WEIGHT × −log of its probability.
+  const handCost = (index: number, left: boolean): number => {
+    if (leftHand === undefined) return 0;
+    const p = Math.min(1 - HAND_PROBABILITY_FLOOR, Math.max(HAND_PROBABILITY_FLOOR, leftHand[index] ?? 0.5));
+    return -HAND_MODEL_WEIGHT * Math.log(left ? p : 1 - p);
+  };
   const staves = new Uint8Array(notes.length);
   let rightTop: number | undefined;
   // What the left hand played in the last bar: accompaniment leaps (bass, then chord) but stays in that region.
@@ -36,6 +45,9 @@ export function assignStaves(notes: readonly QuantisedNote[]): Uint8Array {
       let cost = 0;
       for (const p of left) cost += Math.max(0, p - MIDDLE_C);
       for (const p of right) cost += Math.max(0, MIDDLE_C - p);
+      group.forEach((index, k) => {
+        cost += handCost(index, k < split);
+      });
       const top = right[right.length - 1];
       const bottom = left[0];
       if (top !== undefined && rightTop !== undefined) cost += 0.5 * Math.max(0, Math.abs(top - rightTop) - MELODY_STEP);
@@ -81,6 +93,13 @@ const HAND_MEMORY_DIVISIONS = 4 * DIVISIONS_PER_QUARTER;
 /** Splitting a chord between hands at an interval narrower than a fourth costs this much per missing semitone. */
 const CLOSE_INTERVAL = 5;
 const CLOSE_SPLIT_COST = 2;
+/**
+ * With the hands model's left-hand probabilities, each note also costs HAND_MODEL_WEIGHT × −log(probability of the
+ * staff it is put on), the probability kept within HAND_PROBABILITY_FLOOR of 0 and 1 (so a sure model outweighs about
+ * 18 semitones of other costs). Tuned on the evaluation's tuning pieces (weights 1–8; 3–6 about equal).
+ */
+const HAND_MODEL_WEIGHT = 4;
+const HAND_PROBABILITY_FLOOR = 0.01;
 
 /** A chord (or single note) in one voice: start/end in divisions from the start of the score. */
 export interface VoiceEvent {

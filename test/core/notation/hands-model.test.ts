@@ -36,16 +36,24 @@ describe('parseHandsModelCard', () => {
 });
 
 describe('buildScore with left-hand probabilities', () => {
-  it('puts each note on the staff its probability says, whatever its pitch', () => {
-    const notes: Note[] = [
-      { pitch: 72, onsetSeconds: 0, offsetSeconds: 0.5, velocity: 80 },
-      { pitch: 40, onsetSeconds: 0.5, offsetSeconds: 1, velocity: 80 },
-    ];
-    // The left hand crosses over: the high note is the left hand's, the low one the right hand's.
-    const score = buildScore(notes, { leftHand: [0.9, 0.1] });
-    expect(Array.from(score.noteStaves)).toEqual([2, 1]);
+  const at = (pitch: number, onsetSeconds: number): Note => ({ pitch, onsetSeconds, offsetSeconds: onsetSeconds + 0.5, velocity: 80 });
+
+  it('moves a note the register would misplace when the model is sure, not when it only leans', () => {
+    // D4 then G3: by the register alone the D goes up, the G down.
+    const notes = [at(62, 0), at(55, 0.5)];
+    expect(Array.from(buildScore(notes).noteStaves)).toEqual([1, 2]);
+    // A sure model (0.99 / 0.01) outweighs two and five semitones on the wrong side of middle C (hands crossed).
+    expect(Array.from(buildScore(notes, { leftHand: [0.99, 0.01] }).noteStaves)).toEqual([2, 1]);
+    // A model that only leans (0.6) does not outweigh a C5 an octave above middle C.
+    expect(Array.from(buildScore([at(72, 0), at(40, 0.5)], { leftHand: [0.6, 0.9] }).noteStaves)).toEqual([1, 2]);
     // A list of the wrong length is ignored: the rules split by register.
-    expect(Array.from(buildScore(notes, { leftHand: [0.9] }).noteStaves)).toEqual([1, 2]);
+    expect(Array.from(buildScore(notes, { leftHand: [0.99] }).noteStaves)).toEqual([1, 2]);
+  });
+
+  it('keeps a line on its staff through one doubtful note (no flip for a probability just over one half)', () => {
+    // A scale down from G4 to D4 (the register puts it all on the treble staff); the model says 0.55 left for E4.
+    const notes = [67, 65, 64, 62].map((pitch, k) => at(pitch, 0.5 * k));
+    expect(Array.from(buildScore(notes, { leftHand: [0.1, 0.2, 0.55, 0.3] }).noteStaves)).toEqual([1, 1, 1, 1]);
   });
 });
 
