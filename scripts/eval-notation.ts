@@ -7,7 +7,7 @@
  * per-excerpt table and the means as a JSON last line. `--audio` adds the path from audio: each excerpt rendered with a
  * training piano (FluidSynth, FluidR3, sustain pedal included) and transcribed by the whole engine. Beats and metre come
  * from the notation model (models/notescribe-notation-v1.onnx) when it is there (--no-metre-model: the rules), staves
- * from the rules or, with --hands-model, from the hands model (models/notescribe-notation-hands-v1.onnx). Needs python3 and mscore3; its own venv lives in
+ * by the rules weighing the hands model (models/notescribe-notation-hands-v1.onnx) when it is there (--no-hands-model: the rules alone). Needs python3 and mscore3; its own venv lives in
  * .cache/notation-eval (pyMV2H is needed by nothing else).
  */
 import { execFileSync } from 'node:child_process';
@@ -52,8 +52,9 @@ async function main(): Promise<void> {
     .option('--audio', 'also render each excerpt (pedal included) with FluidSynth and transcribe it with the onset model')
     .option('--metre-model <file>', 'notation model: beats and metre (an absent file: the rules)', defaultNotationModelPath())
     .option('--no-metre-model', 'beats and metre by the rules')
-    // Off by default: on the tuning pieces it lost 0.011 voice to the rules (docs/notation.md, "Learned notation").
-    .option('--hands-model [file]', `hands model for the staves (the rules by default; without a file: ${path.relative(ROOT, defaultHandsModelPath())})`)
+    // A cost term of the rules' staff split (docs/notation.md, "Learned notation"): on the tuning pieces it gains voice.
+    .option('--hands-model <file>', 'hands model weighed in the staff split (an absent file: the rules alone)', defaultHandsModelPath())
+    .option('--no-hands-model', 'staves by the rules alone')
     .option('--soundfont <file>', 'soundfont for --audio (a training piano)', '/usr/share/sounds/sf2/FluidR3_GM.sf2')
     .parse()
     .opts<{
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
       musescore: boolean;
       audio?: boolean;
       metreModel: string | false;
-      handsModel?: string | true;
+      handsModel: string | false;
       soundfont: string;
     }>();
   ensureVenv();
@@ -76,7 +77,7 @@ async function main(): Promise<void> {
   run(['prepare', '--asap', options.asap, '--out', options.out, '--pieces', options.pieces, '--split', options.split, '--performances', options.performances, '--bars', options.bars]);
   const manifest = JSON.parse(readFileSync(path.join(options.out, 'manifest.json'), 'utf8')) as ManifestEntry[];
   const metreModel = options.metreModel === false || !existsSync(options.metreModel) ? undefined : await loadNotationModelFile(options.metreModel);
-  const handsModel = options.handsModel === undefined ? undefined : await loadHandsModelFile(options.handsModel === true ? defaultHandsModelPath() : options.handsModel);
+  const handsModel = options.handsModel === false || !existsSync(options.handsModel) ? undefined : await loadHandsModelFile(options.handsModel);
   const notationModels: NotationModels = { ...(metreModel === undefined ? {} : { metre: metreModel }), ...(handsModel === undefined ? {} : { hands: handsModel }) };
   console.log(`beats and metre: ${metreModel?.card.name ?? 'rules'}; staves: ${handsModel?.card.name ?? 'rules'}`);
   let scoreSeconds = 0;
