@@ -3,8 +3,10 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { buildScore, handFeatures, HAND_FEATURE_COUNT, loadHandsModel, parseHandsModelCard, sanitiseNotes, type HandsModel } from '../../../core/notation';
+import { buildScore, toMusicXml, handFeatures, HAND_FEATURE_COUNT, loadHandsModel, parseHandsModelCard, sanitiseNotes, type HandsModel } from '../../../core/notation';
+import { hzToMidi } from '../../../core/params';
 import type { Note } from '../../../core/types';
+import { assertValidMusicXml, parseXml, queryAll, textOf } from '../../helpers/xml';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const MODEL = path.join(ROOT, 'models/notescribe-notation-hands-v1.onnx');
@@ -80,5 +82,34 @@ describe('the committed hands model', () => {
     expect(leftHand).toHaveLength(sorted.length);
     const wrong = sorted.filter((note, i) => ((leftHand[i] as number) > 0.5) !== note.pitch < 60);
     expect(wrong).toEqual([]);
+  });
+
+  it('weighed in the staff split, writes the bundled little waltz nearly as the rules do (as a pianist would)', async () => {
+    const text = readFileSync(path.join(ROOT, 'examples/little-waltz.notes.txt'), 'utf8');
+    const notes = text
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [onset, offset, hz] = line.split(/\s+/).map(Number) as [number, number, number];
+        return { pitch: hzToMidi(hz), onsetSeconds: onset, offsetSeconds: offset, velocity: 80 };
+      });
+    const score = buildScore(notes, { leftHand: await model.leftHand(notes) });
+    const xml = toMusicXml(score);
+    assertValidMusicXml(xml);
+    const doc = parseXml(xml);
+    const bar = (m: number, staff: number): string =>
+      queryAll(doc, `//measure[${m}]/note[staff="${staff}"]`)
+        .map((n) => `${queryAll(n, 'chord').length > 0 ? '+' : ' '}${textOf(n, 'pitch/step') ?? 'r'}${textOf(n, 'pitch/octave') ?? ''}`)
+        .join('')
+        .trim();
+    // The melody on the treble staff, the oom-pah-pah (bass, then chords) on the bass staff, as the rules write it.
+    expect(bar(1, 1)).toBe('D5 B4 G4');
+    expect(bar(1, 2)).toBe('G2 B3+D4 r B3+D4 r');
+    const rules = buildScore(notes).noteStaves;
+    const moved = Array.from(score.noteStaves).filter((staff, i) => staff !== rules[i]).length;
+    // Known loss (docs/notation.md): under the held B4 of bar 4 the model takes the B3+D4 chords for the right hand,
+    // and a few single D4s elsewhere; no more than that may move.
+    expect(moved).toBeLessThanOrEqual(8);
+    expect(moved / rules.length).toBeLessThan(0.07);
   });
 });
