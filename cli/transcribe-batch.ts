@@ -17,7 +17,7 @@ import type { Note } from '../core/types';
 import { readLocalFileWithin, readStreamWithin } from '../pipeline/bounded-read';
 import { EXIT_STATUS, exitStatusFor, type ExitStatus } from './exit-codes';
 import { collectInputs, STDIO_ARGUMENT, type BatchInput } from './inputs';
-import { defaultModelPath, defaultNotationModelPath, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from './model-location';
+import { defaultHandsModelPath, defaultModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from './model-location';
 import { ensureOutputDir, writeOutputFile } from './outputs';
 import { startProgress } from './progress';
 import { failureLine } from './report';
@@ -125,6 +125,8 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
   const releaseModel = await loadReleaseModelFor(modelPath, model.card);
   // Beats and metre from the notation model when it is installed beside the others; the rules otherwise.
   const notationModel = existsSync(defaultNotationModelPath()) ? await loadNotationModelFile() : undefined;
+  // The hands model, weighed in the rules' staff split, likewise.
+  const handsModel = existsSync(defaultHandsModelPath()) ? await loadHandsModelFile() : undefined;
   // Which provider runs the model is news only when it is not the one asked for first (a CUDA machine without CUDA).
   if (options.providers !== undefined && options.providers[0] !== model.executionProvider && !options.quiet) {
     channels.warn(`notescribe: warning: ${model.providerNotes.join('; ')}`);
@@ -136,7 +138,7 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
           ...options,
           model,
           ...(releaseModel === undefined ? {} : { releaseModel }),
-          ...(notationModel === undefined ? {} : { notationModels: { metre: notationModel } }),
+          notationModels: { ...(notationModel === undefined ? {} : { metre: notationModel }), ...(handsModel === undefined ? {} : { hands: handsModel }) },
           channels,
         });
         channels.record(done.record);
@@ -148,6 +150,7 @@ export async function runTranscribeBatch(args: readonly string[], options: Trans
     await model.release();
     await releaseModel?.release();
     await notationModel?.release();
+    await handsModel?.release();
   }
   return summarise(failures, total, channels);
 }

@@ -7,7 +7,7 @@
  * per-excerpt table and the means as a JSON last line. `--audio` adds the path from audio: each excerpt rendered with a
  * training piano (FluidSynth, FluidR3, sustain pedal included) and transcribed by the whole engine. Beats and metre come
  * from the notation model (models/notescribe-notation-v1.onnx) when it is there (--no-metre-model: the rules), staves
- * from the rules or, with --hands-model, from the hands model (models/notescribe-notation-hands-v1.onnx). Needs python3 and mscore3; its own venv lives in
+ * by the rules weighing the hands model (models/notescribe-notation-hands-v1.onnx) when it is there (--no-hands-model: the rules alone). Needs python3 and mscore3; its own venv lives in
  * .cache/notation-eval (pyMV2H is needed by nothing else).
  */
 import { execFileSync } from 'node:child_process';
@@ -17,7 +17,7 @@ import { Command } from 'commander';
 import { buildScore, learnedNotation, toMusicXml, type DecodeMetreOptions, type NotationModel, type NotationModels } from '../core/notation';
 import { transcribe } from '../core/transcribe';
 import type { Note } from '../core/types';
-import { defaultHandsModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile } from '../cli/model-location';
+import { defaultHandsModelPath, defaultModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from '../cli/model-location';
 
 const ROOT = path.resolve(__dirname, '..');
 const VENV = path.join(ROOT, '.cache/notation-eval/venv');
@@ -53,8 +53,9 @@ async function main(): Promise<void> {
     .option('--metre-model <file>', 'notation model: beats and metre (an absent file: the rules)', defaultNotationModelPath())
     .option('--no-metre-model', 'beats and metre by the rules')
     .option('--decode <json>', 'overrides of core/notation DEFAULT_DECODE_METRE_OPTIONS (to tune them on --split train)', '{}')
-    // Off by default: on the tuning pieces it lost 0.011 voice to the rules (docs/notation.md, "Learned notation").
-    .option('--hands-model [file]', `hands model for the staves (the rules by default; without a file: ${path.relative(ROOT, defaultHandsModelPath())})`)
+    // A cost term of the rules' staff split (docs/notation.md, "Learned notation"): on the tuning pieces it gains voice.
+    .option('--hands-model <file>', 'hands model weighed in the staff split (an absent file: the rules alone)', defaultHandsModelPath())
+    .option('--no-hands-model', 'staves by the rules alone')
     .option('--soundfont <file>', 'soundfont for --audio (a training piano)', '/usr/share/sounds/sf2/FluidR3_GM.sf2')
     .parse()
     .opts<{
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
       audio?: boolean;
       metreModel: string | false;
       decode: string;
-      handsModel?: string | true;
+      handsModel: string | false;
       soundfont: string;
     }>();
   ensureVenv();
@@ -78,7 +79,7 @@ async function main(): Promise<void> {
   run(['prepare', '--asap', options.asap, '--out', options.out, '--pieces', options.pieces, '--split', options.split, '--performances', options.performances, '--bars', options.bars]);
   const manifest = JSON.parse(readFileSync(path.join(options.out, 'manifest.json'), 'utf8')) as ManifestEntry[];
   const metreModel = options.metreModel === false || !existsSync(options.metreModel) ? undefined : await loadNotationModelFile(options.metreModel);
-  const handsModel = options.handsModel === undefined ? undefined : await loadHandsModelFile(options.handsModel === true ? defaultHandsModelPath() : options.handsModel);
+  const handsModel = options.handsModel === false || !existsSync(options.handsModel) ? undefined : await loadHandsModelFile(options.handsModel);
   const decode = JSON.parse(options.decode) as Partial<DecodeMetreOptions>;
   const metre: NotationModel | undefined = metreModel === undefined ? undefined : { ...metreModel, estimateMetre: (notes, o) => metreModel.estimateMetre(notes, { ...decode, ...o }) };
   const notationModels: NotationModels = { ...(metre === undefined ? {} : { metre }), ...(handsModel === undefined ? {} : { hands: handsModel }) };
@@ -96,6 +97,8 @@ async function main(): Promise<void> {
   if (options.audio === true) {
     systems.push('audio');
     const model = await loadModelFile();
+    // As the CLI: notes end at the key releases the release model finds, not where the pedalled sound decays.
+    const releaseModel = await loadReleaseModelFor(defaultModelPath(), model.card);
     for (const entry of manifest) {
       const wav = path.join(options.out, `${entry.name}.wav`);
       execFileSync('nice', ['-n', '10', 'fluidsynth', '-ni', '-q', '-F', wav, '-r', '22050', '-g', '0.6', options.soundfont, path.join(options.out, `${entry.name}.pedalled.mid`)], {
@@ -103,6 +106,7 @@ async function main(): Promise<void> {
       });
       const result = await transcribe(new Uint8Array(readFileSync(wav)), {
         model,
+        ...(releaseModel === undefined ? {} : { releaseModel }),
         title: entry.piece,
         formats: ['musicxml'],
         notationModels,

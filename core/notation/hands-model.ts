@@ -1,8 +1,8 @@
 /**
  * The learned hands: the hands model (models/notescribe-notation-hands-v1.onnx, trained by
  * training/notation/hands.py on ASAP performances matched to their scores' staves) gives each performed note the
- * probability that the left hand plays it; `buildScore` puts a note on the bass staff when that is over one half
- * (`BuildScoreOptions.leftHand`), instead of its rule-based split.
+ * probability that the left hand plays it; `buildScore` weighs it in its rule-based split (`BuildScoreOptions.leftHand`,
+ * a cost term of `assignStaves`).
  */
 import * as ort from 'onnxruntime-node';
 import type { Note } from '../types';

@@ -26,8 +26,9 @@ export interface BuildScoreOptions {
   readonly metre?: MetreEstimate;
   /**
    * Probability (0…1) that the left hand plays each note, in the order of `sanitiseNotes(notes)` (core/notation
-   * `HandsModel.leftHand`): a note goes on the bass staff when over one half, in place of the rule-based split. A list
-   * of another length is ignored. @default the rules
+   * `HandsModel.leftHand`): a cost term of the rule-based split (core/notation/staves.ts `assignStaves`), so the
+   * model moves notes the register would misplace while the continuity costs keep lines from flipping staves. A list
+   * of another length is ignored. @default the rules alone
    */
   readonly leftHand?: ArrayLike<number>;
 }
@@ -102,7 +103,8 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   const measureStarts = [...(pickup > 0 ? [0] : []), ...Array.from({ length: fullMeasures + 1 }, (_, k) => pickupQuarters + k * m)];
   scoreBeats = extrapolate(scoreBeats, 0, Math.max(0, Math.ceil(measureStarts[measureStarts.length - 1] as number) + 1 - scoreBeats.length));
   const key = hints.key === undefined ? estimateKey(clean) : fitKey(clean, hints.key);
-  const staffOf = options.leftHand !== undefined && options.leftHand.length === clean.length ? learnedStaves(quantised, options.leftHand) : assignStaves(quantised);
+  const leftHand = options.leftHand !== undefined && options.leftHand.length === clean.length ? quantisedLeftHand(quantised, options.leftHand) : undefined;
+  const staffOf = assignStaves(quantised, leftHand);
   const noteStaves = new Array<number>(clean.length).fill(1);
   quantised.forEach((note, k) => {
     for (const source of note.sources ?? []) noteStaves[source] = staffOf[k] as number;
@@ -141,12 +143,11 @@ export function buildScore(notes: readonly Note[], options: BuildScoreOptions = 
   };
 }
 
-/** Staff 2 (bass) for quantised notes whose source notes' mean left-hand probability is over one half, else 1. */
-function learnedStaves(notes: readonly QuantisedNote[], leftHand: ArrayLike<number>): Uint8Array {
-  return Uint8Array.from(notes, (note) => {
+/** Each quantised note's left-hand probability: the mean over the performed notes it stands for. */
+function quantisedLeftHand(notes: readonly QuantisedNote[], leftHand: ArrayLike<number>): Float64Array {
+  return Float64Array.from(notes, (note) => {
     const sources = note.sources ?? [];
-    const mean = sources.reduce((sum, k) => sum + (leftHand[k] ?? 0), 0) / Math.max(1, sources.length);
-    return mean > 0.5 ? 2 : 1;
+    return sources.reduce((sum, k) => sum + (leftHand[k] ?? 0), 0) / Math.max(1, sources.length);
   });
 }
 

@@ -9,9 +9,18 @@ import type { QuantisedNote } from './quantise';
  * played in the last bar; heavily for a hand span over a ninth; for splitting a chord at an interval narrower than a
  * fourth; BROKEN_LINE_COST for handing the left hand a note that continues the right hand's line by step. A split at
  * a wide interval earns half its width back (the gap between melody and accompaniment). So a melody that dips below
- * middle C stays on the treble staff, and off-beat accompaniment chords join their bass. Input sorted by start.
+ * middle C stays on the treble staff, and off-beat accompaniment chords join their bass. With `leftHand` (the hands
+ * model's probability per note), each split also costs HAND_MODEL_WEIGHT × −log of the probability of the staff each
+ * note gets: the model moves notes the register would misplace, while the continuity costs keep a line from flipping
+ * staves on one doubtful note. Input sorted by start.
  */
-export function assignStaves(notes: readonly QuantisedNote[]): Uint8Array {
+export function assignStaves(notes: readonly QuantisedNote[], leftHand?: ArrayLike<number>): Uint8Array {
+  // What the hands model says against each staff: HAND_MODEL_WEIGHT × −log of its probability.
+  const handCost = (index: number, left: boolean): number => {
+    if (leftHand === undefined) return 0;
+    const p = Math.min(1 - HAND_PROBABILITY_FLOOR, Math.max(HAND_PROBABILITY_FLOOR, leftHand[index] ?? 0.5));
+    return -HAND_MODEL_WEIGHT * Math.log(left ? p : 1 - p);
+  };
   const staves = new Uint8Array(notes.length);
   let rightTop: number | undefined;
   // What the left hand played in the last bar: accompaniment leaps (bass, then chord) but stays in that region.
@@ -36,6 +45,9 @@ export function assignStaves(notes: readonly QuantisedNote[]): Uint8Array {
       let cost = 0;
       for (const p of left) cost += Math.max(0, p - MIDDLE_C);
       for (const p of right) cost += Math.max(0, MIDDLE_C - p);
+      group.forEach((index, k) => {
+        cost += handCost(index, k < split);
+      });
       const top = right[right.length - 1];
       const bottom = left[0];
       if (top !== undefined && rightTop !== undefined) cost += 0.5 * Math.max(0, Math.abs(top - rightTop) - MELODY_STEP);
@@ -81,6 +93,13 @@ const HAND_MEMORY_DIVISIONS = 4 * DIVISIONS_PER_QUARTER;
 /** Splitting a chord between hands at an interval narrower than a fourth costs this much per missing semitone. */
 const CLOSE_INTERVAL = 5;
 const CLOSE_SPLIT_COST = 2;
+/**
+ * With the hands model's left-hand probabilities, each note also costs HAND_MODEL_WEIGHT × −log(probability of the
+ * staff it is put on), the probability kept within HAND_PROBABILITY_FLOOR of 0 and 1 (so a sure model outweighs about
+ * 18 semitones of other costs). Tuned on the evaluation's tuning pieces (weights 1–8; 3–6 about equal).
+ */
+const HAND_MODEL_WEIGHT = 4;
+const HAND_PROBABILITY_FLOOR = 0.01;
 
 /** A chord (or single note) in one voice: start/end in divisions from the start of the score. */
 export interface VoiceEvent {
@@ -90,9 +109,13 @@ export interface VoiceEvent {
 }
 
 /**
- * Distributes one staff's notes over two voices. Notes with the same start and end form a chord; a chord goes to
- * voice 1 when it is free, else voice 2; when both still sound, the voice that frees first is cut short at the new
- * start (a transcription's overlaps are mostly legato, not counterpoint). Returns [voice 1 events, voice 2 events].
+ * Distributes one staff's notes over two voices. Notes struck together form a chord (a note held far longer is a
+ * chord of its own); a chord goes to voice 1 when it is free. When voice 1 still sounds, the chord opens voice 2 only
+ * if voice 1 is held on past its end (by HELD_BEYOND) or voice 2 is already a line; otherwise the overlap is legato
+ * and voice 1's chord is cut at the new start. When both voices sound, the one that frees first is cut at the new
+ * start (a transcription's overlaps are mostly legato, not counterpoint). A note that overlaps the next without being
+ * held under it would also be scored so by MV2H (its voice links each chord to the chords that start where it ends).
+ * Returns [voice 1 events, voice 2 events].
  */
 export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], VoiceEvent[]] {
   const sorted = [...notes].sort((a, b) => a.start - b.start || a.end - b.end || a.pitch - b.pitch);
@@ -121,8 +144,14 @@ export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], Vo
   const voices: [VoiceEvent[], VoiceEvent[]] = [[], []];
   const endOf = (v: VoiceEvent[]): number => v[v.length - 1]?.end ?? 0;
   for (const chord of chords) {
+    const current = voices[0][voices[0].length - 1];
     if (endOf(voices[0]) <= chord.start) voices[0].push(chord);
-    else if (endOf(voices[1]) <= chord.start) voices[1].push(chord);
+    else if (current !== undefined && current.start < chord.start && current.end < chord.end + HELD_BEYOND && !(voices[1].length > 0 && endOf(voices[1]) >= chord.start - CONTINUING_GAP)) {
+      // It overlaps the line's last chord without being held under it (a staircase, the legato of a played line or of
+      // a release read late): the line moves on, no second voice starts.
+      current.end = chord.start;
+      voices[0].push(chord);
+    } else if (endOf(voices[1]) <= chord.start) voices[1].push(chord);
     else {
       const target = endOf(voices[0]) <= endOf(voices[1]) ? voices[0] : voices[1];
       const last = target[target.length - 1] as VoiceEvent;
@@ -148,6 +177,12 @@ export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], Vo
  * eighth longer); shorter differences are the uneven releases of one chord, written as one chord.
  */
 const HELD_NOTE_RATIO = 2;
+/**
+ * A chord that starts while voice 1 sounds opens voice 2 only when voice 1 goes on at least HELD_BEYOND (an eighth)
+ * after it ends, or when voice 2 is a line already (it ended at most CONTINUING_GAP, a sixteenth, before).
+ */
+const HELD_BEYOND = DIVISIONS_PER_QUARTER / 2;
+const CONTINUING_GAP = DIVISIONS_PER_QUARTER / 4;
 
 /**
  * Transcribed releases come early and vary, and a reader writes a note up to the next one: a gap in a voice of at

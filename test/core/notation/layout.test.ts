@@ -106,4 +106,33 @@ describe('staves and voices', () => {
     expect(one.map((e) => `${e.start}-${e.end}:${e.pitches.map((p) => p.midi).join(',')}`)).toEqual(['0-12:72', '12-18:74', '18-30:76']);
     expect(two.map((e) => `${e.start}-${e.end}:${e.pitches.map((p) => p.midi).join(',')}`)).toEqual(['0-24:60']);
   });
+
+  const show = (events: readonly { start: number; end: number; pitches: readonly { midi: number }[] }[]): string[] =>
+    events.map((e) => `${e.start}-${e.end}:${e.pitches.map((p) => p.midi).join(',')}`);
+
+  it('writes a legato line whose notes overlap (released late) as one voice, each note ending at the next', () => {
+    // Each note lasts past the next onset but not past the next note's end: a staircase, not two lines.
+    const [one, two] = assignVoices([q(72, 0, 30), q(74, 24, 54), q(76, 48, 72), q(77, 72, 96)]);
+    expect(show(one)).toEqual(['0-24:72', '24-48:74', '48-72:76', '72-96:77']);
+    expect(two).toEqual([]);
+    // Released together with the next note (an arpeggio under the pedal, read as ending at once): still one line.
+    const [arpeggio, none] = assignVoices([q(60, 0, 24), q(64, 6, 24), q(67, 12, 24), q(72, 18, 24)]);
+    expect(show(arpeggio)).toEqual(['0-6:60', '6-12:64', '12-18:67', '18-24:72']);
+    expect(none).toEqual([]);
+  });
+
+  it('keeps a note held an eighth or more past the notes above it as a second voice, and a running second line', () => {
+    // A quarter note under a melody in sixteenths, struck with its second note: the held note is its own voice.
+    const [one, two] = assignVoices([q(72, 0, 6), q(74, 6, 12), q(60, 6, 30), q(76, 12, 18), q(77, 18, 24)]);
+    expect(show(one)).toEqual(['0-6:72', '6-12:74', '12-18:76', '18-24:77']);
+    expect(show(two)).toEqual(['6-30:60']);
+    // Held only a sixteenth past the notes above it, the same note is their legato: one voice.
+    const [line, nothing] = assignVoices([q(72, 0, 6), q(74, 6, 12), q(60, 12, 30), q(76, 18, 24)]);
+    expect(show(line)).toEqual(['0-6:72', '6-12:74', '12-18:60', '18-24:76']);
+    expect(nothing).toEqual([]);
+    // A melody held over a moving inner line: the line is voice 2 and stays there though its notes overlap a little.
+    const [melody, inner] = assignVoices([q(79, 0, 96), q(64, 24, 50), q(62, 48, 74), q(60, 72, 96)]);
+    expect(show(melody)).toEqual(['0-96:79']);
+    expect(show(inner)).toEqual(['24-48:64', '48-72:62', '72-96:60']);
+  });
 });
