@@ -145,18 +145,23 @@ export interface MetrePlan {
   readonly downbeatPhase: number;
 }
 
+/** Mean squared distances of the off-beat onsets to a beat's quarters and to its thirds, and how many there were. */
+export interface OffBeatFit {
+  readonly binary: number;
+  readonly ternary: number;
+  readonly count: number;
+}
+
 /**
- * Share of off-beat onsets that fit a beat's thirds better than its quarters, weighted by how much better: compound
- * metre when the ternary grid's summed squared error is under COMPOUND_METRE_RATIO of the binary grid's. Onsets within
- * a tenth of a beat of the beat say nothing and are skipped; fewer than eight off-beat onsets say nothing at all.
+ * How the notes' off-beat onsets fit a beat's quarters and its thirds. Chord notes and rolled chords (onsets within
+ * 35 ms) count once; onsets within a tenth of a beat of the beat say nothing and are skipped.
  */
-export function isCompound(notes: readonly Note[], beats: readonly number[]): boolean {
+export function offBeatFit(notes: readonly Note[], beats: readonly number[]): OffBeatFit {
   let binary = 0;
   let ternary = 0;
   let count = 0;
   let previous = Number.NEGATIVE_INFINITY;
   for (const note of notes) {
-    // Chord notes and rolled chords count once.
     if (note.onsetSeconds - previous < 0.035) continue;
     previous = note.onsetSeconds;
     const x = beatPosition(beats, note.onsetSeconds);
@@ -168,6 +173,15 @@ export function isCompound(notes: readonly Note[], beats: readonly number[]): bo
     ternary += et * et;
     count += 1;
   }
+  return count === 0 ? { binary: 0, ternary: 0, count } : { binary: binary / count, ternary: ternary / count, count };
+}
+
+/**
+ * Compound metre when the off-beat onsets fit a beat's thirds with under COMPOUND_METRE_RATIO of the squared error of
+ * its quarters; fewer than eight off-beat onsets say nothing.
+ */
+export function isCompound(notes: readonly Note[], beats: readonly number[]): boolean {
+  const { binary, ternary, count } = offBeatFit(notes, beats);
   return count >= 8 && ternary < COMPOUND_METRE_RATIO * binary;
 }
 

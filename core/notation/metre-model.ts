@@ -9,7 +9,7 @@ import type { Note } from '../types';
 import { ModelError } from '../model/errors';
 import { createCheckedSession } from '../model/session';
 import { NotationError } from './errors';
-import { beatPosition } from './meter';
+import { offBeatFit } from './meter';
 import { sanitiseNotes } from './score';
 
 /**
@@ -469,24 +469,9 @@ export function medianOnsetInterval(notes: readonly Note[]): number | undefined 
  * eight off-beat onsets.
  */
 export function divisionEvidence(notes: readonly Note[], beats: readonly number[]): number {
-  let binary = 0;
-  let ternary = 0;
-  let count = 0;
-  let previous = Number.NEGATIVE_INFINITY;
-  for (const note of notes) {
-    if (note.onsetSeconds - previous < 0.035) continue;
-    previous = note.onsetSeconds;
-    const x = beatPosition(beats, note.onsetSeconds);
-    const frac = x - Math.floor(x);
-    if (frac < 0.1 || frac > 0.9) continue;
-    const eb = frac - Math.round(frac * 4) / 4;
-    const et = frac - Math.round(frac * 3) / 3;
-    binary += eb * eb;
-    ternary += et * et;
-    count += 1;
-  }
+  const { binary, ternary, count } = offBeatFit(notes, beats);
   if (count < 8) return 0;
-  return Math.log((binary / count + DIVISION_ERROR_FLOOR) / (ternary / count + DIVISION_ERROR_FLOOR));
+  return Math.log((binary + DIVISION_ERROR_FLOOR) / (ternary + DIVISION_ERROR_FLOOR));
 }
 
 /** The beat period (frames) whose autocorrelation of the beat activation over [first, last], times the prior, is largest. */
