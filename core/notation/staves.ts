@@ -146,7 +146,12 @@ export function assignVoices(notes: readonly QuantisedNote[]): [VoiceEvent[], Vo
   for (const chord of chords) {
     const current = voices[0][voices[0].length - 1];
     if (endOf(voices[0]) <= chord.start) voices[0].push(chord);
-    else if (current !== undefined && current.start < chord.start && current.end < chord.end + HELD_BEYOND && !(voices[1].length > 0 && endOf(voices[1]) >= chord.start - CONTINUING_GAP)) {
+    else if (
+      current !== undefined &&
+      current.start < chord.start &&
+      current.end < chord.end + HELD_BEYOND && // voice 1 is not held on under the new chord
+      !(voices[1].length > 0 && endOf(voices[1]) >= chord.start - CONTINUING_GAP) // nor is voice 2 a running line
+    ) {
       // It overlaps the line's last chord without being held under it (a staircase, the legato of a played line or of
       // a release read late): the line moves on, no second voice starts.
       current.end = chord.start;
