@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { NotescribeError } from '../core/errors';
-import { cardPathFor, readReleaseModelFiles } from '../pipeline/model-files';
+import { cardPathFor, NOTATION_MODEL_NAMES, readReleaseModelFiles } from '../pipeline/model-files';
 import {
   loadOnsetModel,
   loadReleaseModel,
@@ -93,7 +93,7 @@ export async function loadReleaseModelFor(
 }
 
 /** The notation model (beats and metre of the score, core/notation `loadNotationModel`) the CLI and the eval use. */
-export const DEFAULT_NOTATION_MODEL_NAME = 'notescribe-notation-v1';
+export const DEFAULT_NOTATION_MODEL_NAME = NOTATION_MODEL_NAMES.metre;
 
 /** Absolute path of the default notation model, `<package root>/models/notescribe-notation-v1.onnx`. */
 export function defaultNotationModelPath(): string {
@@ -116,7 +116,7 @@ export async function loadNotationModelFile(
 }
 
 /** The hands model (the staff of each note, core/notation `loadHandsModel`) the CLI and the eval use. */
-export const DEFAULT_HANDS_MODEL_NAME = 'notescribe-notation-hands-v1';
+export const DEFAULT_HANDS_MODEL_NAME = NOTATION_MODEL_NAMES.hands;
 
 /** Absolute path of the default hands model, `<package root>/models/notescribe-notation-hands-v1.onnx`. */
 export function defaultHandsModelPath(): string {

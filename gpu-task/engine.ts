@@ -9,6 +9,15 @@ import {
   type OnsetPrediction,
   type ReleaseModel,
 } from '../core/model';
+import {
+  loadHandsModel,
+  loadNotationModel,
+  parseHandsModelCard,
+  parseNotationModelCard,
+  type HandsModel,
+  type NotationModel,
+  type NotationModels,
+} from '../core/notation';
 import type { ScoreHints } from '../core/notation/hints';
 import { OUTPUT_MEDIA_TYPE, type OutputFormat } from '../core/output-formats';
 import { KEY_COUNT } from '../core/params';
@@ -58,12 +67,23 @@ export function slicePrediction(prediction: OnsetPrediction, from: number, to: n
   return Object.fromEntries(rows) as unknown as OnsetPrediction;
 }
 
-/** Loads the model (bytes and parsed card JSON) and returns the engine over it. */
+/** A model file's bytes and its card's JSON. */
+interface ModelBytes {
+  readonly onnxBytes: Uint8Array;
+  readonly cardJson: string | Uint8Array;
+}
+
+/**
+ * Loads the models (bytes and card JSON) and returns the engine over them: the same models and options the CLI's
+ * `transcribe` uses, so a job's score is the one `npx notescribe transcribe` writes for the same audio.
+ */
 export async function createWorkerEngine(options: {
   onnxBytes: Uint8Array;
   cardJson: string | Uint8Array;
   /** The release model the onset card names (`releaseModel`), when it does: note ends at key releases. */
-  release?: { onnxBytes: Uint8Array; cardJson: string | Uint8Array };
+  release?: ModelBytes;
+  /** The notation models (pipeline/model-files `readNotationModelFiles`): beats and metre, staves. @default the rules */
+  notation?: { metre?: ModelBytes; hands?: ModelBytes };
   executionProviders: readonly string[];
   /** ONNX batch size inside one `predict` (the runtime chunks a worker batch into these). */
   inferenceBatchSize?: number;
@@ -76,6 +96,15 @@ export async function createWorkerEngine(options: {
     options.release === undefined
       ? undefined
       : await loadReleaseModel(options.release.onnxBytes, parseReleaseModelCard(options.release.cardJson));
+  const { metre, hands } = options.notation ?? {};
+  const metreModel: NotationModel | undefined =
+    metre === undefined ? undefined : await loadNotationModel(metre.onnxBytes, parseNotationModelCard(metre.cardJson));
+  const handsModel: HandsModel | undefined =
+    hands === undefined ? undefined : await loadHandsModel(hands.onnxBytes, parseHandsModelCard(hands.cardJson));
+  const notationModels: NotationModels = {
+    ...(metreModel === undefined ? {} : { metre: metreModel }),
+    ...(handsModel === undefined ? {} : { hands: handsModel }),
+  };
   const batchSize = options.inferenceBatchSize ?? 256;
   return {
     executionProvider: model.executionProvider,
@@ -88,6 +117,8 @@ export async function createWorkerEngine(options: {
     async render(job, prediction, { title, formats, hints }) {
       const { notes, rendered } = await finishTranscription(job, prediction, {
         thresholds: model.card.thresholds,
+        ...(releaseModel === undefined ? {} : { releaseModel }),
+        notationModels,
         title,
         formats,
         ...(hints ? { hints } : {}),
@@ -102,6 +133,8 @@ export async function createWorkerEngine(options: {
     release: async () => {
       await model.release();
       await releaseModel?.release();
+      await metreModel?.release();
+      await handsModel?.release();
     },
   };
 }

@@ -4,12 +4,13 @@
  */
 import { closeSync, openSync, utimesSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { asNotescribeError } from '../core/errors';
 import { createAwsClients } from '../pipeline/aws';
 import { readPipelineConfig, readWorkerConfig } from '../pipeline/config';
 import { createLog } from '../pipeline/log';
 import { createMetrics } from '../pipeline/metrics';
-import { readReleaseModelFiles } from '../pipeline/model-files';
+import { readNotationModelFiles, readReleaseModelFiles } from '../pipeline/model-files';
 import { StatusStore } from '../pipeline/status-store';
 import { createWorkerEngine } from './engine';
 import { Worker } from './worker';
@@ -39,13 +40,21 @@ async function main(): Promise<void> {
   });
   const cardJson = await readFile(settings.modelCardPath, 'utf8');
   const release = await readReleaseModelFiles(settings.modelPath, JSON.parse(cardJson) as Record<string, unknown>);
+  // Beats, metre and staves from the notation models beside the onset model, as the CLI writes its scores.
+  const notation = await readNotationModelFiles(dirname(settings.modelPath));
   const engine = await createWorkerEngine({
     onnxBytes: new Uint8Array(await readFile(settings.modelPath)),
     cardJson,
     ...(release === undefined ? {} : { release }),
+    notation,
     executionProviders: settings.executionProviders,
   });
   log.info('execution provider', { provider: engine.executionProvider, notes: engine.providerNotes });
+  log.info('models', {
+    release: release?.path ?? 'none (note ends by decay)',
+    metre: notation.metre?.path ?? 'none (the rules)',
+    hands: notation.hands?.path ?? 'none (the rules)',
+  });
   const worker = new Worker({
     clients,
     pipeline,

@@ -44,3 +44,38 @@ export async function readReleaseModelFiles(
   const [onnxBytes, cardJson] = await Promise.all([readFile(path), readFile(releaseCardPath)]);
   return { path, onnxBytes: new Uint8Array(onnxBytes), cardJson: new Uint8Array(cardJson) };
 }
+
+/**
+ * The notation models' file names (without `.onnx`): beats and metre (core/notation `loadNotationModel`) and the
+ * staff of each note (`loadHandsModel`). The CLI looks for them in the package's models/, the worker beside its onset
+ * model; where one is missing the score falls back to the rules for that part.
+ */
+export const NOTATION_MODEL_NAMES = { metre: 'notescribe-notation-v1', hands: 'notescribe-notation-hands-v1' } as const;
+
+/** A model's bytes and its card, as read from disk. */
+export type ModelFiles = ReleaseModelFiles;
+
+/** The notation models found in `dir`, read with their cards; a model whose `.onnx` is absent is left out. */
+export interface NotationModelFiles {
+  readonly metre?: ModelFiles;
+  readonly hands?: ModelFiles;
+}
+
+/**
+ * Reads the notation models that lie in `dir` (NOTATION_MODEL_NAMES).
+ * @throws NotescribeError `MODEL_LOAD_FAILED` when a model is there without its card
+ */
+export async function readNotationModelFiles(dir: string): Promise<NotationModelFiles> {
+  const read = async (name: string): Promise<ModelFiles | undefined> => {
+    const path = join(dir, `${name}.onnx`);
+    if (!existsSync(path)) return undefined;
+    const cardPath = cardPathFor(path);
+    if (!existsSync(cardPath)) {
+      throw new NotescribeError('MODEL_LOAD_FAILED', `Notation model card not found: ${cardPath} (beside ${path})`, { context: { path: cardPath } });
+    }
+    const [onnxBytes, cardJson] = await Promise.all([readFile(path), readFile(cardPath)]);
+    return { path, onnxBytes: new Uint8Array(onnxBytes), cardJson: new Uint8Array(cardJson) };
+  };
+  const [metre, hands] = await Promise.all([read(NOTATION_MODEL_NAMES.metre), read(NOTATION_MODEL_NAMES.hands)]);
+  return { ...(metre === undefined ? {} : { metre }), ...(hands === undefined ? {} : { hands }) };
+}
