@@ -11,6 +11,7 @@ import { createCheckedSession } from '../model/session';
 import { NotationError } from './errors';
 import { offBeatFit } from './meter';
 import { sanitiseNotes } from './score';
+import { onsetEvents } from './tempo';
 
 /**
  * Feature frames per second (training/notation/notation_data.py FRAME_RATE_HZ; the card carries it and loading checks):
@@ -324,10 +325,9 @@ export function decodeMetre(
   const headCompound = compound / Math.max(1, last - first + 1) > 0.5;
   const period = globalPeriod(beat, first, last, tuning);
   if (period === undefined) return undefined;
-  const chosen = chooseBeatLevel(beat, first, last, period, notes, tuning, headCompound);
-  const beatFrames = chosen.frames;
+  // With no division evidence (divisionWeight 0, or too few off-beat onsets) the division head's reading stands.
+  const { frames: beatFrames, compound: isCompound } = chooseBeatLevel(beat, first, last, period, notes, tuning, headCompound);
   if (beatFrames.length < 2) return undefined;
-  const isCompound = tuning.divisionWeight === 0 && tuning.subBeatPriorWeight === 0 ? headCompound : chosen.compound;
   const beats = extend(beatFrames.map((f) => f / METRE_FRAME_RATE_HZ), notes);
   // Downbeat activation at each beat (its peak within ±2 frames), over the beats the notes span.
   const peaks = beats.map((t) => {
@@ -401,6 +401,7 @@ export function chooseBeatLevel(
   const maxPeriod = (60 * METRE_FRAME_RATE_HZ) / MIN_BEAT_BPM;
   const seconds = Math.max(1, last - first + 1) / METRE_FRAME_RATE_HZ;
   const ioi = medianOnsetInterval(notes);
+  const cleanest = Math.min(tuning.divisionEvidenceCap, CLEANEST_DIVISION_FIT);
   let best: BeatLevel = { frames: [], compound: false };
   let bestScore = -Infinity;
   for (const factor of [1, ...tuning.levelFactors]) {
@@ -431,12 +432,11 @@ export function chooseBeatLevel(
     const octaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / candidate / tuning.periodPriorBpm) / tuning.periodPriorOctaves;
     const level = reward / seconds + tuning.contrastWeight * contrast - tuning.levelPriorWeight * 0.5 * octaves * octaves;
     const evidence = tuning.divisionWeight === 0 ? 0 : divisionEvidence(notes, frames.map((f) => f / METRE_FRAME_RATE_HZ));
+    const clamped = Math.max(-tuning.divisionEvidenceCap, Math.min(tuning.divisionEvidenceCap, evidence));
     // Without off-beat onsets the notes say nothing of the division: the model's division head decides.
     for (const compound of evidence === 0 ? [headCompound] : [false, true]) {
       // A level whose off-beat onsets sit cleanly on its division's grid is likely the notated one; one with (almost)
       // no onsets off its beats fits any division as cleanly as can be.
-      const clamped = Math.max(-tuning.divisionEvidenceCap, Math.min(tuning.divisionEvidenceCap, evidence));
-      const cleanest = Math.min(tuning.divisionEvidenceCap, CLEANEST_DIVISION_FIT);
       const fit = evidence === 0 ? tuning.sparseDivisionFit * cleanest : compound ? clamped - tuning.compoundBias : -clamped;
       let score = level + tuning.divisionWeight * fit;
       if (ioi !== undefined && tuning.subBeatPriorWeight > 0) {
@@ -453,11 +453,9 @@ export function chooseBeatLevel(
   return best;
 }
 
-
-/** Median interval (seconds) between onset events (onsets within 35 ms are one event); undefined under 8 events. */
+/** Median interval (seconds) between onset events (tempo.ts `onsetEvents`: a chord is one); undefined under 8 events. */
 export function medianOnsetInterval(notes: readonly Note[]): number | undefined {
-  const events: number[] = [];
-  for (const note of notes) if (events.length === 0 || note.onsetSeconds - (events[events.length - 1] as number) >= 0.035) events.push(note.onsetSeconds);
+  const events = onsetEvents(notes).map((event) => event.timeSeconds);
   if (events.length < 8) return undefined;
   const gaps = events.slice(1).map((t, k) => t - (events[k] as number)).sort((a, b) => a - b);
   return gaps[gaps.length >> 1];
