@@ -13,11 +13,27 @@ export function cardPathFor(modelPath: string): string {
   return modelPath.replace(/\.onnx$/i, '') + '.card.json';
 }
 
-/** A release model's bytes and its card, as read from disk (core/model `loadReleaseModel` takes them). */
-export interface ReleaseModelFiles {
+/** A model's bytes and its card, as read from disk (core/model and core/notation load them from these). */
+export interface ModelFiles {
   readonly path: string;
   readonly onnxBytes: Uint8Array;
   readonly cardJson: Uint8Array;
+}
+
+/** A release model's files (core/model `loadReleaseModel` takes them). */
+export type ReleaseModelFiles = ModelFiles;
+
+/**
+ * Reads `path` and its card, both of which must exist.
+ * @param missing the message for a missing file (NotescribeError `MODEL_LOAD_FAILED`, the file in its context)
+ */
+async function readModelAndCard(path: string, missing: (file: string) => string): Promise<ModelFiles> {
+  const cardPath = cardPathFor(path);
+  for (const file of [path, cardPath]) {
+    if (!existsSync(file)) throw new NotescribeError('MODEL_LOAD_FAILED', missing(file), { context: { path: file } });
+  }
+  const [onnxBytes, cardJson] = await Promise.all([readFile(path), readFile(cardPath)]);
+  return { path, onnxBytes: new Uint8Array(onnxBytes), cardJson: new Uint8Array(cardJson) };
 }
 
 /**
@@ -32,17 +48,10 @@ export async function readReleaseModelFiles(
 ): Promise<ReleaseModelFiles | undefined> {
   const name = card['releaseModel'];
   if (typeof name !== 'string' || name.length === 0) return undefined;
-  const path = join(dirname(onsetModelPath), name);
-  const releaseCardPath = cardPathFor(path);
-  for (const file of [path, releaseCardPath]) {
-    if (!existsSync(file)) {
-      throw new NotescribeError('MODEL_LOAD_FAILED', `Release model file not found: ${file} (named by ${cardPathFor(onsetModelPath)})`, {
-        context: { path: file },
-      });
-    }
-  }
-  const [onnxBytes, cardJson] = await Promise.all([readFile(path), readFile(releaseCardPath)]);
-  return { path, onnxBytes: new Uint8Array(onnxBytes), cardJson: new Uint8Array(cardJson) };
+  return readModelAndCard(
+    join(dirname(onsetModelPath), name),
+    (file) => `Release model file not found: ${file} (named by ${cardPathFor(onsetModelPath)})`,
+  );
 }
 
 /**
@@ -51,9 +60,6 @@ export async function readReleaseModelFiles(
  * model; where one is missing the score falls back to the rules for that part.
  */
 export const NOTATION_MODEL_NAMES = { metre: 'notescribe-notation-v1', hands: 'notescribe-notation-hands-v1' } as const;
-
-/** A model's bytes and its card, as read from disk. */
-export type ModelFiles = ReleaseModelFiles;
 
 /** The notation models found in `dir`, read with their cards; a model whose `.onnx` is absent is left out. */
 export interface NotationModelFiles {
@@ -68,13 +74,7 @@ export interface NotationModelFiles {
 export async function readNotationModelFiles(dir: string): Promise<NotationModelFiles> {
   const read = async (name: string): Promise<ModelFiles | undefined> => {
     const path = join(dir, `${name}.onnx`);
-    if (!existsSync(path)) return undefined;
-    const cardPath = cardPathFor(path);
-    if (!existsSync(cardPath)) {
-      throw new NotescribeError('MODEL_LOAD_FAILED', `Notation model card not found: ${cardPath} (beside ${path})`, { context: { path: cardPath } });
-    }
-    const [onnxBytes, cardJson] = await Promise.all([readFile(path), readFile(cardPath)]);
-    return { path, onnxBytes: new Uint8Array(onnxBytes), cardJson: new Uint8Array(cardJson) };
+    return existsSync(path) ? readModelAndCard(path, (file) => `Notation model card not found: ${file} (beside ${path})`) : undefined;
   };
   const [metre, hands] = await Promise.all([read(NOTATION_MODEL_NAMES.metre), read(NOTATION_MODEL_NAMES.hands)]);
   return { ...(metre === undefined ? {} : { metre }), ...(hands === undefined ? {} : { hands }) };

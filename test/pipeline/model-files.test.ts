@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cardPathFor, readReleaseModelFiles } from '../../pipeline/model-files';
+import { mkdirSync } from 'node:fs';
+import { cardPathFor, NOTATION_MODEL_NAMES, readNotationModelFiles, readReleaseModelFiles } from '../../pipeline/model-files';
 
 describe('pipeline/model-files', () => {
   let dir: string;
@@ -29,6 +30,24 @@ describe('pipeline/model-files', () => {
     await expect(readReleaseModelFiles(join(dir, 'onset.onnx'), { releaseModel: 'gone.onnx' })).rejects.toMatchObject({
       code: 'MODEL_LOAD_FAILED',
       message: `Release model file not found: ${join(dir, 'gone.onnx')} (named by ${join(dir, 'onset.card.json')})`,
+    });
+  });
+
+  it('reads the notation models that lie in a folder, leaves out absent ones, and refuses one without its card', async () => {
+    const models = join(dir, 'notation');
+    mkdirSync(models);
+    await expect(readNotationModelFiles(models)).resolves.toEqual({});
+    const metre = join(models, `${NOTATION_MODEL_NAMES.metre}.onnx`);
+    writeFileSync(metre, Buffer.from([4, 5]));
+    writeFileSync(cardPathFor(metre), '{"name":"m"}');
+    const found = await readNotationModelFiles(models);
+    expect(Object.keys(found)).toEqual(['metre']);
+    expect(Array.from(found.metre?.onnxBytes ?? [])).toEqual([4, 5]);
+    const hands = join(models, `${NOTATION_MODEL_NAMES.hands}.onnx`);
+    writeFileSync(hands, Buffer.from([6]));
+    await expect(readNotationModelFiles(models)).rejects.toMatchObject({
+      code: 'MODEL_LOAD_FAILED',
+      message: `Notation model card not found: ${cardPathFor(hands)} (beside ${hands})`,
     });
   });
 });
