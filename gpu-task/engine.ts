@@ -1,3 +1,5 @@
+import { readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { decodeFeatureFile } from '../core/features';
 import {
   loadOnsetModel,
@@ -22,6 +24,7 @@ import type { ScoreHints } from '../core/notation/hints';
 import { OUTPUT_MEDIA_TYPE, type OutputFormat } from '../core/output-formats';
 import { KEY_COUNT } from '../core/params';
 import { finishTranscription, prepareWindows, type PreparedWindows } from '../core/transcribe';
+import { readNotationModelFiles, readReleaseModelFiles, type ModelFiles, type NotationModelFiles } from '../pipeline/model-files';
 
 export type { OutputFormat };
 
@@ -137,4 +140,27 @@ export async function createWorkerEngine(options: {
       await handsModel?.release();
     },
   };
+}
+
+/**
+ * The engine over the models on disk, found as the worker image holds them: the onset model and its card, the release
+ * model that card names and the notation models beside it (pipeline/model-files). The worker and `npm run local` use
+ * it; it returns the files it found, for the log.
+ */
+export async function loadWorkerEngine(options: {
+  modelPath: string;
+  cardPath: string;
+  executionProviders: readonly string[];
+}): Promise<{ engine: WorkerEngine; release: ModelFiles | undefined; notation: NotationModelFiles }> {
+  const cardJson = await readFile(options.cardPath, 'utf8');
+  const release = await readReleaseModelFiles(options.modelPath, JSON.parse(cardJson) as Record<string, unknown>);
+  const notation = await readNotationModelFiles(dirname(options.modelPath));
+  const engine = await createWorkerEngine({
+    onnxBytes: new Uint8Array(await readFile(options.modelPath)),
+    cardJson,
+    ...(release === undefined ? {} : { release }),
+    notation,
+    executionProviders: options.executionProviders,
+  });
+  return { engine, release, notation };
 }

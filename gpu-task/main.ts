@@ -3,16 +3,13 @@
  * (ECS stop, scale-in) it stops polling, finishes the jobs it holds and exits 0.
  */
 import { closeSync, openSync, utimesSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
 import { asNotescribeError } from '../core/errors';
 import { createAwsClients } from '../pipeline/aws';
 import { readPipelineConfig, readWorkerConfig } from '../pipeline/config';
 import { createLog } from '../pipeline/log';
 import { createMetrics } from '../pipeline/metrics';
-import { readNotationModelFiles, readReleaseModelFiles } from '../pipeline/model-files';
 import { StatusStore } from '../pipeline/status-store';
-import { createWorkerEngine } from './engine';
+import { loadWorkerEngine } from './engine';
 import { Worker } from './worker';
 
 /** Creates the file or bumps its modification time; never throws (a failed touch must not stop the worker). */
@@ -38,15 +35,10 @@ async function main(): Promise<void> {
     ...(pipeline.region ? { region: pipeline.region } : {}),
     ...(pipeline.endpoint ? { endpoint: pipeline.endpoint } : {}),
   });
-  const cardJson = await readFile(settings.modelCardPath, 'utf8');
-  const release = await readReleaseModelFiles(settings.modelPath, JSON.parse(cardJson) as Record<string, unknown>);
-  // Beats, metre and staves from the notation models beside the onset model, as the CLI writes its scores.
-  const notation = await readNotationModelFiles(dirname(settings.modelPath));
-  const engine = await createWorkerEngine({
-    onnxBytes: new Uint8Array(await readFile(settings.modelPath)),
-    cardJson,
-    ...(release === undefined ? {} : { release }),
-    notation,
+  // The onset model, the release model its card names and the notation models beside it, as the CLI writes scores.
+  const { engine, release, notation } = await loadWorkerEngine({
+    modelPath: settings.modelPath,
+    cardPath: settings.modelCardPath,
     executionProviders: settings.executionProviders,
   });
   log.info('execution provider', { provider: engine.executionProvider, notes: engine.providerNotes });

@@ -7,12 +7,11 @@
  *   docker compose up -d            # LocalStack on :4566        or:  .venv/bin/moto_server -p 4566
  *   npm run local -- --webhook-url http://127.0.0.1:9000/hook
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
 import { Command } from 'commander';
 import { cardPathFor, defaultModelPath } from '../cli/model-location';
 import { DEFAULT_KEY_LAYOUT } from '../contract/keys';
-import { createWorkerEngine } from '../gpu-task/engine';
+import { loadWorkerEngine } from '../gpu-task/engine';
 import { Worker } from '../gpu-task/worker';
 import { analyseUpload } from '../lambdas/ingest/engine';
 import { ingestBatch } from '../lambdas/ingest/ingest';
@@ -20,7 +19,6 @@ import { sendBatch } from '../lambdas/notify/send';
 import { createAwsClients } from '../pipeline/aws';
 import { readPipelineConfig, type PipelineConfig } from '../pipeline/config';
 import { createLog } from '../pipeline/log';
-import { readNotationModelFiles, readReleaseModelFiles } from '../pipeline/model-files';
 import { LOCAL_SENDER_CONCURRENCY } from '../pipeline/notification-sender';
 import { Notifier } from '../pipeline/notify';
 import { SqsEventSource } from '../pipeline/sqs-event-source';
@@ -82,13 +80,9 @@ async function main(): Promise<void> {
   const sender = { clients, store, notifier: new Notifier(clients, config.notify), notifyConfig: config.notify, log: createLog('notify') };
   // The models the worker image loads (gpu-task/main.ts): the onset model, the release model its card names and the
   // notation models beside it.
-  const cardJson = readFileSync(cardPathFor(modelPath), 'utf8');
-  const release = await readReleaseModelFiles(modelPath, JSON.parse(cardJson) as Record<string, unknown>);
-  const engine = await createWorkerEngine({
-    onnxBytes: new Uint8Array(readFileSync(modelPath)),
-    cardJson,
-    ...(release === undefined ? {} : { release }),
-    notation: await readNotationModelFiles(dirname(modelPath)),
+  const { engine } = await loadWorkerEngine({
+    modelPath,
+    cardPath: cardPathFor(modelPath),
     executionProviders: String(o['executionProviders']).split(','),
   });
   const ingestDeps = { clients, store, notifyQueueUrl: config.notifyQueueUrl, config, log: createLog('ingest'), analyse: analyseUpload };

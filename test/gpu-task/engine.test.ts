@@ -2,14 +2,14 @@
  * @jest-environment ./test/fixtures/model/jest-environment.cjs
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { analyseAudio } from '../../core/analyse';
 import { encodeFeatureFile } from '../../core/features';
 import { KEY_COUNT } from '../../core/params';
 import { transcribe } from '../../core/transcribe';
 import { defaultModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from '../../cli/model-location';
-import { createWorkerEngine, slicePrediction } from '../../gpu-task/engine';
-import { cardPathFor, readNotationModelFiles, readReleaseModelFiles } from '../../pipeline/model-files';
+import { loadWorkerEngine, slicePrediction } from '../../gpu-task/engine';
+import { cardPathFor } from '../../pipeline/model-files';
 
 describe('slicePrediction', () => {
   it('cuts every output of a batch to one job\'s rows, including outputs it does not name (v2 onset shift)', () => {
@@ -31,18 +31,10 @@ describe('createWorkerEngine over the committed models', () => {
   it('writes the score `notescribe transcribe` writes for the same audio (release and notation models included)', async () => {
     const audio = new Uint8Array(readFileSync(join(__dirname, '../../examples/little-waltz.flac')));
     const modelPath = defaultModelPath();
-    const cardJson = readFileSync(cardPathFor(modelPath), 'utf8');
-    const release = await readReleaseModelFiles(modelPath, JSON.parse(cardJson) as Record<string, unknown>);
-    const notation = await readNotationModelFiles(dirname(modelPath));
+    // As the worker image loads its models (gpu-task/main.ts).
+    const { engine, release, notation } = await loadWorkerEngine({ modelPath, cardPath: cardPathFor(modelPath), executionProviders: ['cpu'] });
     expect(release).toBeDefined();
     expect(Object.keys(notation).sort()).toEqual(['hands', 'metre']);
-    const engine = await createWorkerEngine({
-      onnxBytes: new Uint8Array(readFileSync(modelPath)),
-      cardJson,
-      ...(release === undefined ? {} : { release }),
-      notation,
-      executionProviders: ['cpu'],
-    });
     const formats = ['musicxml', 'notes'] as const;
     try {
       // The pipeline's path: the ingest Lambda's feature file, then the worker's prediction and render.
