@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
-import { buildScore, learnedNotation, toMusicXml, type DecodeMetreOptions, type NotationModel, type NotationModels } from '../core/notation';
+import { buildScore, learnedNotation, toMusicXml, type DecodeMetreOptions, type MetreEstimate, type NotationModel, type NotationModels } from '../core/notation';
 import { transcribe } from '../core/transcribe';
 import type { Note } from '../core/types';
 import { defaultHandsModelPath, defaultModelPath, defaultNotationModelPath, loadHandsModelFile, loadModelFile, loadNotationModelFile, loadReleaseModelFor } from '../cli/model-location';
@@ -30,6 +30,7 @@ type Scores = Record<Part, number> & { alignments: number };
 interface ManifestEntry {
   readonly name: string;
   readonly piece: string;
+  readonly performer: string;
   readonly notes: number;
 }
 
@@ -37,6 +38,22 @@ function ensureVenv(): void {
   if (existsSync(PYTHON)) return;
   execFileSync('python3', ['-m', 'venv', VENV], { stdio: 'inherit' });
   execFileSync(path.join(VENV, 'bin/pip'), ['install', '-q', 'pyMV2H==1.1.0', 'mido==1.3.3'], { stdio: 'inherit' });
+}
+
+/**
+ * A performance's ASAP annotations (`seconds seconds b|db[,N/D[,key]]` per beat) as the metre the notation model
+ * would give: its beats (dotted quarters in 6/8, 9/8, 12/8, as ASAP annotates them), the first downbeat and the
+ * first signature's bar length.
+ */
+function annotatedMetre(file: string): MetreEstimate {
+  const rows = readFileSync(file, 'utf8').trim().split('\n').map((line) => line.split('\t'));
+  const beatTimesSeconds = rows.map((row) => Number(row[0]));
+  const labels = rows.map((row) => (row[2] ?? 'b').split(','));
+  const downbeatIndex = Math.max(0, labels.findIndex((label) => label[0] === 'db'));
+  const signature = labels.map((label) => label[1]).find((value) => value !== undefined && value.includes('/')) ?? '4/4';
+  const [numerator, denominator] = signature.split('/').map(Number) as [number, number];
+  const compound = denominator >= 8 && numerator % 3 === 0 && numerator > 3;
+  return { beatTimesSeconds, downbeatIndex, barBeats: compound ? numerator / 3 : numerator, compound };
 }
 
 async function main(): Promise<void> {
@@ -52,10 +69,13 @@ async function main(): Promise<void> {
     .option('--audio', 'also render each excerpt (pedal included) with FluidSynth and transcribe it with the onset model')
     .option('--metre-model <file>', 'notation model: beats and metre (an absent file: the rules)', defaultNotationModelPath())
     .option('--no-metre-model', 'beats and metre by the rules')
+    .option('--oracle-metre', "the performance's annotated beats, downbeats and time signature as the metre: the ceiling of the rest of the notation stage")
     .option('--decode <json>', 'overrides of core/notation DEFAULT_DECODE_METRE_OPTIONS (to tune them on --split train)', '{}')
     // A cost term of the rules' staff split (docs/notation.md, "Learned notation"): on the tuning pieces it gains voice.
     .option('--hands-model <file>', 'hands model weighed in the staff split (an absent file: the rules alone)', defaultHandsModelPath())
     .option('--no-hands-model', 'staves by the rules alone')
+    // pyMV2H 1.1.0 drops a level's groupings when the first tatum does not start one (a pickup); see mv2h_asap.py.
+    .option('--pymv2h-groupings', "metre groupings by pyMV2H's own method instead of the reference implementation's")
     .option('--soundfont <file>', 'soundfont for --audio (a training piano)', '/usr/share/sounds/sf2/FluidR3_GM.sf2')
     .parse()
     .opts<{
@@ -72,6 +92,8 @@ async function main(): Promise<void> {
       decode: string;
       handsModel: string | false;
       soundfont: string;
+      pymv2hGroupings?: boolean;
+      oracleMetre?: boolean;
     }>();
   ensureVenv();
   mkdirSync(options.out, { recursive: true });
@@ -88,7 +110,7 @@ async function main(): Promise<void> {
   for (const entry of manifest) {
     const notes = JSON.parse(readFileSync(path.join(options.out, `${entry.name}.notes.json`), 'utf8')) as Note[];
     const began = performance.now();
-    const learned = await learnedNotation(notes, notationModels);
+    const learned = options.oracleMetre === true ? { ...(await learnedNotation(notes, notationModels)), metre: annotatedMetre(path.join(options.asap, entry.piece, `${entry.performer}_annotations.txt`)) } : await learnedNotation(notes, notationModels);
     const xml = toMusicXml(buildScore(notes, { title: entry.piece, ...learned }));
     scoreSeconds += (performance.now() - began) / 1000;
     writeFileSync(path.join(options.out, `${entry.name}.ours.musicxml`), xml);
@@ -121,7 +143,7 @@ async function main(): Promise<void> {
     writeFileSync(jobFile, JSON.stringify(job));
     execFileSync('nice', ['-n', '10', 'mscore3', '-j', jobFile], { env: { ...process.env, QT_QPA_PLATFORM: 'offscreen' }, stdio: 'ignore' });
   }
-  run(['score', '--out', options.out, '--systems', systems.join(','), '--max-alignments', options.maxAlignments]);
+  run(['score', '--out', options.out, '--systems', systems.join(','), '--max-alignments', options.maxAlignments, ...(options.pymv2hGroupings ? ['--pymv2h-groupings'] : [])]);
   const results = JSON.parse(readFileSync(path.join(options.out, 'results.json'), 'utf8')) as Array<Record<string, unknown>>;
   const header = ['excerpt'.padEnd(52), ...systems.flatMap((s) => PARTS.map((p) => `${s === 'ours' ? '' : `${s.slice(0, 2)}:`}${p}`.padStart(10)))].join(' ');
   console.log(header);

@@ -12,7 +12,11 @@ pyMV2H 1.1.0 faults, worked around here (each stated in docs/notation.md):
     keys with its own per-key rule (1 / 0.5 fifth / 0.3 relative / 0.2 parallel) over the reference's keys;
   - its MIDI converter keeps one time signature and one tempo per file and writes compound metres as "2.0,3", which
     its own reader refuses: we write MV2H files ourselves, with every time-signature change and the tempo map;
-  - its non-aligned mode tries every tied DTW alignment (millions on dense bars): we score at most --max-alignments.
+  - its non-aligned mode tries every tied DTW alignment (millions on dense bars): we score at most --max-alignments;
+  - its metre groupings (`meter._get_groupings`) differ from the reference implementation's (MV2H, Java,
+    `Meter.getGroupings`): a grouping level that does not start on the first tatum never starts at all (a pickup of
+    a beat and a half loses every beat and bar), and a hierarchy change applies one tatum early. We score metre with
+    a port of the Java method (`reference_groupings`); `--pymv2h-groupings` scores with pyMV2H's own.
 """
 import argparse
 import hashlib
@@ -407,9 +411,57 @@ def write_midi(notes, path: str, pedal=()) -> None:
     midi.save(path)
 
 
+def reference_groupings(tatums: list, hierarchies: list) -> list:
+    """The metre groupings (sub-beats, beats, bars) as (start, end, level) the way the reference implementation finds
+    them (MV2H's Java `Meter.getGroupings`), from sorted tatum times and hierarchies (objects with bpb, sbpb, tpsb, al,
+    time): each level's grouping runs from one of its starts to the next, counted in tatums from the anacrusis, the
+    count restarting at each hierarchy change (at its own tatum). Unlike pyMV2H's copy, a level the first tatum does
+    not start (beats and bars after a pickup) starts at its first start."""
+    if not tatums or not hierarchies:
+        return []
+    h = 0
+    while h + 1 < len(hierarchies) and hierarchies[h + 1].time <= tatums[0]:
+        h += 1
+
+    def periods(hierarchy) -> tuple:
+        sub = hierarchy.tpsb
+        beat = sub * hierarchy.sbpb
+        bar = beat * hierarchy.bpb
+        return (sub, beat, bar), (0 if hierarchy.al == 0 else bar - hierarchy.al)
+
+    lengths, count = periods(hierarchies[h])
+    starts = [tatums[0] if count % length == 0 else -1 for length in lengths]
+    groups = []
+    for time in tatums[1:]:
+        count += 1
+        while h + 1 < len(hierarchies) and hierarchies[h + 1].time <= time:
+            h += 1
+            lengths, count = periods(hierarchies[h])
+        for level, length in enumerate(lengths):
+            if count % length == 0:
+                if starts[level] != -1:
+                    groups.append((starts[level], time, level))
+                starts[level] = time
+    return groups
+
+
+def pymv2h_reference_groupings(music) -> list:
+    """`reference_groupings` in pyMV2H's shape, to stand in for its `meter._get_groupings`."""
+    from pyMV2H.utils.pojos import GROUPING
+    from pyMV2H.utils.remove_duplicates import remove_duplicates_hierarchy, remove_duplicates_tatums
+
+    remove_duplicates_tatums(music)
+    remove_duplicates_hierarchy(music)
+    tatums = [t.time for t in music.__tatums__]
+    return [GROUPING(start, end) for start, end, _ in reference_groupings(tatums, music.__hierarchy__)]
+
+
 def score(args) -> None:
     sys.setrecursionlimit(100000)
+    from pyMV2H.metrics import meter as meter_module
     from pyMV2H.metrics.meter import meter_score
+    if not args.pymv2h_groupings:
+        meter_module._get_groupings = pymv2h_reference_groupings
     from pyMV2H.metrics.multi_pitch import multi_pitch_accuracy
     from pyMV2H.metrics.note_value import note_value_score
     from pyMV2H.metrics.voice import voice_score
@@ -504,6 +556,7 @@ def main() -> None:
     s.add_argument('--out', required=True)
     s.add_argument('--systems', default='ours,musescore')
     s.add_argument('--max-alignments', type=int, default=20)
+    s.add_argument('--pymv2h-groupings', action='store_true', help="metre groupings by pyMV2H's own (faulty) method")
     args = parser.parse_args()
     prepare(args) if args.command == 'prepare' else score(args)
 

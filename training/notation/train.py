@@ -39,17 +39,37 @@ def batch(perfs, weights, size, frames, rng):
             torch.from_numpy(np.stack(bars)), torch.from_numpy(np.stack(comps)))
 
 
-def loss_of(out, beat, down, bar, comp):
+def loss_of(out, beat, down, bar, comp, head_weight: float = 0.5, bar_class_weights=None, compound_pos_weight=None):
+    """Beat and downbeat BCE plus `head_weight` times the bar-length and division losses; the optional class
+    weights (`head_class_weights`) stop the heads from learning the prior (4/4, simple) alone."""
     def masked_bce(logit, target):
         mask = target >= 0
         if not mask.any():
             return logit.sum() * 0
         return F.binary_cross_entropy_with_logits(logit[mask], target[mask])
     comp_mask = comp != IGNORE
-    comp_loss = (F.binary_cross_entropy_with_logits(out[:, 5][comp_mask], comp[comp_mask].float())
+    comp_loss = (F.binary_cross_entropy_with_logits(out[:, 5][comp_mask], comp[comp_mask].float(), pos_weight=compound_pos_weight)
                  if comp_mask.any() else out.sum() * 0)
-    bar_loss = F.cross_entropy(out[:, 2:5], bar, ignore_index=IGNORE) if (bar != IGNORE).any() else out.sum() * 0
-    return masked_bce(out[:, 0], beat) + masked_bce(out[:, 1], down) + 0.5 * bar_loss + 0.5 * comp_loss
+    bar_loss = (F.cross_entropy(out[:, 2:5], bar, weight=bar_class_weights, ignore_index=IGNORE)
+                if (bar != IGNORE).any() else out.sum() * 0)
+    return masked_bce(out[:, 0], beat) + masked_bce(out[:, 1], down) + head_weight * (bar_loss + comp_loss)
+
+
+def head_class_weights(perfs) -> tuple:
+    """Inverse-frequency weights of the bar-length classes (mean 1 over the classes) and the compound flag's positive
+    weight (simple time over compound time), from the annotated time of the training performances."""
+    bar_seconds = np.zeros(len(BAR_BEATS))
+    compound_seconds = np.zeros(2)
+    for p in perfs:
+        spans = np.diff(p.beats)
+        for k, span in enumerate(spans):
+            if p.bar_beats[k] in BAR_BEATS:
+                bar_seconds[BAR_BEATS.index(int(p.bar_beats[k]))] += span
+            compound_seconds[int(p.compound[k])] += span
+    bar_weights = bar_seconds.sum() / np.maximum(bar_seconds, 1.0) / len(BAR_BEATS)
+    bar_weights = bar_weights / bar_weights.mean()
+    return (torch.tensor(bar_weights, dtype=torch.float32),
+            torch.tensor(compound_seconds[0] / max(1.0, compound_seconds[1]), dtype=torch.float32))
 
 
 def peaks(act: np.ndarray) -> np.ndarray:
@@ -144,6 +164,9 @@ def main() -> None:
     ap.add_argument('--lr-final', type=float, default=3e-5, help='cosine decay to this over the run (0: constant --lr)')
     ap.add_argument('--seed', type=int, default=0)
     ap.add_argument('--resume', action='store_true')
+    ap.add_argument('--head-weight', type=float, default=0.5, help='weight of the bar-length and division losses')
+    ap.add_argument('--balance-heads', action='store_true', help='inverse-frequency class weights for the bar-length and division heads')
+    ap.add_argument('--channels', type=int, default=32)
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint\'s best model and card, no training')
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -157,11 +180,16 @@ def main() -> None:
     val = load_split(args.asap, splits['val'], args.limit)
     lengths = np.array([max(1.0, p.beats[-1] - p.beats[0]) for p in train])
     weights = lengths / max(1.0, lengths.sum())
-    net = MetreNet()
+    net = MetreNet(channels=args.channels)
+    bar_class_weights, compound_pos_weight = head_class_weights(train) if args.balance_heads and train else (None, None)
+    if bar_class_weights is not None:
+        print(json.dumps({'barClassWeights': bar_class_weights.tolist(), 'compoundPosWeight': float(compound_pos_weight)}), flush=True)
     opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
     step, best, best_state, history = 0, -1.0, None, []
     if (args.resume or args.export_only) and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)
+        net = MetreNet(**state['config'])  # the checkpoint's shape, whatever --channels says
+        opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
         net.load_state_dict(state['model']), opt.load_state_dict(state['optimizer'])
         step, best, history = state['step'], state['best'], state['history']
         state_train_count = state.get('train_count', 0)
@@ -181,7 +209,7 @@ def main() -> None:
             for group in opt.param_groups:
                 group['lr'] = args.lr_final + 0.5 * (args.lr - args.lr_final) * (1 + np.cos(np.pi * min(1.0, done)))
         x, b, d, bar, comp = batch(train, weights, args.batch, args.window_frames, rng)
-        loss = loss_of(net(x), b, d, bar, comp)
+        loss = loss_of(net(x), b, d, bar, comp, args.head_weight, bar_class_weights, compound_pos_weight)
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -207,7 +235,7 @@ def main() -> None:
         'name': NAME,
         'version': '1.0.0',
         'description': 'Metre from performed notes: beat and downbeat activations, bar length (2, 3 or 4 beats) and '
-                       'beat division (simple or compound) per frame. Non-causal TCN (dilations 1-256, 32 channels).',
+                       f'beat division (simple or compound) per frame. Non-causal TCN (dilations 1-256, {net.config["channels"]} channels).',
         'onnx': onnx_path.name,
         'opset': 17,
         'input': {'name': INPUT_NAME, 'shape': [1, FEATURE_COUNT, 'frames'], 'frameRateHz': FRAME_RATE_HZ,
