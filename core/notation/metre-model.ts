@@ -90,6 +90,11 @@ export interface DecodeMetreOptions {
   readonly subBeatPriorCap: number;
   /** Weight of the contrast between the activation on the beats and the strongest activation between them. */
   readonly contrastWeight: number;
+  /**
+   * Weights of the readings' features (`LEVEL_FEATURES`) in `chooseBeatLevel`'s linear score, in place of the ones the
+   * hand-set weights above give (`handLevelWeights`); fitted by scripts/fit-metre-decoder.ts. Undefined: hand-set.
+   */
+  readonly levelWeights?: Readonly<Partial<Record<LevelFeature, number>>>;
 }
 
 /** Floor of the mean squared errors in `divisionEvidence`, beats². */
@@ -148,6 +153,8 @@ export interface NotationModel {
   readonly card: NotationModelCard;
   /** The metre of performed notes (any order); undefined when they are too few to show one (the rules decide then). */
   estimateMetre(notes: readonly Note[], options?: Partial<DecodeMetreOptions>): Promise<MetreEstimate | undefined>;
+  /** The model's raw output for performed notes: logits `[6][frames]` and the sanitised notes they are of; undefined under four notes. */
+  metreLogits(notes: readonly Note[]): Promise<{ readonly logits: Float32Array; readonly frames: number; readonly notes: readonly Note[] } | undefined>;
   release(): Promise<void>;
 }
 
@@ -195,18 +202,23 @@ export function parseNotationModelCard(bytes: Uint8Array | string): NotationMode
 export async function loadNotationModel(onnxBytes: Uint8Array, card: NotationModelCard, options: LoadNotationModelOptions = {}): Promise<NotationModel> {
   const tensors = { inputs: [{ name: METRE_MODEL_IO.input }], outputs: [{ name: METRE_MODEL_IO.output }] };
   const { session } = await createCheckedSession('Notation model', onnxBytes, card, tensors, options);
+  const metreLogits: NotationModel['metreLogits'] = async (raw) => {
+    // The notes buildScore will see: clamped, finite, by onset.
+    const notes = sanitiseNotes(raw);
+    if (notes.length < 4) return undefined;
+    const frames = metreFrameCount(notes);
+    const input = new ort.Tensor('float32', metreFeatures(notes, frames), [1, METRE_FEATURE_COUNT, frames]);
+    const result = await session.run({ [METRE_MODEL_IO.input]: input });
+    const output = result[METRE_MODEL_IO.output];
+    if (output === undefined) throw new NotationError(`Notation model "${card.name}" returned no "${METRE_MODEL_IO.output}"`);
+    return { logits: output.data as Float32Array, frames, notes };
+  };
   return {
     card,
+    metreLogits,
     async estimateMetre(raw, decodeOptions = {}) {
-      // The notes buildScore will see: clamped, finite, by onset.
-      const notes = sanitiseNotes(raw);
-      if (notes.length < 4) return undefined;
-      const frames = metreFrameCount(notes);
-      const input = new ort.Tensor('float32', metreFeatures(notes, frames), [1, METRE_FEATURE_COUNT, frames]);
-      const result = await session.run({ [METRE_MODEL_IO.input]: input });
-      const output = result[METRE_MODEL_IO.output];
-      if (output === undefined) throw new NotationError(`Notation model "${card.name}" returned no "${METRE_MODEL_IO.output}"`);
-      return decodeMetre(output.data as Float32Array, frames, notes, decodeOptions);
+      const output = await metreLogits(raw);
+      return output === undefined ? undefined : decodeMetre(output.logits, output.frames, output.notes, decodeOptions);
     },
     release: () => session.release(),
   };
@@ -302,29 +314,9 @@ export function decodeMetre(
   options: Partial<DecodeMetreOptions> = {},
 ): MetreEstimate | undefined {
   const tuning = { ...DEFAULT_DECODE_METRE_OPTIONS, ...options };
-  const beat = new Float64Array(frames);
-  const down = new Float64Array(frames);
-  for (let f = 0; f < frames; f += 1) {
-    beat[f] = sigmoid(logits[f] as number);
-    down[f] = sigmoid(logits[frames + f] as number);
-  }
-  const first = Math.max(0, Math.floor((notes[0]?.onsetSeconds ?? 0) * METRE_FRAME_RATE_HZ));
-  const lastOnset = notes.reduce((e, n) => Math.max(e, n.onsetSeconds), 0);
-  const last = Math.min(frames - 1, Math.ceil(lastOnset * METRE_FRAME_RATE_HZ));
-  // Bar length and division: mean probabilities over the span of the notes.
-  const bar = [0, 0, 0];
-  let compound = 0;
-  for (let f = first; f <= last; f += 1) {
-    const l = [2, 3, 4].map((c) => logits[c * frames + f] as number);
-    const m = Math.max(...l);
-    const e = l.map((v) => Math.exp(v - m));
-    const s = e.reduce((a, b) => a + b, 0);
-    e.forEach((v, k) => (bar[k] = (bar[k] as number) + v / s));
-    compound += sigmoid(logits[5 * frames + f] as number);
-  }
-  const headCompound = compound / Math.max(1, last - first + 1) > 0.5;
-  const period = globalPeriod(beat, first, last, tuning);
-  if (period === undefined) return undefined;
+  const reading = readActivations(logits, frames, notes, tuning);
+  if (reading === undefined) return undefined;
+  const { beat, down, first, last, period, bar, headCompound } = reading;
   // With no division evidence (divisionWeight 0, or too few off-beat onsets) the division head's reading stands.
   const { frames: beatFrames, compound: isCompound } = chooseBeatLevel(beat, first, last, period, notes, tuning, headCompound);
   if (beatFrames.length < 2) return undefined;
@@ -371,6 +363,58 @@ export function decodeMetre(
   return { beatTimesSeconds: beats, downbeatIndex, barBeats, compound: isCompound };
 }
 
+/** The model's activations over one performance, as `decodeMetre` reads them. */
+interface MetreActivations {
+  readonly beat: Float64Array;
+  readonly down: Float64Array;
+  /** Frames of the first onset and the last. */
+  readonly first: number;
+  readonly last: number;
+  /** The global beat period, frames. */
+  readonly period: number;
+  /** The bar-length head's summed probabilities of 2, 3 and 4 beats over the notes' span. */
+  readonly bar: readonly number[];
+  /** The division head's mean probability of a ternary beat over the notes' span. */
+  readonly headCompound: number;
+}
+
+function readActivations(logits: Float32Array, frames: number, notes: readonly Note[], tuning: DecodeMetreOptions): MetreActivations | undefined {
+  const beat = new Float64Array(frames);
+  const down = new Float64Array(frames);
+  for (let f = 0; f < frames; f += 1) {
+    beat[f] = sigmoid(logits[f] as number);
+    down[f] = sigmoid(logits[frames + f] as number);
+  }
+  const first = Math.max(0, Math.floor((notes[0]?.onsetSeconds ?? 0) * METRE_FRAME_RATE_HZ));
+  const lastOnset = notes.reduce((e, n) => Math.max(e, n.onsetSeconds), 0);
+  const last = Math.min(frames - 1, Math.ceil(lastOnset * METRE_FRAME_RATE_HZ));
+  // Bar length and division: mean probabilities over the span of the notes.
+  const bar = [0, 0, 0];
+  let compound = 0;
+  for (let f = first; f <= last; f += 1) {
+    const l = [2, 3, 4].map((c) => logits[c * frames + f] as number);
+    const m = Math.max(...l);
+    const e = l.map((v) => Math.exp(v - m));
+    const s = e.reduce((a, b) => a + b, 0);
+    e.forEach((v, k) => (bar[k] = (bar[k] as number) + v / s));
+    compound += sigmoid(logits[5 * frames + f] as number);
+  }
+  const period = globalPeriod(beat, first, last, tuning);
+  if (period === undefined) return undefined;
+  return { beat, down, first, last, period, bar, headCompound: compound / Math.max(1, last - first + 1) };
+}
+
+/**
+ * The readings of the beat `decodeMetre` chooses among for these logits, with their features (to fit `levelWeights`:
+ * scripts/fit-metre-decoder.ts); beat frames at METRE_FRAME_RATE_HZ. Empty without a period.
+ */
+export function metreLevelCandidates(logits: Float32Array, frames: number, notes: readonly Note[], options: Partial<DecodeMetreOptions> = {}): BeatLevelCandidate[] {
+  const tuning = { ...DEFAULT_DECODE_METRE_OPTIONS, ...options };
+  const reading = readActivations(logits, frames, notes, tuning);
+  if (reading === undefined) return [];
+  return beatLevelCandidates(reading.beat, reading.first, reading.last, reading.period, notes, tuning, reading.headCompound);
+}
+
 /** A reading of the notated beat: its frames and whether it divides in three. */
 export interface BeatLevel {
   readonly frames: number[];
@@ -378,15 +422,56 @@ export interface BeatLevel {
 }
 
 /**
+ * What `chooseBeatLevel` knows of each reading of the beat, the terms of its linear score:
+ * - `activation`: the beat activation its beats collect above `levelFloor`, per second (beats skipped at too slow a
+ *   level cost theirs);
+ * - `contrast`: the mean activation on its beats less the strongest activation between them, away from both;
+ * - `tempoPrior`: −½ z² of the log tempo prior (`periodPriorBpm`, `periodPriorOctaves`); `tempoOctaves`: z itself;
+ * - `divisionFit`: how cleanly the off-beat onsets fit the reading's division (`divisionEvidence`, clamped to
+ *   ±`divisionEvidenceCap`, less `compoundBias` when ternary; `sparseDivisionFit` of the cleanest fit when almost no
+ *   onsets fall off the beats);
+ * - `subBeatPrior`: −½ z² (z capped at `subBeatPriorCap`) of the prior that the sub-beat (the beat over its division,
+ *   MV2H's tatum) is `subBeatPerOnset` median onset intervals; `subBeatOctaves`: z itself, uncapped but within ±4;
+ * - `compound`: 1 for a ternary reading; `compoundHead`: the division head's mean probability for the reading's
+ *   division, less ½.
+ */
+export const LEVEL_FEATURES = ['activation', 'contrast', 'tempoPrior', 'tempoOctaves', 'divisionFit', 'subBeatPrior', 'subBeatOctaves', 'compound', 'compoundHead'] as const;
+export type LevelFeature = (typeof LEVEL_FEATURES)[number];
+
+/** A reading of the beat with the features `chooseBeatLevel` scores it by. */
+export interface BeatLevelCandidate extends BeatLevel {
+  /** The multiple of the global period it was tracked at. */
+  readonly factor: number;
+  readonly features: Readonly<Record<LevelFeature, number>>;
+}
+
+/** The weights the hand-set options give the features: the score `chooseBeatLevel` used before weights were fitted. */
+export function handLevelWeights(tuning: DecodeMetreOptions): Record<LevelFeature, number> {
+  return {
+    activation: 1,
+    contrast: tuning.contrastWeight,
+    tempoPrior: tuning.levelPriorWeight,
+    tempoOctaves: 0,
+    divisionFit: tuning.divisionWeight,
+    subBeatPrior: tuning.subBeatPriorWeight,
+    subBeatOctaves: 0,
+    compound: 0,
+    compoundHead: 0,
+  };
+}
+
+/** A candidate's linear score under `weights` (absent features weigh 0). */
+export function levelScore(candidate: BeatLevelCandidate, weights: Readonly<Partial<Record<LevelFeature, number>>>): number {
+  return LEVEL_FEATURES.reduce((sum, name) => sum + (weights[name] ?? 0) * candidate.features[name], 0);
+}
+
+/**
  * The notated beat, decided over the whole performance. The autocorrelation cannot tell a period from its double (an
  * activation on every beat repeats at two beats as well), and the model's division head barely moves, so the beat
  * programme is run at the global period and at each of `levelFactors` times it (within the engine's tempo range), and
- * each sequence is read with a binary and a ternary division. Each reading scores the activation its beats collect
- * above `levelFloor` per second (beats skipped at too slow a level cost theirs), `levelPriorWeight` times the log
- * tempo prior, `divisionWeight` times the notes' evidence for that division (`divisionEvidence`), and
- * `subBeatPriorWeight` times a log-Gaussian prior (`subBeatPriorOctaves` wide) on the sub-beat (the beat over its
- * division, MV2H's tatum) at `subBeatPerOnset` times the median interval between onsets: the notated eighth is
- * about two of the surface's notes, whatever the tempo. The best reading wins.
+ * each sequence is read with a binary and a ternary division (`beatLevelCandidates`); the reading with the best
+ * linear score of its features (`levelWeights`, or the hand-set weights) wins. The notated eighth is about two of
+ * the surface's notes, whatever the tempo: hence the sub-beat prior.
  */
 export function chooseBeatLevel(
   beat: Float64Array,
@@ -395,15 +480,42 @@ export function chooseBeatLevel(
   period: number,
   notes: readonly Note[],
   tuning: DecodeMetreOptions,
-  headCompound = false,
+  headCompound = 0.5,
 ): BeatLevel {
+  const weights = tuning.levelWeights ?? handLevelWeights(tuning);
+  let best: BeatLevel = { frames: [], compound: false };
+  let bestScore = -Infinity;
+  for (const candidate of beatLevelCandidates(beat, first, last, period, notes, tuning, headCompound)) {
+    const score = levelScore(candidate, weights);
+    if (score > bestScore + 1e-9) {
+      bestScore = score;
+      best = { frames: candidate.frames, compound: candidate.compound };
+    }
+  }
+  return best;
+}
+
+/**
+ * The readings `chooseBeatLevel` chooses among: the beat programme at the global period and `levelFactors` times it
+ * (within the engine's tempo range), each read as simple and as compound, with their features (`LEVEL_FEATURES`).
+ * Without off-beat onsets the notes say nothing of the division: only the division head's reading
+ * (`headCompound` > ½: compound) is offered then.
+ */
+export function beatLevelCandidates(
+  beat: Float64Array,
+  first: number,
+  last: number,
+  period: number,
+  notes: readonly Note[],
+  tuning: DecodeMetreOptions,
+  headCompound = 0.5,
+): BeatLevelCandidate[] {
   const minPeriod = (60 * METRE_FRAME_RATE_HZ) / MAX_BEAT_BPM;
   const maxPeriod = (60 * METRE_FRAME_RATE_HZ) / MIN_BEAT_BPM;
   const seconds = Math.max(1, last - first + 1) / METRE_FRAME_RATE_HZ;
   const ioi = medianOnsetInterval(notes);
   const cleanest = Math.min(tuning.divisionEvidenceCap, CLEANEST_DIVISION_FIT);
-  let best: BeatLevel = { frames: [], compound: false };
-  let bestScore = -Infinity;
+  const candidates: BeatLevelCandidate[] = [];
   for (const factor of [1, ...tuning.levelFactors]) {
     const candidate = period * factor;
     if (factor !== 1 && (candidate < minPeriod || candidate > maxPeriod)) continue;
@@ -429,28 +541,40 @@ export function chooseBeatLevel(
       count += 1;
     });
     const contrast = count === 0 ? 0 : (onSum - gapSum) / count;
-    const octaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / candidate / tuning.periodPriorBpm) / tuning.periodPriorOctaves;
-    const level = reward / seconds + tuning.contrastWeight * contrast - tuning.levelPriorWeight * 0.5 * octaves * octaves;
-    const evidence = tuning.divisionWeight === 0 ? 0 : divisionEvidence(notes, frames.map((f) => f / METRE_FRAME_RATE_HZ));
+    const tempoOctaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / candidate / tuning.periodPriorBpm) / tuning.periodPriorOctaves;
+    const evidence = tuning.divisionWeight === 0 && tuning.levelWeights === undefined ? 0 : divisionEvidence(notes, frames.map((f) => f / METRE_FRAME_RATE_HZ));
     const clamped = Math.max(-tuning.divisionEvidenceCap, Math.min(tuning.divisionEvidenceCap, evidence));
-    // Without off-beat onsets the notes say nothing of the division: the model's division head decides.
-    for (const compound of evidence === 0 ? [headCompound] : [false, true]) {
+    for (const compound of evidence === 0 ? [headCompound > 0.5] : [false, true]) {
       // A level whose off-beat onsets sit cleanly on its division's grid is likely the notated one; one with (almost)
       // no onsets off its beats fits any division as cleanly as can be.
-      const fit = evidence === 0 ? tuning.sparseDivisionFit * cleanest : compound ? clamped - tuning.compoundBias : -clamped;
-      let score = level + tuning.divisionWeight * fit;
-      if (ioi !== undefined && tuning.subBeatPriorWeight > 0) {
+      const divisionFit = evidence === 0 ? tuning.sparseDivisionFit * cleanest : compound ? clamped - tuning.compoundBias : -clamped;
+      let subBeatOctaves = 0;
+      let subBeatPrior = 0;
+      if (ioi !== undefined) {
         const subBeat = candidate / METRE_FRAME_RATE_HZ / (compound ? 3 : 2);
-        const z = Math.min(tuning.subBeatPriorCap, Math.abs(Math.log2(subBeat / (tuning.subBeatPerOnset * ioi)) / tuning.subBeatPriorOctaves));
-        score -= tuning.subBeatPriorWeight * 0.5 * z * z;
+        subBeatOctaves = Math.max(-4, Math.min(4, Math.log2(subBeat / (tuning.subBeatPerOnset * ioi)) / tuning.subBeatPriorOctaves));
+        const z = Math.min(tuning.subBeatPriorCap, Math.abs(subBeatOctaves));
+        subBeatPrior = -0.5 * z * z;
       }
-      if (score > bestScore + 1e-9) {
-        bestScore = score;
-        best = { frames, compound };
-      }
+      candidates.push({
+        frames,
+        compound,
+        factor,
+        features: {
+          activation: reward / seconds,
+          contrast,
+          tempoPrior: -0.5 * tempoOctaves * tempoOctaves,
+          tempoOctaves,
+          divisionFit,
+          subBeatPrior,
+          subBeatOctaves,
+          compound: compound ? 1 : 0,
+          compoundHead: compound ? headCompound - 0.5 : 0.5 - headCompound,
+        },
+      });
     }
   }
-  return best;
+  return candidates;
 }
 
 /** Median interval (seconds) between onset events (tempo.ts `onsetEvents`: a chord is one); undefined under 8 events. */

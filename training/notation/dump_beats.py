@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.append(str(Path(__file__).resolve().parent))  # a script sees its folder first anyway; imported (tests), it must not shadow training/ modules
-from notation_data import DEFAULT_ASAP_DIR, load_split, split_pieces  # noqa: E402
+from notation_data import DEFAULT_ASAP_DIR, augment, load_split, split_pieces  # noqa: E402
 
 
 def main() -> None:
@@ -19,8 +19,14 @@ def main() -> None:
     ap.add_argument('--split', choices=['train', 'val', 'dev'], default='val')
     ap.add_argument('--out', required=True)
     ap.add_argument('--limit', type=int, default=0)
+    ap.add_argument('--augment', type=int, default=0, help='write this many transcription-like copies of each performance instead (the trainer\'s augmentation: dropped, added, shifted notes, tempo)')
+    ap.add_argument('--seed', type=int, default=0)
     args = ap.parse_args()
     perfs = load_split(args.asap, split_pieces(args.asap)[args.split], args.limit)
+    if args.augment > 0:
+        # The model has seen the training performances themselves: damaged copies read more like unseen music.
+        rng = np.random.default_rng(args.seed)
+        perfs = [augment(p, rng) for p in perfs for _ in range(args.augment)]
     rows = []
     for p in perfs:
         known = p.bar_beats > 0

@@ -5,7 +5,12 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
   buildScore,
+  DEFAULT_DECODE_METRE_OPTIONS,
   decodeMetre,
+  handLevelWeights,
+  LEVEL_FEATURES,
+  levelScore,
+  metreLevelCandidates,
   divisionEvidence,
   loadNotationModel,
   medianOnsetInterval,
@@ -141,6 +146,42 @@ describe('decodeMetre', () => {
     expect(medianInterval(metre?.beatTimesSeconds ?? [])).toBeCloseTo(1.2, 2);
     // Unclamped, eighths as beats (no onsets off them: the cleanest fit, 2.7) outweigh the ternary reading (1.5 at most).
     expect(decodeMetre(act, frames, notes, { divisionEvidenceCap: 100 })?.compound).toBe(false);
+  });
+
+  /** Eighths (every 15 frames) under beats every 30 frames the model fires on; every fourth off-beat eighth left out. */
+  function eighthsUnderBeats(frames: number): { act: Float32Array; notes: Note[] } {
+    const notes: Note[] = [];
+    for (let k = 0; 40 + 15 * k < frames - 60; k += 1) {
+      if (k % 8 === 7) continue;
+      notes.push({ pitch: 60 + (k % 7), onsetSeconds: (40 + 15 * k) / 50, offsetSeconds: (52 + 15 * k) / 50, velocity: 80 });
+    }
+    return { act: logits(frames, 40, 30, 4, 0, false), notes };
+  }
+
+  it('offers each beat level read as simple and as compound (only as the division head says where no onsets fall off its beats), with finite features', () => {
+    const frames = 1500;
+    const { act, notes } = eighthsUnderBeats(frames);
+    const candidates = metreLevelCandidates(act, frames, notes);
+    const factors = [...new Set(candidates.map((c) => c.factor))].sort((a, b) => a - b);
+    expect(factors).toEqual([0.5, 1, 2, 3]);
+    for (const factor of [1, 2, 3]) expect(candidates.filter((c) => c.factor === factor).map((c) => c.compound).sort()).toEqual([false, true]);
+    // Beats on every eighth leave no onset between them: the head (simple) decides their division.
+    expect(candidates.filter((c) => c.factor === 0.5).map((c) => c.compound)).toEqual([false]);
+    for (const c of candidates) for (const name of LEVEL_FEATURES) expect(Number.isFinite(c.features[name])).toBe(true);
+    // The hand-set weights score the reading decodeMetre takes highest: the beats the model fires on, in two.
+    const weights = handLevelWeights(DEFAULT_DECODE_METRE_OPTIONS);
+    const best = candidates.reduce((a, b) => (levelScore(b, weights) > levelScore(a, weights) + 1e-9 ? b : a));
+    expect(best).toMatchObject({ factor: 1, compound: false });
+    expect(decodeMetre(act, frames, notes)?.compound).toBe(false);
+  });
+
+  it('chooses by fitted level weights where they are given, and as the hand-set options where they equal them', () => {
+    const frames = 1500;
+    const { act, notes } = eighthsUnderBeats(frames);
+    const hand = decodeMetre(act, frames, notes);
+    expect(decodeMetre(act, frames, notes, { levelWeights: handLevelWeights(DEFAULT_DECODE_METRE_OPTIONS) })).toEqual(hand);
+    // Weights that want a ternary division above all read the same eighths in threes.
+    expect(decodeMetre(act, frames, notes, { levelWeights: { activation: 1, compound: 10 } })?.compound).toBe(true);
   });
 
   it('gives undefined when there is no beat activation at all', () => {
