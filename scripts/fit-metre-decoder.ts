@@ -1,7 +1,8 @@
 /**
- * `npx tsx scripts/fit-metre-decoder.ts TRAIN.json VAL.json [--model FILE.onnx] [--seconds 30] [--l2 0.001] [--cache FILE]`: fits
- * `DecodeMetreOptions.levelWeights`, the weights of the beat readings' features in core/notation `chooseBeatLevel`
- * (which beat level and division are the notated ones), on performances written by training/notation/dump_beats.py
+ * `npx tsx scripts/fit-metre-decoder.ts TRAIN.json VAL.json [--model FILE.onnx] [--seconds 30] [--l2 0.001] [--cache FILE] [--stage level|bar]`:
+ * fits `DecodeMetreOptions.levelWeights`, the weights of the beat readings' features in core/notation `chooseBeatLevel`
+ * (which beat level and division are the notated ones), or with `--stage bar` `barWeights` (bar length and downbeat
+ * phase, `barCandidates`; a reading's quality is then its downbeat F-measure), on performances written by training/notation/dump_beats.py
  * (TRAIN: the training pieces, `--augment 1` so that the model's activations are not those of music it has learnt;
  * VAL: the evaluation's tuning pieces, scored only). Each performance gives two readings: its first `--seconds` (as
  * the evaluation's excerpts) and the whole of it (as the CLI). A reading's quality is the beat F-measure of its beats
@@ -13,7 +14,16 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { bipartiteMatch } from '../core/metrics/bipartite-match';
-import { DEFAULT_DECODE_METRE_OPTIONS, handLevelWeights, LEVEL_FEATURES, METRE_FRAME_RATE_HZ, metreLevelCandidates, type LevelFeature } from '../core/notation';
+import {
+  BAR_FEATURES,
+  DEFAULT_DECODE_METRE_OPTIONS,
+  handBarWeights,
+  handLevelWeights,
+  LEVEL_FEATURES,
+  METRE_FRAME_RATE_HZ,
+  metreBarCandidates,
+  metreLevelCandidates,
+} from '../core/notation';
 import type { Note } from '../core/types';
 import { defaultNotationModelPath, loadNotationModelFile } from '../cli/model-location';
 
@@ -21,8 +31,11 @@ interface Row {
   readonly name: string;
   readonly notes: Note[];
   readonly beats: number[];
+  readonly downbeats: number[];
   readonly compound: boolean;
 }
+
+type Stage = 'level' | 'bar';
 
 /** One decision: each reading's features and quality. */
 interface Decision {
@@ -46,7 +59,7 @@ function fMeasure(reference: readonly number[], estimate: readonly number[]): nu
   return hits === 0 ? 0 : (2 * hits) / (reference.length + estimate.length);
 }
 
-async function decisions(file: string, model: Awaited<ReturnType<typeof loadNotationModelFile>>, seconds: number): Promise<Decision[]> {
+async function decisions(file: string, model: Awaited<ReturnType<typeof loadNotationModelFile>>, seconds: number, stage: Stage): Promise<Decision[]> {
   const rows = JSON.parse(readFileSync(file, 'utf8')) as Row[];
   const out: Decision[] = [];
   for (const row of rows) {
@@ -56,10 +69,26 @@ async function decisions(file: string, model: Awaited<ReturnType<typeof loadNota
       const reference = row.beats.filter((t) => t <= end);
       const output = await model.metreLogits(notes);
       if (output === undefined || reference.length < 4) continue;
-      const candidates = metreLevelCandidates(output.logits, output.frames, output.notes);
-      if (candidates.length < 2) continue;
       const lo = (reference[0] as number) - 0.5;
       const hi = (reference[reference.length - 1] as number) + 0.5;
+      if (stage === 'bar') {
+        // A bar reading's quality: the F-measure of its downbeats against the annotated ones.
+        const downbeats = row.downbeats.filter((t) => t <= end);
+        const { beats, candidates } = metreBarCandidates(output.logits, output.frames, output.notes);
+        if (candidates.length < 2 || downbeats.length < 2) continue;
+        out.push({
+          features: candidates.map((c) => BAR_FEATURES.map((name) => c.features[name])),
+          quality: candidates.map((c) =>
+            fMeasure(
+              downbeats,
+              beats.filter((t, k) => t >= lo && t <= hi && (((k - c.downbeatIndex) % c.barBeats) + c.barBeats) % c.barBeats === 0),
+            ),
+          ),
+        });
+        continue;
+      }
+      const candidates = metreLevelCandidates(output.logits, output.frames, output.notes);
+      if (candidates.length < 2) continue;
       out.push({
         features: candidates.map((c) => LEVEL_FEATURES.map((name) => c.features[name])),
         quality: candidates.map((c) => {
@@ -136,21 +165,23 @@ async function main(): Promise<void> {
   const seconds = Number(valueOf('--seconds') ?? 30);
   const l2 = Number(valueOf('--l2') ?? 0.001);
   // Reading the candidates takes minutes; --cache keeps them for refits.
+  const stage: Stage = valueOf('--stage') === 'bar' ? 'bar' : 'level';
   const cache = valueOf('--cache');
   const [train, val] =
     cache !== undefined && existsSync(cache)
       ? (JSON.parse(readFileSync(cache, 'utf8')) as [Decision[], Decision[]])
-      : [await decisions(trainFile, model, seconds), await decisions(valFile, model, seconds)];
+      : [await decisions(trainFile, model, seconds, stage), await decisions(valFile, model, seconds, stage)];
   if (cache !== undefined && !existsSync(cache)) writeFileSync(cache, JSON.stringify([train, val]));
-  const handWeights = handLevelWeights(DEFAULT_DECODE_METRE_OPTIONS);
-  const hand = LEVEL_FEATURES.map((name) => handWeights[name]);
+  const names: readonly string[] = stage === 'bar' ? BAR_FEATURES : LEVEL_FEATURES;
+  const handWeights: Record<string, number> = stage === 'bar' ? handBarWeights(DEFAULT_DECODE_METRE_OPTIONS) : handLevelWeights(DEFAULT_DECODE_METRE_OPTIONS);
+  const hand = names.map((name) => handWeights[name] as number);
   const fitted = fit(train, hand, l2);
   const ceiling = (data: readonly Decision[]): number => data.reduce((s, d) => s + Math.max(...d.quality), 0) / Math.max(1, data.length);
   for (const [name, data] of [['train', train], ['val', val]] as const) {
     console.log(`${name}: ${data.length} readings; chosen quality hand-set ${chosenQuality(data, hand).toFixed(4)}, fitted ${chosenQuality(data, fitted).toFixed(4)}, best there was ${ceiling(data).toFixed(4)}`);
   }
-  const levelWeights = Object.fromEntries(LEVEL_FEATURES.map((name, k) => [name, +(fitted[k] as number).toFixed(4)])) as Record<LevelFeature, number>;
-  console.log(JSON.stringify({ levelWeights }));
+  const weights = Object.fromEntries(names.map((name, k) => [name, +(fitted[k] as number).toFixed(4)]));
+  console.log(JSON.stringify({ [stage === 'bar' ? 'barWeights' : 'levelWeights']: weights }));
   await model.release();
 }
 

@@ -95,6 +95,11 @@ export interface DecodeMetreOptions {
    * hand-set weights above give (`handLevelWeights`); fitted by scripts/fit-metre-decoder.ts. Undefined: hand-set.
    */
   readonly levelWeights?: Readonly<Partial<Record<LevelFeature, number>>>;
+  /**
+   * Weights of the bar readings' features (`BAR_FEATURES`); the default is `FITTED_BAR_WEIGHTS`. Undefined: the
+   * hand-set `handBarWeights` (downbeat contrast + `barHeadWeight` × the head, the decoder before the fit).
+   */
+  readonly barWeights?: Readonly<Partial<Record<BarFeature, number>>> | undefined;
 }
 
 /** Floor of the mean squared errors in `divisionEvidence`, beats². */
@@ -106,6 +111,24 @@ const DIVISION_ERROR_FLOOR = 2e-3;
 const CLEANEST_DIVISION_FIT = Math.log((1 / 36 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
 /** `divisionEvidence` of onsets on a beat's thirds only: a twelfth of a beat from its quarters' grid. */
 const CLEANEST_TERNARY_FIT = Math.log((1 / 144 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
+
+/**
+ * The bar stage's weights fitted to models/notescribe-notation-v1 (`scripts/fit-metre-decoder.ts TRAIN.json VAL.json --stage bar`
+ * on the 717 training performances, augmented once; docs/notation.md "Fitting the decoder's weights"): on the tuning
+ * pieces' 92 performances downbeat F 0.339 → 0.352 against the hand-set `handBarWeights`, on 59 tuning excerpts MV2H
+ * metre 0.391 → 0.398. They belong to that model's activations: refit them with a new model.
+ */
+export const FITTED_BAR_WEIGHTS: Readonly<Record<BarFeature, number>> = {
+  downbeatContrast: 3.3353,
+  barHead: 2.2447,
+  twoBeats: 0.1068,
+  threeBeats: -0.4803,
+  onsetContrast: -0.6253,
+  loudnessContrast: -0.2454,
+  bassContrast: 1.3788,
+  lengthContrast: 1.022,
+  harmonyContrast: 1.5232,
+};
 
 export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   intervalTightness: 10,
@@ -126,6 +149,7 @@ export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   subBeatPriorOctaves: 0.6,
   subBeatPriorCap: 2.5,
   contrastWeight: 1,
+  barWeights: FITTED_BAR_WEIGHTS,
 };
 
 /** The model's reading of the metre, as `buildScore` takes it. */
@@ -321,45 +345,18 @@ export function decodeMetre(
   const { frames: beatFrames, compound: isCompound } = chooseBeatLevel(beat, first, last, period, notes, tuning, headCompound);
   if (beatFrames.length < 2) return undefined;
   const beats = extend(beatFrames.map((f) => f / METRE_FRAME_RATE_HZ), notes);
-  // Downbeat activation at each beat (its peak within ±2 frames), over the beats the notes span.
-  const peaks = beats.map((t) => {
-    const centre = Math.round(t * METRE_FRAME_RATE_HZ);
-    let peak = 0;
-    for (let f = Math.max(0, centre - 2); f <= Math.min(frames - 1, centre + 2); f += 1) peak = Math.max(peak, down[f] as number);
-    return peak;
-  });
-  const spanned = beats.map((t) => t >= first / METRE_FRAME_RATE_HZ - 0.05 && t <= last / METRE_FRAME_RATE_HZ + 0.05);
-  // Each bar length n and phase: how far the downbeat activation at every n-th beat stands above that at the others,
-  // plus the bar-length head's mean probability for n (weighted by barHeadWeight); the best pair wins.
+  const weights = tuning.barWeights ?? handBarWeights(tuning);
   let barBeats = 4;
   let downbeatIndex = 0;
   let bestScore = -Infinity;
-  const totalProbability = Math.max(1e-9, bar.reduce((a, b) => a + b, 0));
-  METRE_BAR_BEATS.forEach((n, c) => {
-    for (let phase = 0; phase < n; phase += 1) {
-      let on = 0;
-      let onCount = 0;
-      let off = 0;
-      let offCount = 0;
-      peaks.forEach((peak, k) => {
-        if (!(spanned[k] as boolean)) return;
-        if ((k - phase) % n === 0) {
-          on += peak;
-          onCount += 1;
-        } else {
-          off += peak;
-          offCount += 1;
-        }
-      });
-      const contrast = on / Math.max(1, onCount) - off / Math.max(1, offCount);
-      const score = contrast + tuning.barHeadWeight * ((bar[c] as number) / totalProbability);
-      if (score > bestScore + 1e-12) {
-        bestScore = score;
-        barBeats = n;
-        downbeatIndex = phase;
-      }
+  for (const candidate of barCandidates(beats, down, first, last, bar, notes)) {
+    const score = BAR_FEATURES.reduce((sum, name) => sum + (weights[name] ?? 0) * candidate.features[name], 0);
+    if (score > bestScore + 1e-12) {
+      bestScore = score;
+      barBeats = candidate.barBeats;
+      downbeatIndex = candidate.downbeatIndex;
     }
-  });
+  }
   return { beatTimesSeconds: beats, downbeatIndex, barBeats, compound: isCompound };
 }
 
@@ -413,6 +410,170 @@ export function metreLevelCandidates(logits: Float32Array, frames: number, notes
   const reading = readActivations(logits, frames, notes, tuning);
   if (reading === undefined) return [];
   return beatLevelCandidates(reading.beat, reading.first, reading.last, reading.period, notes, tuning, reading.headCompound);
+}
+
+/**
+ * What the bar length n and downbeat phase are chosen by, for each (n, phase) over the chosen beats (those the notes
+ * span):
+ * - `downbeatContrast`: the mean downbeat activation on every n-th beat less that on the other beats;
+ * - `barHead`: the bar-length head's mean probability of n; `twoBeats`, `threeBeats`: 1 for n = 2, 3 (4 is neither);
+ * - the notes' contrasts, each the mean on the downbeats less that on the other beats over the spread on all beats:
+ *   `onsetContrast` (notes struck with the beat), `loudnessContrast` (the loudest of them), `bassContrast` (how low the
+ *   lowest of them is), `lengthContrast` (the longest of them, in beats), `harmonyContrast` (how far the pitch classes
+ *   sounding from the beat to the next differ from those from the beat before).
+ */
+export const BAR_FEATURES = ['downbeatContrast', 'barHead', 'twoBeats', 'threeBeats', 'onsetContrast', 'loudnessContrast', 'bassContrast', 'lengthContrast', 'harmonyContrast'] as const;
+export type BarFeature = (typeof BAR_FEATURES)[number];
+
+/** A bar length and downbeat phase with the features they are scored by. */
+export interface BarCandidate {
+  readonly barBeats: number;
+  /** Index into the beats of a downbeat. */
+  readonly downbeatIndex: number;
+  readonly features: Readonly<Record<BarFeature, number>>;
+}
+
+/** The weights the hand-set options give the bar features: downbeat contrast plus `barHeadWeight` × the head. */
+export function handBarWeights(tuning: DecodeMetreOptions): Record<BarFeature, number> {
+  return {
+    downbeatContrast: 1,
+    barHead: tuning.barHeadWeight,
+    twoBeats: 0,
+    threeBeats: 0,
+    onsetContrast: 0,
+    loudnessContrast: 0,
+    bassContrast: 0,
+    lengthContrast: 0,
+    harmonyContrast: 0,
+  };
+}
+
+/** What the notes do at each beat: the per-beat values the bar features contrast. */
+function beatNoteValues(beats: readonly number[], notes: readonly Note[]): { onsets: number[]; loudness: number[]; bass: number[]; length: number[]; harmony: number[] } {
+  const n = beats.length;
+  const onsets = new Array<number>(n).fill(0);
+  const loudness = new Array<number>(n).fill(0);
+  const bass = new Array<number>(n).fill(0);
+  const length = new Array<number>(n).fill(0);
+  const chroma = Array.from({ length: n }, () => new Float64Array(12));
+  const interval = (k: number): number => ((beats[Math.min(n - 1, k + 1)] as number) - (beats[Math.max(0, Math.min(n - 2, k))] as number)) || 0.5;
+  let k = 0;
+  for (const note of notes) {
+    while (k + 1 < n && (beats[k + 1] as number) <= note.onsetSeconds) k += 1;
+    // The beat this onset is struck with: this one, or the next when the onset is just before it.
+    const next = k + 1 < n && (beats[k + 1] as number) - note.onsetSeconds < 0.15 * interval(k) ? k + 1 : k;
+    const d = interval(next);
+    if (Math.abs(note.onsetSeconds - (beats[next] as number)) <= 0.15 * d) {
+      onsets[next] = (onsets[next] as number) + 1;
+      loudness[next] = Math.max(loudness[next] as number, note.velocity / 127);
+      bass[next] = Math.max(bass[next] as number, (108 - note.pitch) / 87);
+      length[next] = Math.max(length[next] as number, Math.min(8, (note.offsetSeconds - note.onsetSeconds) / d));
+    }
+    // Pitch classes sounding in each beat's span, weighted by how long.
+    for (let b = k; b < n - 1 && (beats[b] as number) < note.offsetSeconds; b += 1) {
+      const overlap = Math.min(note.offsetSeconds, beats[b + 1] as number) - Math.max(note.onsetSeconds, beats[b] as number);
+      const span = chroma[b] as Float64Array;
+      if (overlap > 0) span[note.pitch % 12] = (span[note.pitch % 12] as number) + overlap;
+    }
+  }
+  const harmony = chroma.map((c, b) => {
+    const previous = chroma[b - 1];
+    if (previous === undefined) return 0;
+    let dot = 0;
+    let a2 = 0;
+    let b2 = 0;
+    for (let p = 0; p < 12; p += 1) {
+      dot += (c[p] as number) * (previous[p] as number);
+      a2 += (c[p] as number) ** 2;
+      b2 += (previous[p] as number) ** 2;
+    }
+    return a2 === 0 || b2 === 0 ? 0 : 1 - dot / Math.sqrt(a2 * b2);
+  });
+  return { onsets, loudness, bass, length, harmony };
+}
+
+/**
+ * Every bar length (METRE_BAR_BEATS) and downbeat phase over `beats` (seconds), with their features (`BAR_FEATURES`):
+ * `down` is the downbeat activation per frame, [first, last] the notes' frames, `bar` the bar-length head's summed
+ * probabilities of 2, 3 and 4 beats.
+ */
+export function barCandidates(beats: readonly number[], down: Float64Array, first: number, last: number, bar: readonly number[], notes: readonly Note[]): BarCandidate[] {
+  const frames = down.length;
+  // Downbeat activation at each beat (its peak within ±2 frames), over the beats the notes span.
+  const peaks = beats.map((t) => {
+    const centre = Math.round(t * METRE_FRAME_RATE_HZ);
+    let peak = 0;
+    for (let f = Math.max(0, centre - 2); f <= Math.min(frames - 1, centre + 2); f += 1) peak = Math.max(peak, down[f] as number);
+    return peak;
+  });
+  const spanned = beats.map((t) => t >= first / METRE_FRAME_RATE_HZ - 0.05 && t <= last / METRE_FRAME_RATE_HZ + 0.05);
+  const values = beatNoteValues(beats, notes);
+  const totalProbability = Math.max(1e-9, bar.reduce((a, b) => a + b, 0));
+  const contrastOf = (series: readonly number[], n: number, phase: number, normalise: boolean): number => {
+    let on = 0;
+    let onCount = 0;
+    let off = 0;
+    let offCount = 0;
+    let sum = 0;
+    let sumSquares = 0;
+    series.forEach((value, k) => {
+      if (!(spanned[k] as boolean)) return;
+      sum += value;
+      sumSquares += value * value;
+      if ((k - phase) % n === 0) {
+        on += value;
+        onCount += 1;
+      } else {
+        off += value;
+        offCount += 1;
+      }
+    });
+    const contrast = on / Math.max(1, onCount) - off / Math.max(1, offCount);
+    if (!normalise) return contrast;
+    const count = onCount + offCount;
+    const spread = Math.sqrt(Math.max(0, sumSquares / Math.max(1, count) - (sum / Math.max(1, count)) ** 2));
+    return spread < 1e-9 ? 0 : contrast / spread;
+  };
+  const candidates: BarCandidate[] = [];
+  METRE_BAR_BEATS.forEach((n, c) => {
+    for (let phase = 0; phase < n; phase += 1) {
+      candidates.push({
+        barBeats: n,
+        downbeatIndex: phase,
+        features: {
+          downbeatContrast: contrastOf(peaks, n, phase, false),
+          barHead: (bar[c] as number) / totalProbability,
+          twoBeats: n === 2 ? 1 : 0,
+          threeBeats: n === 3 ? 1 : 0,
+          onsetContrast: contrastOf(values.onsets, n, phase, true),
+          loudnessContrast: contrastOf(values.loudness, n, phase, true),
+          bassContrast: contrastOf(values.bass, n, phase, true),
+          lengthContrast: contrastOf(values.length, n, phase, true),
+          harmonyContrast: contrastOf(values.harmony, n, phase, true),
+        },
+      });
+    }
+  });
+  return candidates;
+}
+
+/**
+ * The bar readings `decodeMetre` chooses among for these logits (over the beats its level stage chooses), with the
+ * beats (seconds) they index; empty without beats.
+ */
+export function metreBarCandidates(
+  logits: Float32Array,
+  frames: number,
+  notes: readonly Note[],
+  options: Partial<DecodeMetreOptions> = {},
+): { readonly beats: readonly number[]; readonly candidates: readonly BarCandidate[] } {
+  const tuning = { ...DEFAULT_DECODE_METRE_OPTIONS, ...options };
+  const reading = readActivations(logits, frames, notes, tuning);
+  if (reading === undefined) return { beats: [], candidates: [] };
+  const { frames: beatFrames } = chooseBeatLevel(reading.beat, reading.first, reading.last, reading.period, notes, tuning, reading.headCompound);
+  if (beatFrames.length < 2) return { beats: [], candidates: [] };
+  const beats = extend(beatFrames.map((f) => f / METRE_FRAME_RATE_HZ), notes);
+  return { beats, candidates: barCandidates(beats, reading.down, reading.first, reading.last, reading.bar, notes) };
 }
 
 /** A reading of the notated beat: its frames and whether it divides in three. */

@@ -8,6 +8,10 @@ import {
   DEFAULT_DECODE_METRE_OPTIONS,
   decodeMetre,
   handLevelWeights,
+  handBarWeights,
+  BAR_FEATURES,
+  FITTED_BAR_WEIGHTS,
+  metreBarCandidates,
   LEVEL_FEATURES,
   levelScore,
   metreLevelCandidates,
@@ -182,6 +186,52 @@ describe('decodeMetre', () => {
     expect(decodeMetre(act, frames, notes, { levelWeights: handLevelWeights(DEFAULT_DECODE_METRE_OPTIONS) })).toEqual(hand);
     // Weights that want a ternary division above all read the same eighths in threes.
     expect(decodeMetre(act, frames, notes, { levelWeights: { activation: 1, compound: 10 } })?.compound).toBe(true);
+  });
+
+  /**
+   * Beats every 30 frames the model fires on, with downbeats every fourth beat from beat 0 (a 4/4 reading); the notes
+   * put a low bass note, long and with a new harmony, on every third beat from beat 1 (a 3/4 reading).
+   */
+  function downbeatsAgainstBass(frames: number): { act: Float32Array; notes: Note[] } {
+    const notes: Note[] = [];
+    for (let k = 0; 40 + 30 * k < frames - 60; k += 1) {
+      const onset = (40 + 30 * k) / 50;
+      const bassBeat = (k - 1) % 3 === 0;
+      notes.push({ pitch: 72 + (k % 3), onsetSeconds: onset, offsetSeconds: onset + 0.4, velocity: 70 });
+      if (bassBeat) notes.push({ pitch: 36 + ((k * 5) % 12), onsetSeconds: onset, offsetSeconds: onset + 1.7, velocity: 70 });
+    }
+    return { act: logits(frames, 40, 30, 4, 0, false), notes };
+  }
+
+  it('offers every bar length and phase with finite bar features, the bass contrast highest where the bass notes fall', () => {
+    const frames = 1500;
+    const { act, notes } = downbeatsAgainstBass(frames);
+    const { beats, candidates } = metreBarCandidates(act, frames, notes);
+    expect(beats.length).toBeGreaterThan(40);
+    expect(candidates.map((c) => `${c.barBeats}:${c.downbeatIndex}`)).toEqual(['2:0', '2:1', '3:0', '3:1', '3:2', '4:0', '4:1', '4:2', '4:3']);
+    for (const c of candidates) for (const name of BAR_FEATURES) expect(Number.isFinite(c.features[name])).toBe(true);
+    const byBass = candidates.reduce((a, b) => (b.features.bassContrast > a.features.bassContrast ? b : a));
+    // Beat 0 lies before the first note, so the phases index the extended beats: find beat 1's phase in threes.
+    const firstBass = beats.findIndex((t) => Math.abs(t - (40 + 30) / 50) < 0.02);
+    expect(byBass.barBeats).toBe(3);
+    expect((firstBass - byBass.downbeatIndex) % 3).toBe(0);
+    const byActivation = candidates.reduce((a, b) => (b.features.downbeatContrast > a.features.downbeatContrast ? b : a));
+    expect(byActivation.barBeats).toBe(4);
+  });
+
+  it('chooses the bar by the given bar weights: the hand-set ones follow the downbeat activation, a bass-led set the bass', () => {
+    const frames = 1500;
+    const { act, notes } = downbeatsAgainstBass(frames);
+    const hand = decodeMetre(act, frames, notes, { barWeights: handBarWeights(DEFAULT_DECODE_METRE_OPTIONS) });
+    expect(hand?.barBeats).toBe(4);
+    // Undefined bar weights are the hand-set ones.
+    expect(decodeMetre(act, frames, notes, { barWeights: undefined })).toEqual(hand);
+    const bassLed = decodeMetre(act, frames, notes, { barWeights: { downbeatContrast: 1, bassContrast: 2, harmonyContrast: 2 } });
+    expect(bassLed?.barBeats).toBe(3);
+    expect(bassLed?.beatTimesSeconds).toEqual(hand?.beatTimesSeconds);
+    // The default is the fitted set, which weighs every feature.
+    expect(DEFAULT_DECODE_METRE_OPTIONS.barWeights).toBe(FITTED_BAR_WEIGHTS);
+    for (const name of BAR_FEATURES) expect(FITTED_BAR_WEIGHTS[name]).not.toBe(0);
   });
 
   it('gives undefined when there is no beat activation at all', () => {
