@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-from labels import DEFAULT_TOLERANCE_S, SPECTROGRAM_FLOOR, build_labels, cut_windows
+from labels import DEFAULT_TOLERANCE_S, SPECTROGRAM_FLOOR, WINDOW_AFTER, WINDOW_BEFORE, build_labels, cut_windows
 
 
 def frame_rate_of(header: dict) -> float:
@@ -26,7 +26,7 @@ def silence_of(header: dict) -> float:
 
 @dataclass
 class SplitData:
-    """Windows [N, 13, 352] float16 (float32 on demand), labels [N, 88], and per-split bookkeeping."""
+    """Windows [N, frames, 352] float16 (float32 on demand), labels [N, 88], and per-split bookkeeping."""
 
     windows: np.ndarray
     onset: np.ndarray
@@ -49,11 +49,12 @@ def _stem(path: Path) -> str:
     return path.name.split('.')[0]
 
 
-def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S, expected_dsp_hash: str | None = None) -> SplitData:
+def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S, expected_dsp_hash: str | None = None,
+               window: tuple[int, int] = (WINDOW_BEFORE, WINDOW_AFTER)) -> SplitData:
     """Reads every feature file in `split_dir/features` and pairs it with `split_dir/notes/<name>.json`.
 
     Every file must carry the same DSP parameter hash (the first file's, or `expected_dsp_hash`): a model trained on
-    features from two versions of the DSP would match neither."""
+    features from two versions of the DSP would match neither. `window`: frames before and after each onset frame."""
     from notescribe_features import read_features  # the features engineer's reader of the engine's feature files
 
     windows, onsets, velocities, shifts, owners, names = [], [], [], [], [], []
@@ -72,7 +73,7 @@ def load_split(split_dir: Path, tolerance_s: float = DEFAULT_TOLERANCE_S, expect
         notes = json.loads(notes_path.read_text())
         frame_rate = frame_rate_of(header)
         labels = build_labels(onset_frames, notes, frame_rate_hz=frame_rate, tolerance_s=tolerance_s)
-        windows.append(cut_windows(spectrogram, onset_frames, silence_of(header)).astype(np.float16))
+        windows.append(cut_windows(spectrogram, onset_frames, silence_of(header), *window).astype(np.float16))
         onsets.append(labels.onset)
         velocities.append(labels.velocity)
         shifts.append(labels.shift_s)

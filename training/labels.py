@@ -80,15 +80,16 @@ def build_labels(
 
 
 def cut_windows(spectrogram: np.ndarray, onset_frames: Sequence[int] | np.ndarray,
-                pad_value: float = SPECTROGRAM_FLOOR) -> np.ndarray:
-    """Windows [n, WINDOW_FRAME_COUNT, bins] around each onset: frames onset-4 … onset+8.
+                pad_value: float = SPECTROGRAM_FLOOR, before: int = WINDOW_BEFORE, after: int = WINDOW_AFTER) -> np.ndarray:
+    """Windows [n, before + 1 + after, bins] around each onset: frames onset-before … onset+after (the engine's
+    window by default: 4 and 8).
 
     Frames outside the spectrogram are filled with `pad_value` (the log amplitude of silence), as core/onsets
     `extractWindows` does.
     """
     frames = np.asarray(onset_frames, dtype=np.int64)
     count, bins = spectrogram.shape
-    padded = np.full((count + WINDOW_BEFORE + WINDOW_AFTER, bins), pad_value, dtype=np.float32)
-    padded[WINDOW_BEFORE:WINDOW_BEFORE + count] = spectrogram
-    index = frames[:, None] + np.arange(WINDOW_FRAME_COUNT)[None, :]
+    padded = np.full((count + before + after, bins), pad_value, dtype=np.float32)
+    padded[before:before + count] = spectrogram
+    index = frames[:, None] + np.arange(before + 1 + after)[None, :]
     return padded[index]

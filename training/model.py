@@ -21,9 +21,10 @@ from __future__ import annotations
 import torch
 from torch import nn
 
+from labels import WINDOW_AFTER, WINDOW_BEFORE, WINDOW_FRAME_COUNT  # noqa: F401  (the engine's window; re-exported)
+
 BIN_COUNT = 352
 KEY_COUNT = 88
-WINDOW_FRAME_COUNT = 13
 # The timing output's range: the label tolerance (±50 ms), since a note farther from its onset is not labelled there.
 SHIFT_RANGE_S = 0.05
 
@@ -41,17 +42,25 @@ class _FrequencyBlock(nn.Module):
 
 
 class OnsetNet(nn.Module):
-    """`forward(windows [B,1,13,352]) -> (onset_probability [B,88], velocity [B,88][, onset_shift [B,88]])`.
+    """`forward(windows [B,1,frames,352]) -> (onset_probability [B,88], velocity [B,88][, onset_shift [B,88]])`, where
+    frames = frames_before + 1 + frames_after (13 by default, the engine's window).
     `forward_logits` gives the pre-sigmoid onset and velocity logits (for a numerically stable loss) and, with
     `timing`, the shift in seconds."""
 
     def __init__(self, width: int = 32, dilations: tuple[int, ...] = (1, 2, 4, 8, 16, 32),
-                 head_channels: int = 64, timing: bool = False) -> None:
+                 head_channels: int = 64, timing: bool = False, frames_before: int = WINDOW_BEFORE,
+                 frames_after: int = WINDOW_AFTER) -> None:
         super().__init__()
         self.config = {'width': width, 'dilations': list(dilations), 'head_channels': head_channels, 'timing': timing}
+        # The window is part of the config only when it is not the engine's default, so earlier configs stay equal.
+        if (frames_before, frames_after) != (WINDOW_BEFORE, WINDOW_AFTER):
+            self.config.update(frames_before=frames_before, frames_after=frames_after)
         self.timing = timing
+        self.frames_before = frames_before
+        self.frames_after = frames_after
+        self.window_frames = frames_before + 1 + frames_after
         self.input_norm = nn.BatchNorm2d(1)
-        self.time = nn.Sequential(nn.Conv2d(1, width - 1, (WINDOW_FRAME_COUNT, 5), padding=(0, 2), bias=False),
+        self.time = nn.Sequential(nn.Conv2d(1, width - 1, (self.window_frames, 5), padding=(0, 2), bias=False),
                                   nn.BatchNorm2d(width - 1), nn.ReLU())
         self.register_buffer('position', torch.linspace(-1.0, 1.0, BIN_COUNT).reshape(1, 1, BIN_COUNT))
         # padding 1: position i covers bins 2i-1 … 2i+2, so key j's centre bin 4j+1 lies in positions 2j and 2j+1
@@ -92,7 +101,7 @@ def count_macs(model: OnsetNet) -> int:
             hooks.append(m.register_forward_hook(hook))
     model.eval()
     with torch.no_grad():
-        model(torch.zeros(1, 1, WINDOW_FRAME_COUNT, BIN_COUNT))
+        model(torch.zeros(1, 1, model.window_frames, BIN_COUNT))
     for h in hooks:
         h.remove()
     return macs

@@ -18,6 +18,11 @@ SOURCE_NOTES = {
     'real-sf': ('ASAP and POP909 through Debian piano soundfonts (FluidR3Mono, csound sf_GMbank, freepats via '
                 'timidity) with the same acoustics', 'ASAP: CC BY-NC-SA 4.0; soundfonts: MIT / GPL',
                 'held by the sustain pedal'),
+    'real-extra': ('more of `real` (other excerpts and seeds, acoustics on 85 % of items; train split only): the '
+                   'fine-tune\'s extra rooms', 'ASAP: CC BY-NC-SA 4.0; Salamander: CC BY 3.0; POP909: MIT',
+                   'held by the sustain pedal'),
+    'real-sf-extra': ('more of `real-sf` likewise (train split only)', 'ASAP: CC BY-NC-SA 4.0; soundfonts: MIT / GPL',
+                      'held by the sustain pedal'),
 }
 
 
@@ -29,6 +34,14 @@ def _window_rows(metrics: dict) -> str:
         rows.append(f"| {source} | {m['windows']} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
                     f"{m['allKeysCorrect']:.3f} | {m['velocityMaeMidi']:.1f} | {shift} |")
     return '\n'.join(rows)
+
+
+def _started_from(initialised_from: str | None) -> str:
+    """The card's lineage line: an ONNX model is warm-started (training/warm_start.py), a checkpoint continued."""
+    if not initialised_from:
+        return ''
+    how = 'training/warm_start.py' if initialised_from.endswith('.onnx') else 'train.py --init-checkpoint'
+    return f'- Started from {initialised_from} ({how}).'
 
 
 def render_markdown(card: dict) -> str:
@@ -78,7 +91,7 @@ def render_markdown(card: dict) -> str:
 - Onset threshold **{card['thresholds']['onset']}** (best window F1 on the validation splits; never dev).
 - {card['parameters']:,} parameters, {card['flopsPerWindow'] / 1e6:.1f} MFLOPs per window, {card['runtime']['cpuMsPerWindow1Thread']} ms per window in onnxruntime on one CPU thread (batch 64, shared machine).
 - DSP parameters hash `{card['dspParametersHash']}`: the engine refuses this model if its features differ.
-{f"- Started from `{card['training']['initialisedFrom']}` (training/warm_start.py)." if card['training'].get('initialisedFrom') else ''}
+{_started_from(card['training'].get('initialisedFrom'))}
 {f"- Changes: {card['changes']}" if card.get('changes') else ''}
 
 ## Training data

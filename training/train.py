@@ -222,7 +222,7 @@ def output_names(model: OnsetNet) -> list[str]:
 def export_onnx(model: OnsetNet, path: Path) -> None:
     """Exports with the contract's names (core/model/contract.ts) and a dynamic batch axis."""
     model.eval()
-    dummy = torch.zeros(2, 1, WINDOW_FRAME_COUNT, BIN_COUNT)
+    dummy = torch.zeros(2, 1, model.window_frames, BIN_COUNT)
     names = output_names(model)
     torch.onnx.export(
         model, (dummy,), str(path), input_names=['windows'], output_names=names,
@@ -239,7 +239,7 @@ def onnx_check(model: OnsetNet, path: Path, batch: int = 64, repeats: int = 20) 
     options.intra_op_num_threads = 1
     options.inter_op_num_threads = 1
     session = ort.InferenceSession(str(path), options, providers=['CPUExecutionProvider'])
-    x = np.random.default_rng(0).standard_normal((batch, 1, WINDOW_FRAME_COUNT, BIN_COUNT)).astype(np.float32)
+    x = np.random.default_rng(0).standard_normal((batch, 1, model.window_frames, BIN_COUNT)).astype(np.float32)
     onset, velocity, *_shift = session.run(output_names(model), {'windows': x})
     with torch.no_grad():
         model.eval()
@@ -297,11 +297,12 @@ def concatenate(parts: list[tuple[Path, SplitData]]) -> tuple[SplitData, list[st
     return merged, sources
 
 
-def load_sources(works: list[Path], split: str, tolerance: float, dsp_hash: str | None) -> tuple[SplitData, list[str], dict]:
+def load_sources(works: list[Path], split: str, tolerance: float, dsp_hash: str | None,
+                 window: tuple[int, int] = (WINDOW_BEFORE, WINDOW_AFTER)) -> tuple[SplitData, list[str], dict]:
     parts = []
     for work in works:
         if (work / split / 'features').is_dir():
-            data = load_split(work / split, tolerance, dsp_hash)
+            data = load_split(work / split, tolerance, dsp_hash, window)
             dsp_hash = data.header['dspParametersHash']
             parts.append((work, data))
     if not parts:
@@ -339,6 +340,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument('--seed', type=int, default=0)
     parser.add_argument('--width', type=int, default=32)
     parser.add_argument('--timing', type=int, default=1, help='1: learn each strike\'s shift from its onset frame')
+    parser.add_argument('--frames-before', type=int, default=WINDOW_BEFORE,
+                        help='window frames before the onset frame (the engine cuts 4; more is an experiment: with '
+                             '--init-checkpoint the earlier model\'s time kernel is padded with zero taps)')
+    parser.add_argument('--frames-after', type=int, default=WINDOW_AFTER, help='window frames after the onset frame')
     parser.add_argument('--augment', type=int, default=1, help='1: random microphone colouring and noise floors')
     parser.add_argument('--checkpoint', type=Path, default=None, help='save after every epoch here (see --resume)')
     parser.add_argument('--resume', action='store_true', help='continue from --checkpoint')
@@ -355,22 +360,28 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(args.threads)
     tolerance = args.tolerance_ms / 1000
     started = time.monotonic()
-    train_data, _, train_parts = load_sources(args.work, 'train', tolerance, None)
+    window = (args.frames_before, args.frames_after)
+    train_data, _, train_parts = load_sources(args.work, 'train', tolerance, None, window)
     dsp_hash = train_data.header['dspParametersHash']
-    val_data, _, val_parts = load_sources(args.work, 'val', tolerance, dsp_hash)
-    dev_data, dev_sources, dev_parts = load_sources(args.work, 'dev', tolerance, dsp_hash)
+    val_data, _, val_parts = load_sources(args.work, 'val', tolerance, dsp_hash, window)
+    dev_data, dev_sources, dev_parts = load_sources(args.work, 'dev', tolerance, dsp_hash, window)
     print(f'train: {len(train_data.windows)} train / {len(val_data.windows)} val / {len(dev_data.windows)} dev windows '
           f'loaded in {time.monotonic() - started:.0f} s; detector recall {train_data.detector_recall:.3f}', flush=True)
-    model = OnsetNet(width=args.width, timing=bool(args.timing))
+    model = OnsetNet(width=args.width, timing=bool(args.timing), frames_before=args.frames_before,
+                     frames_after=args.frames_after)
     lineage = {'initialisedFrom': str(args.init_onnx or args.init_checkpoint or '') or None}
     if args.init_checkpoint is not None and not args.resume:
-        from widen import widen
+        from widen import lengthen_window, widen
         saved = torch.load(args.init_checkpoint, weights_only=False)
         config = saved['config']
         earlier = OnsetNet(width=config['width'], dilations=tuple(config['dilations']),
-                           head_channels=config['head_channels'], timing=config['timing'])
+                           head_channels=config['head_channels'], timing=config['timing'],
+                           frames_before=config.get('frames_before', WINDOW_BEFORE),
+                           frames_after=config.get('frames_after', WINDOW_AFTER))
         earlier.load_state_dict(saved['state_dict'])
         model = widen(earlier, args.width, seed=args.seed) if args.width > config['width'] else earlier
+        if (model.frames_before, model.frames_after) != window:
+            model = lengthen_window(model, *window)
         lineage['initialisedFrom'] = (f"{args.init_checkpoint} (epoch {saved.get('epoch', '?')}, width {config['width']}"
                                       f"{f' widened to {args.width}' if args.width > config['width'] else ''})")
         print(f"train: started from {lineage['initialisedFrom']}", flush=True)
@@ -408,7 +419,7 @@ def main(argv: list[str] | None = None) -> int:
     macs = count_macs(model)
     header = train_data.header if isinstance(train_data.header, dict) else {}
     io = {
-        'input': {'name': 'windows', 'shape': ['batch', 1, WINDOW_FRAME_COUNT, BIN_COUNT]},
+        'input': {'name': 'windows', 'shape': ['batch', 1, model.window_frames, BIN_COUNT]},
         'onsetProbability': {'name': 'onset_probability', 'shape': ['batch', KEY_COUNT]},
         'velocity': {'name': 'velocity', 'shape': ['batch', KEY_COUNT]},
     }
@@ -419,14 +430,15 @@ def main(argv: list[str] | None = None) -> int:
         'cardVersion': 1,
         'name': args.name,
         'version': '2.0.0',
-        'description': 'Onset classifier: for a 13-frame window around a detected onset, which of the 88 piano keys '
+        'description': f'Onset classifier: for a {model.window_frames}-frame window around a detected onset, which of the 88 piano keys '
                        'start there, how hard, and where exactly each strike starts. Residual CNN of long, skinny '
                        'convolutions; no dense layers.',
         'onnx': onnx_path.name,
         'opset': OPSET,
         'dspParametersHash': header.get('dspParametersHash', 'unknown'),
         'dsp': header.get('dspParameters', header.get('dsp', {})),
-        'window': {'framesBefore': WINDOW_BEFORE, 'framesAfter': WINDOW_AFTER, 'frames': WINDOW_FRAME_COUNT, 'bins': BIN_COUNT},
+        'window': {'framesBefore': model.frames_before, 'framesAfter': model.frames_after, 'frames': model.window_frames,
+                   'bins': BIN_COUNT},
         'io': io,
         'thresholds': {'onset': threshold},
         'thresholdTunedOn': 'the validation splits of every source (never dev)',

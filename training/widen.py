@@ -46,7 +46,8 @@ def widen(model: OnsetNet, width: int, *, noise: float = 0.01, seed: int = 0) ->
     rng = np.random.default_rng(seed)
     generator = torch.Generator().manual_seed(seed)
     wide = OnsetNet(width=width, dilations=tuple(model.config['dilations']),
-                    head_channels=model.config['head_channels'], timing=model.config['timing'])
+                    head_channels=model.config['head_channels'], timing=model.config['timing'],
+                    frames_before=model.frames_before, frames_after=model.frames_after)
     # The stem's template channels; the stream after it is those plus the position channel, kept last.
     stem = torch.from_numpy(_mapping(old_width - 1, width - 1, rng))
     stem_stream = torch.cat([stem, torch.tensor([old_width - 1])])
@@ -72,6 +73,24 @@ def widen(model: OnsetNet, width: int, *, noise: float = 0.01, seed: int = 0) ->
         wide.head[0].bias.copy_(model.head[0].bias)
         wide.head[2].load_state_dict(model.head[2].state_dict())
     return wide
+
+
+def lengthen_window(model: OnsetNet, frames_before: int, frames_after: int) -> OnsetNet:
+    """A copy of `model` that reads a longer window (more frames before and/or after the onset frame) and computes
+    the same outputs in eval mode: the time stem's kernel gets zero taps for the added frames. (In training mode the
+    input BatchNorm's statistics take in the added frames; the stem's own BatchNorm absorbs that shift.)"""
+    add_before = frames_before - model.frames_before
+    add_after = frames_after - model.frames_after
+    if add_before < 0 or add_after < 0:
+        raise ValueError(f'cannot shorten a window of {model.frames_before}+1+{model.frames_after} frames')
+    longer = OnsetNet(width=model.config['width'], dilations=tuple(model.config['dilations']),
+                      head_channels=model.config['head_channels'], timing=model.config['timing'],
+                      frames_before=frames_before, frames_after=frames_after)
+    state = model.state_dict()
+    kernel = state['time.0.weight']  # [templates, 1, frames, 5]
+    state['time.0.weight'] = torch.nn.functional.pad(kernel, (0, 0, add_before, add_after))
+    longer.load_state_dict(state)
+    return longer
 
 
 def main() -> None:

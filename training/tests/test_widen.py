@@ -50,3 +50,21 @@ def test_noise_breaks_the_copies_apart_but_stays_close():
 def test_refuses_to_narrow():
     with pytest.raises(ValueError):
         widen(_trained_like(2), 4)
+
+
+def test_lengthened_window_computes_the_same_outputs_on_the_old_frames():
+    """Zero taps for the added frames: whatever they hold, eval-mode outputs equal the short model's on its frames."""
+    from widen import lengthen_window
+
+    short = _trained_like(3)
+    longer = lengthen_window(short, 12, 9)
+    assert (longer.window_frames, longer.config['frames_before'], longer.config['frames_after']) == (22, 12, 9)
+    context = torch.from_numpy(np.random.default_rng(1).random((6, 1, 22, 352)).astype(np.float32))
+    context[:, :, 8:21] = WINDOWS  # frames 8 … 20 of the long window are the short one's 0 … 12
+    short.eval()
+    longer.eval()
+    with torch.no_grad():
+        for expected, got in zip(short.forward_logits(WINDOWS), longer.forward_logits(context)):
+            assert torch.allclose(expected, got, atol=1e-5), float((expected - got).abs().max())
+    with pytest.raises(ValueError):
+        lengthen_window(longer, 4, 8)
