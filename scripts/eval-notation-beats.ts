@@ -9,7 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { bipartiteMatch } from '../core/metrics/bipartite-match';
-import { planMetre, sanitiseNotes, trackBeats, type DecodeMetreOptions } from '../core/notation';
+import { downbeatTimes, planMetre, sanitiseNotes, trackBeats, type DecodeMetreOptions } from '../core/notation';
 import type { Note } from '../core/types';
 import { defaultNotationModelPath, loadNotationModelFile } from '../cli/model-location';
 
@@ -74,7 +74,7 @@ async function main(): Promise<void> {
         async () => {
           const metre = await model.estimateMetre(row.notes, decode);
           if (metre === undefined) return undefined;
-          const downbeats = metre.beatTimesSeconds.filter((_, k) => (((k - metre.downbeatIndex) % metre.barBeats) + metre.barBeats) % metre.barBeats === 0);
+          const downbeats = downbeatTimes(metre.beatTimesSeconds, metre);
           return { beats: metre.beatTimesSeconds, downbeats, barBeats: metre.barBeats, compound: metre.compound };
         },
       ]);

@@ -17,6 +17,7 @@ import { bipartiteMatch } from '../core/metrics/bipartite-match';
 import {
   BAR_FEATURES,
   DEFAULT_DECODE_METRE_OPTIONS,
+  downbeatTimes,
   handBarWeights,
   handLevelWeights,
   LEVEL_FEATURES,
@@ -81,7 +82,7 @@ async function decisions(file: string, model: Awaited<ReturnType<typeof loadNota
           quality: candidates.map((c) =>
             fMeasure(
               downbeats,
-              beats.filter((t, k) => t >= lo && t <= hi && (((k - c.downbeatIndex) % c.barBeats) + c.barBeats) % c.barBeats === 0),
+              downbeatTimes(beats, c).filter((t) => t >= lo && t <= hi),
             ),
           ),
         });

@@ -22,7 +22,7 @@ from train import predict
 
 def breakdown(work: Path, card: dict) -> dict:
     checkpoint = torch.load(work / f"{card['name']}.pt", weights_only=True)
-    model = OnsetNet(**{k: tuple(v) if k == 'dilations' else v for k, v in checkpoint['config'].items()})
+    model = OnsetNet.from_config(checkpoint['config'])
     model.load_state_dict(checkpoint['state_dict'])
     dev = load_split(work / 'dev', card['labels']['toleranceMs'] / 1000, card['dspParametersHash'])
     probability, velocity = predict(model, dev.windows)

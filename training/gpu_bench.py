@@ -74,8 +74,7 @@ def torch_inference(batches: list[int], seconds: float, device: torch.device) ->
     """Windows per second of the committed network in PyTorch on `device`, float32 and (on CUDA) float16."""
     saved = torch.load(CHECKPOINT, map_location='cpu', weights_only=False)
     config = saved['config']
-    model = OnsetNet(width=config['width'], dilations=tuple(config['dilations']),
-                     head_channels=config['head_channels'], timing=config['timing'])
+    model = OnsetNet.from_config(config)
     model.load_state_dict(saved['best_state'] or saved['state_dict'])
     model.eval().to(device)
     sync = torch.cuda.synchronize if device.type == 'cuda' else (lambda: None)

@@ -70,6 +70,12 @@ class OnsetNet(nn.Module):
         self.head = nn.Sequential(nn.Conv1d(width, head_channels, 1), nn.ReLU(),
                                   nn.Conv1d(head_channels, 3 if timing else 2, 2, stride=2))
 
+    @classmethod
+    def from_config(cls, config: dict, **overrides) -> OnsetNet:
+        """The network a checkpoint's `config` describes (its window included), with `overrides` (e.g. `width`)."""
+        arguments = {**config, **overrides}
+        return cls(**{**arguments, 'dilations': tuple(arguments['dilations'])})
+
     def forward_logits(self, windows: torch.Tensor) -> tuple[torch.Tensor, ...]:
         x = self.time(self.input_norm(windows)).squeeze(2)  # [B, width-1, 352]
         x = torch.cat([x, self.position.expand(x.shape[0], -1, -1)], dim=1)

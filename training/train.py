@@ -374,10 +374,7 @@ def main(argv: list[str] | None = None) -> int:
         from widen import lengthen_window, widen
         saved = torch.load(args.init_checkpoint, weights_only=False)
         config = saved['config']
-        earlier = OnsetNet(width=config['width'], dilations=tuple(config['dilations']),
-                           head_channels=config['head_channels'], timing=config['timing'],
-                           frames_before=config.get('frames_before', WINDOW_BEFORE),
-                           frames_after=config.get('frames_after', WINDOW_AFTER))
+        earlier = OnsetNet.from_config(config)
         earlier.load_state_dict(saved['state_dict'])
         model = widen(earlier, args.width, seed=args.seed) if args.width > config['width'] else earlier
         if (model.frames_before, model.frames_after) != window:

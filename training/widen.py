@@ -45,9 +45,7 @@ def widen(model: OnsetNet, width: int, *, noise: float = 0.01, seed: int = 0) ->
     old_width = model.config['width']
     rng = np.random.default_rng(seed)
     generator = torch.Generator().manual_seed(seed)
-    wide = OnsetNet(width=width, dilations=tuple(model.config['dilations']),
-                    head_channels=model.config['head_channels'], timing=model.config['timing'],
-                    frames_before=model.frames_before, frames_after=model.frames_after)
+    wide = OnsetNet.from_config(model.config, width=width)
     # The stem's template channels; the stream after it is those plus the position channel, kept last.
     stem = torch.from_numpy(_mapping(old_width - 1, width - 1, rng))
     stem_stream = torch.cat([stem, torch.tensor([old_width - 1])])
@@ -83,9 +81,7 @@ def lengthen_window(model: OnsetNet, frames_before: int, frames_after: int) -> O
     add_after = frames_after - model.frames_after
     if add_before < 0 or add_after < 0:
         raise ValueError(f'cannot shorten a window of {model.frames_before}+1+{model.frames_after} frames')
-    longer = OnsetNet(width=model.config['width'], dilations=tuple(model.config['dilations']),
-                      head_channels=model.config['head_channels'], timing=model.config['timing'],
-                      frames_before=frames_before, frames_after=frames_after)
+    longer = OnsetNet.from_config(model.config, frames_before=frames_before, frames_after=frames_after)
     state = model.state_dict()
     kernel = state['time.0.weight']  # [templates, 1, frames, 5]
     state['time.0.weight'] = torch.nn.functional.pad(kernel, (0, 0, add_before, add_after))
@@ -102,8 +98,7 @@ def main() -> None:
     args = parser.parse_args()
     saved = torch.load(args.checkpoint, weights_only=False)
     config = saved['config']
-    model = OnsetNet(width=config['width'], dilations=tuple(config['dilations']), head_channels=config['head_channels'],
-                     timing=config['timing'])
+    model = OnsetNet.from_config(config)
     model.load_state_dict(saved['state_dict'])
     wide = widen(model, args.width, noise=args.noise)
     torch.save({'state_dict': wide.state_dict(), 'config': wide.config}, args.out)

@@ -29,6 +29,8 @@ export {
   barCandidates,
   metreBarCandidates,
   handBarWeights,
+  barScore,
+  downbeatTimes,
   FITTED_BAR_WEIGHTS,
   BAR_FEATURES,
   type BarFeature,

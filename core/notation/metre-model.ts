@@ -350,7 +350,7 @@ export function decodeMetre(
   let downbeatIndex = 0;
   let bestScore = -Infinity;
   for (const candidate of barCandidates(beats, down, first, last, bar, notes)) {
-    const score = BAR_FEATURES.reduce((sum, name) => sum + (weights[name] ?? 0) * candidate.features[name], 0);
+    const score = barScore(candidate, weights);
     if (score > bestScore + 1e-12) {
       bestScore = score;
       barBeats = candidate.barBeats;
@@ -424,6 +424,12 @@ export function metreLevelCandidates(logits: Float32Array, frames: number, notes
  */
 export const BAR_FEATURES = ['downbeatContrast', 'barHead', 'twoBeats', 'threeBeats', 'onsetContrast', 'loudnessContrast', 'bassContrast', 'lengthContrast', 'harmonyContrast'] as const;
 export type BarFeature = (typeof BAR_FEATURES)[number];
+
+/** The downbeats among `beats`: every `barBeats`-th beat from (and before) `downbeatIndex`. */
+export function downbeatTimes(beats: readonly number[], reading: { readonly downbeatIndex: number; readonly barBeats: number }): number[] {
+  const { downbeatIndex, barBeats } = reading;
+  return beats.filter((_, k) => (((k - downbeatIndex) % barBeats) + barBeats) % barBeats === 0);
+}
 
 /** A bar length and downbeat phase with the features they are scored by. */
 export interface BarCandidate {
@@ -623,7 +629,17 @@ export function handLevelWeights(tuning: DecodeMetreOptions): Record<LevelFeatur
 
 /** A candidate's linear score under `weights` (absent features weigh 0). */
 export function levelScore(candidate: BeatLevelCandidate, weights: Readonly<Partial<Record<LevelFeature, number>>>): number {
-  return LEVEL_FEATURES.reduce((sum, name) => sum + (weights[name] ?? 0) * candidate.features[name], 0);
+  return weightedSum(LEVEL_FEATURES, candidate.features, weights);
+}
+
+/** A bar reading's score under `weights` (a feature without a weight counts 0). */
+export function barScore(candidate: BarCandidate, weights: Readonly<Partial<Record<BarFeature, number>>>): number {
+  return weightedSum(BAR_FEATURES, candidate.features, weights);
+}
+
+/** Σ weight × feature over `names`: how both decoder stages score a candidate. */
+function weightedSum<F extends string>(names: readonly F[], features: Readonly<Record<F, number>>, weights: Readonly<Partial<Record<F, number>>>): number {
+  return names.reduce((sum, name) => sum + (weights[name] ?? 0) * features[name], 0);
 }
 
 /**
