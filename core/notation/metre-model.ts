@@ -73,6 +73,13 @@ export interface DecodeMetreOptions {
    */
   readonly sparseDivisionFit: number;
   /**
+   * When the notes (almost) never fall between the beats tracked at the global period, those beats are the music's
+   * surface (a waltz of crotchets, a chorale): read them as simple beats, and do not regroup them in threes as the
+   * thirds of a slower compound beat. Without it the division head decides such a level, and the sub-beat prior
+   * (trained on music that moves in its divisions) prefers the regrouping.
+   */
+  readonly surfaceBeatsStaySimple: boolean;
+  /**
    * `divisionEvidence` is clamped to ± this before it counts: onsets on a beat's halves lie a sixth of a beat from
    * its thirds, but onsets on its thirds only a twelfth from its quarters, so unclamped the evidence for a binary
    * division runs up to 2.7 and that for a ternary one only to 1.5, and a slower binary level wins over the ternary
@@ -113,21 +120,21 @@ const CLEANEST_DIVISION_FIT = Math.log((1 / 36 + DIVISION_ERROR_FLOOR) / DIVISIO
 const CLEANEST_TERNARY_FIT = Math.log((1 / 144 + DIVISION_ERROR_FLOOR) / DIVISION_ERROR_FLOOR);
 
 /**
- * The bar stage's weights fitted to models/notescribe-notation-v1 (`scripts/fit-metre-decoder.ts TRAIN.json VAL.json --stage bar`
- * on the 717 training performances, augmented once; docs/notation.md "Fitting the decoder's weights"): on the tuning
- * pieces' 92 performances downbeat F 0.339 → 0.352 against the hand-set `handBarWeights`, on 59 tuning excerpts MV2H
- * metre 0.391 → 0.398. They belong to that model's activations: refit them with a new model.
+ * The bar stage's weights fitted to models/notescribe-notation-v1 1.1.0 (`scripts/fit-metre-decoder.ts TRAIN.json VAL.json
+ * --stage bar` on the 717 training performances, augmented once; docs/notation.md "Fitting the decoder's weights"): on
+ * the tuning pieces' 92 performances downbeat F 0.346 → 0.375 against the hand-set `handBarWeights`. They belong to
+ * that model's activations: refit them with a new model.
  */
 export const FITTED_BAR_WEIGHTS: Readonly<Record<BarFeature, number>> = {
-  downbeatContrast: 3.3353,
-  barHead: 2.2447,
-  twoBeats: 0.1068,
-  threeBeats: -0.4803,
-  onsetContrast: -0.6253,
-  loudnessContrast: -0.2454,
-  bassContrast: 1.3788,
-  lengthContrast: 1.022,
-  harmonyContrast: 1.5232,
+  downbeatContrast: 5.5024,
+  barHead: 3.1434,
+  twoBeats: 1.1136,
+  threeBeats: -0.1373,
+  onsetContrast: -0.4349,
+  loudnessContrast: -0.3109,
+  bassContrast: 1.2165,
+  lengthContrast: 0.6965,
+  harmonyContrast: 1.2291,
 };
 
 export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
@@ -143,6 +150,7 @@ export const DEFAULT_DECODE_METRE_OPTIONS: DecodeMetreOptions = {
   divisionWeight: 1,
   compoundBias: -0.5,
   sparseDivisionFit: 1,
+  surfaceBeatsStaySimple: true,
   divisionEvidenceCap: CLEANEST_TERNARY_FIT,
   subBeatPriorWeight: 0.5,
   subBeatPerOnset: 2.5,
@@ -693,6 +701,7 @@ export function beatLevelCandidates(
   const ioi = medianOnsetInterval(notes);
   const cleanest = Math.min(tuning.divisionEvidenceCap, CLEANEST_DIVISION_FIT);
   const candidates: BeatLevelCandidate[] = [];
+  let surfaceBeats = false;
   for (const factor of [1, ...tuning.levelFactors]) {
     const candidate = period * factor;
     if (factor !== 1 && (candidate < minPeriod || candidate > maxPeriod)) continue;
@@ -721,7 +730,10 @@ export function beatLevelCandidates(
     const tempoOctaves = Math.log2((60 * METRE_FRAME_RATE_HZ) / candidate / tuning.periodPriorBpm) / tuning.periodPriorOctaves;
     const evidence = tuning.divisionWeight === 0 && tuning.levelWeights === undefined ? 0 : divisionEvidence(notes, frames.map((f) => f / METRE_FRAME_RATE_HZ));
     const clamped = Math.max(-tuning.divisionEvidenceCap, Math.min(tuning.divisionEvidenceCap, evidence));
-    for (const compound of evidence === 0 ? [headCompound > 0.5] : [false, true]) {
+    if (factor === 1) surfaceBeats = tuning.surfaceBeatsStaySimple && evidence === 0;
+    const divisions = evidence !== 0 ? [false, true] : surfaceBeats ? [false] : [headCompound > 0.5];
+    for (const compound of divisions) {
+      if (surfaceBeats && compound && factor === 3) continue;
       // A level whose off-beat onsets sit cleanly on its division's grid is likely the notated one; one with (almost)
       // no onsets off its beats fits any division as cleanly as can be.
       const divisionFit = evidence === 0 ? tuning.sparseDivisionFit * cleanest : compound ? clamped - tuning.compoundBias : -clamped;

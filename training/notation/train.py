@@ -1,6 +1,6 @@
 """Trains the notation (metre) model on ASAP performances, exports ONNX and writes its card.
 
-    nice -n 10 .venv/bin/python training/notation/train.py                        # the committed model (30 min)
+    nice -n 10 .venv/bin/python training/notation/train.py                        # the committed model (88 min)
     .venv/bin/python training/notation/train.py --limit 2 --steps 3 --out /tmp/x  # a tiny run (the tests do this)
 
 Time-bounded (one core: torch.set_num_threads(1)); resumable from the checkpoint it writes (--resume). Validation
@@ -24,6 +24,7 @@ from notation_data import (BAR_BEATS, DEFAULT_ASAP_DIR, FEATURE_COUNT, FRAME_RAT
 from metre_net import INPUT_NAME, OUTPUT_COUNT, OUTPUT_NAME, MetreNet  # noqa: E402
 
 NAME = 'notescribe-notation-v1'
+VERSION = '1.1.0'
 # Beat F-measure tolerance (mir_eval.beat.f_measure's default, seconds) and the peak picking the card's numbers use.
 F_TOLERANCE_SECONDS = 0.07
 PEAK_THRESHOLD = 0.4
@@ -154,7 +155,7 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument('--asap', default=DEFAULT_ASAP_DIR)
     ap.add_argument('--out', default=str(REPO / 'models'), help='folder for the ONNX, card and checkpoint')
-    ap.add_argument('--minutes', type=float, default=30.0)
+    ap.add_argument('--minutes', type=float, default=88.0)
     ap.add_argument('--steps', type=int, default=0, help='stop after this many steps (0: time only)')
     ap.add_argument('--batch', type=int, default=8)
     ap.add_argument('--window-frames', type=int, default=1000, help='20 s at 50 fps')
@@ -166,7 +167,8 @@ def main() -> None:
     ap.add_argument('--resume', action='store_true')
     ap.add_argument('--head-weight', type=float, default=0.5, help='weight of the bar-length and division losses')
     ap.add_argument('--balance-heads', action='store_true', help='inverse-frequency class weights for the bar-length and division heads')
-    ap.add_argument('--channels', type=int, default=32)
+    ap.add_argument('--channels', type=int, default=48)
+    ap.add_argument('--version', default=VERSION, help='the card\'s model version')
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint\'s best model and card, no training')
     args = ap.parse_args()
     torch.set_num_threads(1)
@@ -233,7 +235,7 @@ def main() -> None:
     card = {
         'cardVersion': 1,
         'name': NAME,
-        'version': '1.0.0',
+        'version': args.version,
         'description': 'Metre from performed notes: beat and downbeat activations, bar length (2, 3 or 4 beats) and '
                        f'beat division (simple or compound) per frame. Non-causal TCN (dilations 1-256, {net.config["channels"]} channels).',
         'onnx': onnx_path.name,
@@ -252,7 +254,8 @@ def main() -> None:
             'augmentation': 'tempo x0.85-1.15, 0-15 % notes dropped, 0-10 % spurious notes, onset jitter 20 ms '
                             '(clipped at 30 ms), durations x exp(N(0, 0.4)), transposition +-3, velocity noise 10',
             'steps': step, 'batch': args.batch, 'windowFrames': args.window_frames,
-            'command': 'nice -n 10 .venv/bin/python training/notation/train.py (npm run train:notation; 30 min, lr 1e-3 cosine to 3e-5)',
+            'command': (f'nice -n 10 .venv/bin/python training/notation/train.py --minutes {args.minutes:g} --channels '
+                        f'{net.config["channels"]} (npm run train:notation; lr {args.lr:g} cosine to {args.lr_final:g})'),
         },
         'metrics': {
             'how': f'peak-picked activations (threshold {PEAK_THRESHOLD}, {PEAK_MIN_SECONDS} s apart), F-measure '

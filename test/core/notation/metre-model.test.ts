@@ -82,8 +82,11 @@ describe('decodeMetre', () => {
     const frames = 1000;
     // 96 BPM is 31.25 frames: a period of 31 frames, from frame 40, waltz downbeats on the second beat.
     const notes: Note[] = Array.from({ length: 30 }, (_, k) => ({ pitch: 60, onsetSeconds: (40 + 31 * k) / 50, offsetSeconds: (60 + 31 * k) / 50, velocity: 80 }));
-    const metre = decodeMetre(logits(frames, 40, 31, 3, 1, true), frames, notes);
+    // Notes only on the beats say nothing of the division: with surfaceBeatsStaySimple off, the division head decides.
+    const metre = decodeMetre(logits(frames, 40, 31, 3, 1, true), frames, notes, { surfaceBeatsStaySimple: false });
     expect(metre).toMatchObject({ barBeats: 3, compound: true });
+    // By default such a surface of beats is read as simple beats, whatever the head says.
+    expect(decodeMetre(logits(frames, 40, 31, 3, 1, true), frames, notes)).toMatchObject({ barBeats: 3, compound: false });
     const beats = metre?.beatTimesSeconds ?? [];
     expect(beats[0]).toBeCloseTo(40 / 50, 5);
     for (let k = 0; k < 30; k += 1) expect(beats[k]).toBeCloseTo((40 + 31 * k) / 50, 5);
