@@ -168,6 +168,11 @@ def main() -> None:
     ap.add_argument('--head-weight', type=float, default=0.5, help='weight of the bar-length and division losses')
     ap.add_argument('--balance-heads', action='store_true', help='inverse-frequency class weights for the bar-length and division heads')
     ap.add_argument('--channels', type=int, default=48)
+    ap.add_argument('--dropout', type=float, default=0.1)
+    ap.add_argument('--weight-decay', type=float, default=1e-4)
+    ap.add_argument('--ema', type=float, default=0.0,
+                    help='decay of an exponential moving average of the weights (0: none); validation then also scores '
+                         'the average, and the best of either is kept')
     ap.add_argument('--version', default=VERSION, help='the card\'s model version')
     ap.add_argument('--export-only', action='store_true', help='export the checkpoint\'s best model and card, no training')
     args = ap.parse_args()
@@ -182,18 +187,20 @@ def main() -> None:
     val = load_split(args.asap, splits['val'], args.limit)
     lengths = np.array([max(1.0, p.beats[-1] - p.beats[0]) for p in train])
     weights = lengths / max(1.0, lengths.sum())
-    net = MetreNet(channels=args.channels)
+    net = MetreNet(channels=args.channels, dropout=args.dropout)
     bar_class_weights, compound_pos_weight = head_class_weights(train) if args.balance_heads and train else (None, None)
     if bar_class_weights is not None:
         print(json.dumps({'barClassWeights': bar_class_weights.tolist(), 'compoundPosWeight': float(compound_pos_weight)}), flush=True)
-    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+    opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
     step, best, best_state, history = 0, -1.0, None, []
+    ema_state = None
     if (args.resume or args.export_only) and ckpt_path.exists():
         state = torch.load(ckpt_path, weights_only=False)
         net = MetreNet(**state['config'])  # the checkpoint's shape, whatever --channels says
-        opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=1e-4)
+        opt = torch.optim.AdamW(net.parameters(), lr=args.lr, weight_decay=args.weight_decay)
         net.load_state_dict(state['model']), opt.load_state_dict(state['optimizer'])
         step, best, history = state['step'], state['best'], state['history']
+        ema_state = state.get('ema_model')
         state_train_count = state.get('train_count', 0)
         best_state = state.get('best_model')
         for group in opt.param_groups:
@@ -217,16 +224,38 @@ def main() -> None:
         torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
         opt.step()
         step += 1
+        if args.ema > 0:
+            # The average of the late weights: validation from one step to the next swings by 0.2 downbeat F (small
+            # batches over 717 performances), and the average is what those swings centre on.
+            with torch.no_grad():
+                if ema_state is None:
+                    ema_state = {k: v.detach().clone() for k, v in net.state_dict().items()}
+                else:
+                    for k, v in net.state_dict().items():
+                        ema_state[k].mul_(args.ema).add_(v.detach(), alpha=1 - args.ema)
         if step % args.eval_every == 0 or (args.steps and step == start_step + args.steps):
-            scores = evaluate(net, val)
             # Beats and the metre both matter to the score: the best checkpoint is the best on their sum.
-            value = scores['beatF'] + scores['downbeatF'] + scores['metreAccuracy']
-            history.append({'step': step, 'loss': float(loss), 'minutes': round((time.time() - began) / 60, 2), **scores})
-            print(json.dumps(history[-1]), flush=True)
+            def scored(state_dict):
+                if state_dict is not None:
+                    net.load_state_dict(state_dict)
+                scores = evaluate(net, val)
+                return scores, scores['beatF'] + scores['downbeatF'] + scores['metreAccuracy']
+            live = {k: v.clone() for k, v in net.state_dict().items()}
+            scores, value = scored(None)
+            entry = {'step': step, 'loss': float(loss), 'minutes': round((time.time() - began) / 60, 2), **scores}
             if value > best:
-                best, best_state = value, {k: v.clone() for k, v in net.state_dict().items()}
+                best, best_state = value, live
+            if ema_state is not None:
+                ema_scores, ema_value = scored(ema_state)
+                net.load_state_dict(live)
+                entry['ema'] = ema_scores
+                if ema_value > best:
+                    best, best_state = ema_value, {k: v.clone() for k, v in ema_state.items()}
+            history.append(entry)
+            print(json.dumps(history[-1]), flush=True)
             torch.save({'model': net.state_dict(), 'optimizer': opt.state_dict(), 'step': step, 'best': best,
-                        'history': history, 'best_model': best_state, 'config': net.config, 'train_count': len(train)}, ckpt_path)
+                        'history': history, 'best_model': best_state, 'ema_model': ema_state, 'config': net.config,
+                        'train_count': len(train)}, ckpt_path)
     if best_state is not None:
         net.load_state_dict(best_state)
     onnx_path = out / f'{NAME}.onnx'
@@ -255,7 +284,8 @@ def main() -> None:
                             '(clipped at 30 ms), durations x exp(N(0, 0.4)), transposition +-3, velocity noise 10',
             'steps': step, 'batch': args.batch, 'windowFrames': args.window_frames,
             'command': (f'nice -n 10 .venv/bin/python training/notation/train.py --minutes {args.minutes:g} --channels '
-                        f'{net.config["channels"]} (npm run train:notation; lr {args.lr:g} cosine to {args.lr_final:g})'),
+                        f'{net.config["channels"]} --dropout {net.config["dropout"]:g} --weight-decay {args.weight_decay:g} '
+                        f'--ema {args.ema:g} (npm run train:notation; lr {args.lr:g} cosine to {args.lr_final:g})'),
         },
         'metrics': {
             'how': f'peak-picked activations (threshold {PEAK_THRESHOLD}, {PEAK_MIN_SECONDS} s apart), F-measure '
